@@ -1,0 +1,152 @@
+/// The reference graph of one run: every found asset, the references its CSS/JS makes, what each
+/// resolves to, and the order to fingerprint in (dependencies first; a reference cycle is one
+/// component). Every missing reference is collected before anything is written.
+struct BuildPlan: Sendable {
+    struct Node: Sendable {
+        var asset: SourceAsset
+        /// Source bytes of a file whose references are rewritten; nil for files copied as they are.
+        var source: [UInt8]?
+        /// Resolved references, in file order, with the index of the node they point at.
+        var edges: [Edge]
+    }
+
+    struct Edge: Sendable {
+        var reference: Reference
+        var target: Int
+    }
+
+    var nodes: [Node]
+    /// Strongly connected components, each sorted by logical path, in dependency order.
+    var components: [[Int]]
+    /// References left as written because their target is missing and allowed to be.
+    var warnings: [MissingReference]
+
+    /// Reads and scans the rewritable files and resolves their references against `assets` only
+    /// (never against what is already in STATIC_ROOT).
+    static func make(assets: [SourceAsset], configuration: Configuration) throws(CollectStaticError) -> BuildPlan {
+        let index = Dictionary(uniqueKeysWithValues: assets.enumerated().map { ($1.logicalPath, $0) })
+        let resolver = ReferenceResolver(staticURL: configuration.staticURL)
+        let allowedMissing = configuration.missingReferenceIgnore.map(IgnorePattern.init)
+        var nodes: [Node] = []
+        var missing: [MissingReference] = []
+        var warnings: [MissingReference] = []
+        for asset in assets {
+            var node = Node(asset: asset, source: nil, edges: [])
+            defer { nodes.append(node) }
+            guard let syntax = ReferenceSyntax.forPath(asset.logicalPath, jsModules: configuration.jsModules) else {
+                continue
+            }
+            let bytes = try FileSystem.readFile(asset.filePath)
+            if let offset = firstInvalidUTF8Offset(bytes) {
+                if configuration.invalidUTF8 == .copy { continue }
+                throw .invalidUTF8(path: asset.filePath, byteOffset: offset)
+            }
+            node.source = bytes
+            for reference in ReferenceScanner.scan(bytes, syntax: syntax) {
+                let target: String
+                switch resolver.resolve(reference.url, from: asset.logicalPath) {
+                case .external:
+                    continue
+                case .asset(let path):
+                    if let targetIndex = index[path] {
+                        node.edges.append(Edge(reference: reference, target: targetIndex))
+                        continue
+                    }
+                    target = path
+                case .escapes(let path):
+                    target = path
+                }
+                let report = MissingReference(
+                    source: asset.logicalPath, line: reference.line, column: reference.column,
+                    text: reference.matchedText, target: target)
+                if configuration.missingReferences == .warn || allowedMissing.anyMatches(target) {
+                    warnings.append(report)
+                } else {
+                    missing.append(report)
+                }
+            }
+        }
+        if !missing.isEmpty { throw .missingReferences(missing) }
+        return BuildPlan(nodes: nodes, components: components(of: nodes), warnings: warnings)
+    }
+
+    /// Tarjan's algorithm, iterative; emits each component after every component it depends on.
+    static func components(of nodes: [Node]) -> [[Int]] {
+        var indexOf = [Int](repeating: -1, count: nodes.count)
+        var lowLink = [Int](repeating: 0, count: nodes.count)
+        var onStack = [Bool](repeating: false, count: nodes.count)
+        var stack: [Int] = []
+        var counter = 0
+        var result: [[Int]] = []
+        for start in nodes.indices where indexOf[start] < 0 && nodes[start].source != nil {
+            var work: [(node: Int, edge: Int)] = [(start, 0)]
+            indexOf[start] = counter
+            lowLink[start] = counter
+            counter += 1
+            stack.append(start)
+            onStack[start] = true
+            while let (node, edge) = work.last {
+                let edges = nodes[node].edges
+                if edge < edges.count {
+                    work[work.count - 1].edge += 1
+                    let next = edges[edge].target
+                    if indexOf[next] < 0 {
+                        indexOf[next] = counter
+                        lowLink[next] = counter
+                        counter += 1
+                        stack.append(next)
+                        onStack[next] = true
+                        work.append((next, 0))
+                    } else if onStack[next] {
+                        lowLink[node] = min(lowLink[node], indexOf[next])
+                    }
+                    continue
+                }
+                work.removeLast()
+                if let parent = work.last?.node { lowLink[parent] = min(lowLink[parent], lowLink[node]) }
+                if lowLink[node] == indexOf[node] {
+                    var component: [Int] = []
+                    while let member = stack.popLast() {
+                        onStack[member] = false
+                        component.append(member)
+                        if member == node { break }
+                    }
+                    result.append(component.sorted())
+                }
+            }
+        }
+        // Files that are copied as they are need no ordering.
+        return result.filter { nodes[$0[0]].source != nil }
+    }
+}
+
+/// Byte offset of the first byte that is not part of well-formed UTF-8, or nil.
+func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
+    var i = 0
+    let n = bytes.count
+    while i < n {
+        let b = bytes[i]
+        if b < 0x80 {
+            i += 1
+            continue
+        }
+        let length: Int
+        var lower: UInt8 = 0x80
+        var upper: UInt8 = 0xBF
+        switch b {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; lower = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; upper = 0x9F
+        case 0xF0: length = 4; lower = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; upper = 0x8F
+        default: return i
+        }
+        guard i + length <= n else { return i }
+        guard (lower...upper).contains(bytes[i + 1]) else { return i }
+        for k in 2..<max(2, length) where !(0x80...0xBF).contains(bytes[i + k]) { return i }
+        i += length
+    }
+    return nil
+}

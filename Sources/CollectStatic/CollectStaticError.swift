@@ -1,0 +1,65 @@
+/// Every way a run can fail, with the message a user sees and the process exit code.
+public enum CollectStaticError: Error, Equatable, CustomStringConvertible {
+    /// Invalid settings (exit code 2), refused before anything is read or written.
+    case configuration(String)
+    /// A source tree problem: unreadable file, symlink loop, root that is a file...
+    case source(path: String, reason: String)
+    /// CSS/JS that is not valid UTF-8.
+    case invalidUTF8(path: String, byteOffset: Int)
+    /// References to files that do not exist, all of them at once.
+    case missingReferences([MissingReference])
+    /// Writing into STATIC_ROOT failed.
+    case output(path: String, reason: String)
+    /// A codec failed.
+    case compression(path: String, reason: String)
+    /// The user answered something other than `yes`.
+    case cancelled
+    /// STATIC_ROOT holds files but no manifest of ours; `--clear` refuses without `--force`.
+    case clearRefused(path: String)
+
+    public var exitCode: Int32 {
+        switch self {
+        case .configuration: return 2
+        default: return 1
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .configuration(let message):
+            return message
+        case .source(let path, let reason):
+            return "\(path): \(reason)"
+        case .invalidUTF8(let path, let offset):
+            return
+                "\(path): not valid UTF-8 (first bad byte at offset \(offset)); fix the file or set COLLECTSTATIC_INVALID_UTF8=copy to copy it unrewritten"
+        case .missingReferences(let missing):
+            let lines = missing.map(\.description)
+            let count = missing.count == 1 ? "1 missing reference" : "\(missing.count) missing references"
+            return lines.joined(separator: "\n") + "\n\(count); nothing was published"
+        case .output(let path, let reason):
+            return "cannot write \(path): \(reason)"
+        case .compression(let path, let reason):
+            return "cannot compress \(path): \(reason)"
+        case .cancelled:
+            return "Collecting static files cancelled."
+        case .clearRefused(let path):
+            return
+                "refusing to clear '\(path)': it is not empty and holds no manifest written by collectstatic; pass --force to delete its contents anyway"
+        }
+    }
+}
+
+/// A reference from one asset to a file that is not among this run's sources.
+public struct MissingReference: Sendable, Equatable, CustomStringConvertible {
+    /// Logical path of the file holding the reference.
+    public var source: String
+    public var line: Int
+    public var column: Int
+    /// The construct as written, e.g. `url("../img/nope.png")`.
+    public var text: String
+    /// Logical path it resolves to.
+    public var target: String
+
+    public var description: String { "\(source):\(line):\(column): \(text) → \(target) not found" }
+}

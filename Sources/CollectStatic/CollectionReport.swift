@@ -1,0 +1,62 @@
+/// What a run did, for the summary line, `--json` and tests.
+public struct CollectionReport: Sendable, Equatable, Codable {
+    public var destination: String
+    /// Originals written (copied or linked) because they were new or changed.
+    public var modified: Int = 0
+    /// Originals already in place with the same content.
+    public var unmodified: Int = 0
+    /// Hashed copies written because they were new or changed.
+    public var postProcessed: Int = 0
+    /// Files shadowed by the same logical path in an earlier root.
+    public var skipped: Int = 0
+    /// Files removed by `--clear`.
+    public var deleted: Int = 0
+    /// Compressed variants written and reused.
+    public var variantsWritten: Int = 0
+    public var variantsReused: Int = 0
+    public var linked = false
+    public var dryRun = false
+    /// Path of the manifest written, nil when none was (dry run, `--no-post-process`).
+    public var manifest: String?
+    public var warnings: [String] = []
+
+    public init(destination: String) {
+        self.destination = destination
+    }
+
+    /// Django 6's closing line: `N static files copied to '…', M unmodified, K post-processed.`
+    public var summaryLine: String {
+        var line = ""
+        if deleted > 0 { line += "\(deleted) static file\(deleted == 1 ? "" : "s") deleted, " }
+        line +=
+            "\(modified) static file\(modified == 1 ? "" : "s") \(linked ? "symlinked" : "copied") to '\(destination)'"
+        if unmodified > 0 { line += ", \(unmodified) unmodified" }
+        if postProcessed > 0 { line += ", \(postProcessed) post-processed" }
+        if skipped > 0 { line += ", \(skipped) skipped due to conflict" }
+        return line + "."
+    }
+}
+
+/// Something that happened during a run, for progress display and `-v 2` logs.
+public enum CollectionEvent: Sendable {
+    case found(count: Int)
+    case shadowed(SourceAsset)
+    case copied(String)
+    case unmodified(String)
+    case postProcessed(original: String, hashed: String)
+    case deleted(String)
+    case warning(String)
+    /// `done` of `total` units of `phase` finished.
+    case progress(phase: String, done: Int, total: Int)
+}
+
+/// Receives events; called from several tasks at once.
+public protocol CollectionObserver: Sendable {
+    func handle(_ event: CollectionEvent)
+}
+
+/// Ignores every event.
+public struct SilentObserver: CollectionObserver {
+    public init() {}
+    public func handle(_ event: CollectionEvent) {}
+}

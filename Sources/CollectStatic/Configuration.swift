@@ -1,0 +1,75 @@
+/// Every setting of a run, merged from defaults, config file, `.env`, environment and flags
+/// (see `ConfigurationLoader`) and validated once. Paths are absolute.
+public struct Configuration: Sendable, Equatable {
+    public var sourceRoots: [SourceRoot]
+    public var staticRoot: String
+    public var staticURL: String
+    public var ignorePatterns: [String]
+    public var manifestName: String
+    public var verbosity: Int
+    /// Parallel jobs, at least 1.
+    public var jobs: Int
+    public var jsModules: Bool
+    public var missingReferences: MissingReferencePolicy
+    public var missingReferenceIgnore: [String]
+    public var invalidUTF8: InvalidUTF8Policy
+    /// nil when compression is off.
+    public var compression: CompressionPolicy?
+    public var cacheDirectory: String?
+
+    /// Django's default ignore patterns.
+    public static let defaultIgnorePatterns = ["CVS", ".*", "*~"]
+
+    public init(
+        sourceRoots: [SourceRoot], staticRoot: String, staticURL: String = "/static/",
+        ignorePatterns: [String] = Configuration.defaultIgnorePatterns, manifestName: String = "staticfiles.json",
+        verbosity: Int = 1, jobs: Int = 1, jsModules: Bool = false,
+        missingReferences: MissingReferencePolicy = .error, missingReferenceIgnore: [String] = [],
+        invalidUTF8: InvalidUTF8Policy = .error, compression: CompressionPolicy? = nil,
+        cacheDirectory: String? = nil
+    ) {
+        self.sourceRoots = sourceRoots
+        self.staticRoot = staticRoot
+        self.staticURL = staticURL
+        self.ignorePatterns = ignorePatterns
+        self.manifestName = manifestName
+        self.verbosity = verbosity
+        self.jobs = jobs
+        self.jsModules = jsModules
+        self.missingReferences = missingReferences
+        self.missingReferenceIgnore = missingReferenceIgnore
+        self.invalidUTF8 = invalidUTF8
+        self.compression = compression
+        self.cacheDirectory = cacheDirectory
+    }
+}
+
+/// One entry of STATICFILES_DIRS: a folder, optionally mounted under a prefix.
+public struct SourceRoot: Sendable, Equatable, CustomStringConvertible {
+    public var prefix: String?
+    public var path: String
+
+    public init(prefix: String? = nil, path: String) {
+        self.prefix = prefix
+        self.path = path
+    }
+
+    /// Parses `PATH` or `PREFIX=PATH`.
+    public init(parsing text: String) {
+        if let equals = text.firstIndex(of: "="), !text[..<equals].contains("/") {
+            self.init(prefix: String(text[..<equals]), path: String(text[text.index(after: equals)...]))
+        } else {
+            self.init(path: text)
+        }
+    }
+
+    public var description: String { prefix.map { "\($0)=\(path)" } ?? path }
+}
+
+public enum MissingReferencePolicy: String, Sendable, CaseIterable {
+    case error, warn
+}
+
+public enum InvalidUTF8Policy: String, Sendable, CaseIterable {
+    case error, copy
+}

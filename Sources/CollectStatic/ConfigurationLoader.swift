@@ -1,0 +1,216 @@
+import Configuration
+import Foundation
+
+/// A value given for a setting on the command line or in a config file.
+public enum SettingValue: Sendable, Equatable {
+    case string(String)
+    case list([String])
+}
+
+/// Merges the configuration sources, lowest precedence first: built-in defaults < JSON config file
+/// < `.env` in the working directory < environment variables < command-line flags; then validates.
+/// Layering is swift-configuration's `ConfigReader` over one provider per source.
+public struct ConfigurationLoader: Sendable {
+    public var flags: [Setting: SettingValue]
+    public var environment: [String: String]
+    public var workingDirectory: String
+
+    public init(
+        flags: [Setting: SettingValue] = [:],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) {
+        self.flags = flags
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+    }
+
+    public func load() async throws(CollectStaticError) -> Configuration {
+        let dotEnv = try readDotEnv()
+        let file = try readConfigFile(dotEnv: dotEnv)
+        let reader = ConfigReader(providers: [
+            InMemoryProvider(name: "flags", values: Self.configValues(flags)),
+            EnvironmentVariablesProvider(environmentVariables: environment),
+            EnvironmentVariablesProvider(environmentVariables: dotEnv),
+            InMemoryProvider(name: "config file", values: Self.configValues(file)),
+        ])
+        return try SettingsReader(reader: reader, workingDirectory: workingDirectory).configuration()
+    }
+
+    private func readDotEnv() throws(CollectStaticError) -> [String: String] {
+        let path = workingDirectory + "/.env"
+        guard FileSystem.exists(path) else { return [:] }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .configuration("cannot read \(path)")
+        }
+        return DotEnvFile.parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Reads the JSON config file: an object whose keys are setting names (`STATIC_ROOT`, ...).
+    /// Relative paths in it are resolved against the file's folder.
+    private func readConfigFile(dotEnv: [String: String]) throws(CollectStaticError) -> [Setting: SettingValue] {
+        var explicit: String?
+        if case .string(let path)? = flags[.config] { explicit = path }
+        explicit = explicit ?? environment[Setting.config.name] ?? dotEnv[Setting.config.name]
+        let path = FileSystem.absolute(explicit ?? Setting.config.defaultValue, relativeTo: workingDirectory)
+        guard FileSystem.exists(path) else {
+            if explicit != nil { throw .configuration("config file \(path) does not exist") }
+            return [:]
+        }
+        guard let data = FileManager.default.contents(atPath: path),
+            let object = try? JSONSerialization.jsonObject(with: data)
+        else { throw .configuration("config file \(path) is not valid JSON") }
+        guard let settings = object as? [String: Any] else {
+            throw .configuration("config file \(path) must hold a JSON object of settings")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        var values: [Setting: SettingValue] = [:]
+        for (name, raw) in settings {
+            guard let setting = Setting.named(name), setting != .config else {
+                let known = Setting.all.filter { $0 != .config }.map(\.name).joined(separator: ", ")
+                throw .configuration("unknown setting \"\(name)\" in \(path); known settings: \(known)")
+            }
+            values[setting] = try Self.fileValue(raw, for: setting, in: path, folder: folder)
+        }
+        return values
+    }
+
+    private static func fileValue(_ raw: Any, for setting: Setting, in path: String, folder: String)
+        throws(CollectStaticError) -> SettingValue
+    {
+        func scalar(_ value: Any) -> String? {
+            switch value {
+            case let string as String: return string
+            case let number as NSNumber:
+                // JSON true/false arrive as boolean NSNumbers (Objective-C type "c").
+                return String(cString: number.objCType) == "c" ? (number.boolValue ? "true" : "false") : "\(number)"
+            default: return nil
+            }
+        }
+        func resolve(_ text: String) -> String {
+            FileSystem.absolute(text, relativeTo: folder)
+        }
+        switch setting.kind {
+        case .list, .pathList:
+            let items: [Any] = (raw as? [Any]) ?? [raw]
+            var list: [String] = []
+            for item in items {
+                if setting.kind == .pathList, let pair = item as? [Any], pair.count == 2,
+                    let prefix = pair[0] as? String, let folderPath = pair[1] as? String
+                {
+                    list.append("\(prefix)=\(resolve(folderPath))")
+                } else if let text = scalar(item) {
+                    if setting.kind == .pathList {
+                        let root = SourceRoot(parsing: text)
+                        list.append(SourceRoot(prefix: root.prefix, path: resolve(root.path)).description)
+                    } else {
+                        list.append(text)
+                    }
+                } else {
+                    throw .configuration("\(setting.name) in \(path): expected a list of strings")
+                }
+            }
+            return .list(list)
+        case .path:
+            guard let text = scalar(raw) else { throw .configuration("\(setting.name) in \(path): expected a string") }
+            return .string(resolve(text))
+        case .string, .integer, .boolean:
+            guard let text = scalar(raw) else { throw .configuration("\(setting.name) in \(path): expected a value") }
+            return .string(text)
+        }
+    }
+
+    private static func configValues(_ values: [Setting: SettingValue]) -> [AbsoluteConfigKey: ConfigValue] {
+        var result: [AbsoluteConfigKey: ConfigValue] = [:]
+        for (setting, value) in values {
+            let content: ConfigContent
+            switch value {
+            case .string(let text): content = .string(text)
+            case .list(let items): content = .stringArray(items)
+            }
+            result[AbsoluteConfigKey(setting.key)] = ConfigValue(content, isSecret: false)
+        }
+        return result
+    }
+}
+
+/// Reads each setting from the merged sources and turns it into a validated `Configuration`.
+struct SettingsReader {
+    let reader: ConfigReader
+    let workingDirectory: String
+
+    func string(_ setting: Setting) -> String? {
+        reader.string(forKey: setting.key)
+    }
+
+    func list(_ setting: Setting) -> [String]? {
+        reader.stringArray(forKey: setting.key)?.filter { !$0.isEmpty }
+    }
+
+    func path(_ setting: Setting) -> String? {
+        string(setting).flatMap { $0.isEmpty ? nil : FileSystem.absolute($0, relativeTo: workingDirectory) }
+    }
+
+    func bool(_ setting: Setting) throws(CollectStaticError) -> Bool {
+        let text = string(setting) ?? setting.defaultValue
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw .configuration("\(setting.name): expected true or false, got \"\(text)\"")
+        }
+    }
+
+    func integer(_ setting: Setting, in range: ClosedRange<Int>) throws(CollectStaticError) -> Int {
+        let text = string(setting) ?? setting.defaultValue
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+            throw .configuration(
+                "\(setting.name): expected a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\""
+            )
+        }
+        return value
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ setting: Setting, as type: T.Type) throws(CollectStaticError) -> T
+    where T.RawValue == String {
+        let text = string(setting) ?? setting.defaultValue
+        guard let value = T(rawValue: text.lowercased()) else {
+            let allowed = T.allCases.map(\.rawValue).joined(separator: " or ")
+            throw .configuration("\(setting.name): expected \(allowed), got \"\(text)\"")
+        }
+        return value
+    }
+
+    func configuration() throws(CollectStaticError) -> Configuration {
+        let roots = (list(.staticfilesDirs) ?? [Setting.staticfilesDirs.defaultValue]).map { text in
+            let root = SourceRoot(parsing: text)
+            return SourceRoot(prefix: root.prefix, path: FileSystem.absolute(root.path, relativeTo: workingDirectory))
+        }
+        let staticRoot =
+            path(.staticRoot) ?? FileSystem.absolute(Setting.staticRoot.defaultValue, relativeTo: workingDirectory)
+        var ignore = list(.ignore) ?? []
+        if try bool(.useDefaultIgnore) { ignore += Configuration.defaultIgnorePatterns }
+        let jobs = try integer(.jobs, in: 0...1024)
+        let configuration = Configuration(
+            sourceRoots: roots,
+            staticRoot: staticRoot,
+            staticURL: string(.staticURL) ?? Setting.staticURL.defaultValue,
+            ignorePatterns: IgnorePattern.normalized(ignore),
+            manifestName: string(.manifestName) ?? Setting.manifestName.defaultValue,
+            verbosity: try integer(.verbosity, in: 0...3),
+            jobs: jobs == 0 ? ProcessInfo.processInfo.activeProcessorCount : jobs,
+            jsModules: try bool(.jsModules),
+            missingReferences: try choice(.missing, as: MissingReferencePolicy.self),
+            missingReferenceIgnore: list(.missingIgnore) ?? [],
+            invalidUTF8: try choice(.invalidUTF8, as: InvalidUTF8Policy.self),
+            compression: try compression(),
+            cacheDirectory: path(.cacheDir)
+        )
+        try ConfigurationValidator.validate(configuration)
+        return configuration
+    }
+
+    func compression() throws(CollectStaticError) -> CompressionPolicy? {
+        guard try bool(.compress) else { return nil }
+        return nil  // filled in when the compressor lands
+    }
+}

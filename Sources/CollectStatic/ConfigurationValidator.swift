@@ -1,0 +1,47 @@
+/// Checks a merged configuration once, before anything is read or written. Every problem is a
+/// `CollectStaticError.configuration` (exit code 2).
+enum ConfigurationValidator {
+    static func validate(_ configuration: Configuration) throws(CollectStaticError) {
+        let url = configuration.staticURL
+        guard !url.isEmpty else { throw .configuration("STATIC_URL must not be empty") }
+        guard url.hasSuffix("/") else {
+            throw .configuration("STATIC_URL must end with a slash: \"\(url)\" → \"\(url)/\"")
+        }
+        let manifest = configuration.manifestName
+        guard !manifest.isEmpty, !manifest.contains("/"), manifest != ".", manifest != ".." else {
+            throw .configuration("COLLECTSTATIC_MANIFEST must be a plain file name, got \"\(manifest)\"")
+        }
+        guard !configuration.sourceRoots.isEmpty else {
+            throw .configuration("STATICFILES_DIRS is empty: name at least one source folder")
+        }
+        let staticRoot = FileSystem.canonical(configuration.staticRoot)
+        if let status = FileSystem.status(staticRoot), !status.isDirectory {
+            throw .configuration("STATIC_ROOT \(configuration.staticRoot) exists and is not a directory")
+        }
+        for root in configuration.sourceRoots {
+            if let prefix = root.prefix {
+                let parts = prefix.split(separator: "/", omittingEmptySubsequences: false)
+                guard !prefix.isEmpty, !prefix.hasPrefix("/"), !parts.contains(".."), !parts.contains("") else {
+                    throw .configuration("invalid prefix \"\(prefix)\" for source root \(root.path)")
+                }
+            }
+            guard let status = FileSystem.status(root.path) else {
+                throw .configuration("source root \(root.path) does not exist (STATICFILES_DIRS)")
+            }
+            guard status.isDirectory else {
+                throw .configuration("source root \(root.path) is not a directory (STATICFILES_DIRS)")
+            }
+            let canonicalRoot = FileSystem.canonical(root.path)
+            if FileSystem.isInside(staticRoot, canonicalRoot) {
+                throw .configuration(
+                    "STATIC_ROOT \(configuration.staticRoot) is inside source root \(root.path): collected files would be collected again"
+                )
+            }
+            if FileSystem.isInside(canonicalRoot, staticRoot) {
+                throw .configuration(
+                    "source root \(root.path) is inside STATIC_ROOT \(configuration.staticRoot): --clear would delete it"
+                )
+            }
+        }
+    }
+}

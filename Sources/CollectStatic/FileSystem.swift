@@ -1,0 +1,172 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The few POSIX file operations the pipeline needs, with errors that name the path.
+enum FileSystem {
+    struct Status: Sendable {
+        var isDirectory: Bool
+        var isRegularFile: Bool
+        var isSymlink: Bool
+        var size: Int
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    static var lastError: String { String(cString: strerror(errno)) }
+
+    /// `stat` (following links); nil if the path does not exist.
+    static func status(_ path: String, followLinks: Bool = true) -> Status? {
+        var info = stat()
+        let result = followLinks ? stat(path, &info) : lstat(path, &info)
+        guard result == 0 else { return nil }
+        let type = info.st_mode & S_IFMT
+        return Status(
+            isDirectory: type == S_IFDIR, isRegularFile: type == S_IFREG, isSymlink: type == S_IFLNK,
+            size: Int(info.st_size), device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Entries of a directory, excluding `.` and `..`, in no particular order.
+    static func listDirectory(_ path: String) throws(CollectStaticError) -> [String] {
+        guard let dir = opendir(path) else {
+            throw .source(path: path, reason: "cannot list directory: \(lastError)")
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func readFile(_ path: String) throws(CollectStaticError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .source(path: path, reason: "cannot open file: \(lastError)") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .source(path: path, reason: "cannot stat file: \(lastError)") }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while true {
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count))) }
+            let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .source(path: path, reason: "cannot read file: \(lastError)")
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        bytes.removeSubrange(filled...)
+        return bytes
+    }
+
+    /// Writes `bytes` to `path` atomically: a temporary file in the same directory renamed over the
+    /// final name, so a reader sees the old content or the new, never a part. Creates parent folders.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(CollectStaticError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        try makeDirectories(directory)
+        let temporary = temporaryName(for: path)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .output(path: path, reason: lastError) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                let reason = lastError
+                close(fd)
+                unlink(temporary)
+                throw .output(path: path, reason: reason)
+            }
+            written += count
+        }
+        if close(fd) != 0 {
+            let reason = lastError
+            unlink(temporary)
+            throw .output(path: path, reason: reason)
+        }
+        try rename(temporary, to: path)
+    }
+
+    /// Creates a symbolic link at `path` pointing at `target`, atomically replacing what was there.
+    static func symlinkAtomically(_ target: String, at path: String) throws(CollectStaticError) {
+        try makeDirectories((path as NSString).deletingLastPathComponent)
+        let temporary = temporaryName(for: path)
+        guard symlink(target, temporary) == 0 else { throw .output(path: path, reason: lastError) }
+        try rename(temporary, to: path)
+    }
+
+    private static func rename(_ from: String, to path: String) throws(CollectStaticError) {
+        if Glibc.rename(from, path) != 0 {
+            let reason = lastError
+            unlink(from)
+            throw .output(path: path, reason: reason)
+        }
+    }
+
+    /// Temporary names start with `.` so a reader of STATIC_ROOT (and our own finder) skips them.
+    static func temporaryName(for path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent
+        let random = UInt64.random(in: 0...UInt64.max)
+        return directory + "/.\(base.prefix(64)).\(String(random, radix: 36)).tmp"
+    }
+
+    static func makeDirectories(_ path: String) throws(CollectStaticError) {
+        if let status = status(path) {
+            if status.isDirectory { return }
+            throw .output(path: path, reason: "exists and is not a directory")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw .output(path: path, reason: "cannot create directory: \((error as NSError).localizedDescription)")
+        }
+    }
+
+    /// Canonical absolute path of `path`, resolving symlinks of the part that exists.
+    static func canonical(_ path: String) -> String {
+        var existing = path
+        var rest: [String] = []
+        while !existing.isEmpty, existing != "/", !exists(existing) {
+            rest.insert((existing as NSString).lastPathComponent, at: 0)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        var resolved = existing
+        if let real = realpath(existing, nil) {
+            resolved = String(cString: real)
+            free(real)
+        }
+        return ([resolved] + rest).reduce("") { $0.isEmpty ? $1 : ($0 as NSString).appendingPathComponent($1) }
+    }
+
+    /// `path` made absolute against `base` and normalised (`.`/`..` removed), without resolving links.
+    static func absolute(_ path: String, relativeTo base: String) -> String {
+        let joined = path.hasPrefix("/") ? path : base + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// True if `path` is `ancestor` or lies below it (both canonical).
+    static func isInside(_ path: String, _ ancestor: String) -> Bool {
+        path == ancestor || ancestor == "/" || path.hasPrefix(ancestor + "/")
+    }
+}

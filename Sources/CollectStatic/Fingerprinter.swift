@@ -1,0 +1,80 @@
+import Crypto
+
+/// A collected file with its final fingerprinted name.
+public struct FingerprintedAsset: Sendable {
+    public var asset: SourceAsset
+    /// `css/app.3f2a9c1b7d4e.css`.
+    public var hashedName: String
+    /// Bytes of the hashed copy when references were rewritten; nil when it is a copy of the source.
+    public var rewritten: [UInt8]?
+    /// Digest of the hashed copy's bytes.
+    public var digest: ContentDigest
+    /// Digest of the source file (the copy under the original name).
+    public var sourceDigest: ContentDigest
+}
+
+/// Gives every asset its hashed name. Files without references are hashed as they are (in
+/// parallel); rewritable files are processed in dependency order, each rewritten with its
+/// dependencies' final names and then hashed, so a changed image changes the name of every
+/// stylesheet that reaches it. A reference cycle is fingerprinted as one unit: its members' hashes
+/// derive from the digest of all members together, so the result is deterministic and any change
+/// inside the cycle renames every member.
+enum Fingerprinter {
+    static func run(_ plan: BuildPlan, jobs: Int) async throws(CollectStaticError) -> [FingerprintedAsset] {
+        let digests = try await parallelMap(plan.nodes, limit: jobs) { node throws(CollectStaticError) in
+            if let source = node.source { return ContentDigest(of: source) }
+            return ContentDigest(of: try FileSystem.readFile(node.asset.filePath))
+        }
+        var fingerprints = digests.map(\.fingerprint)
+        var rewritten = [[UInt8]?](repeating: nil, count: plan.nodes.count)
+        var finalDigests = digests
+        for component in plan.components {
+            let isCycle = component.count > 1 || plan.nodes[component[0]].edges.contains { $0.target == component[0] }
+            if isCycle {
+                let members = Set(component)
+                var unit = Insecure.MD5()
+                for member in component {
+                    let node = plan.nodes[member]
+                    let partial = rewrite(node, fingerprints) { !members.contains($0) }
+                    unit.update(data: Array(node.asset.logicalPath.utf8) + [0])
+                    unit.update(data: Array(String(partial.count).utf8) + [0])
+                    unit.update(data: partial)
+                }
+                let unitDigest = unit.finalize().hexString
+                for member in component {
+                    let seed = Array((unitDigest + "\u{0}" + plan.nodes[member].asset.logicalPath).utf8)
+                    fingerprints[member] = String(Insecure.MD5.hash(data: seed).hexString.prefix(12))
+                }
+            }
+            for member in component {
+                let node = plan.nodes[member]
+                guard !node.edges.isEmpty else { continue }
+                let bytes = rewrite(node, fingerprints) { _ in true }
+                let digest = ContentDigest(of: bytes)
+                if !isCycle { fingerprints[member] = digest.fingerprint }
+                finalDigests[member] = digest
+                rewritten[member] = bytes == node.source ? nil : bytes
+            }
+        }
+        return plan.nodes.indices.map { index in
+            FingerprintedAsset(
+                asset: plan.nodes[index].asset,
+                hashedName: HashedName.make(plan.nodes[index].asset.logicalPath, hash: fingerprints[index]),
+                rewritten: rewritten[index], digest: finalDigests[index], sourceDigest: digests[index])
+        }
+    }
+
+    /// The node's source with each reference whose target passes `include` pointing at the
+    /// target's hashed name.
+    private static func rewrite(_ node: BuildPlan.Node, _ fingerprints: [String], include: (Int) -> Bool) -> [UInt8] {
+        var replacements: [Int: String] = [:]
+        for edge in node.edges where include(edge.target) {
+            replacements[edge.reference.matchRange.lowerBound] = ReferenceResolver.rewritten(
+                edge.reference.url, hash: fingerprints[edge.target])
+        }
+        guard let source = node.source, !replacements.isEmpty else { return node.source ?? [] }
+        return ReferenceRewriter.rewrite(source, references: node.edges.map(\.reference)) {
+            replacements[$0.matchRange.lowerBound]
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Configuration
+
+/// One configurable setting: its environment variable (also its key in the JSON config file and in
+/// `.env`), its command-line flag, its default and what it means. `Setting.all` is the single list
+/// the loader, the validation of config files and the README table are built from.
+public struct Setting: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case string, path, list, pathList, integer, boolean
+    }
+
+    /// Environment variable name, e.g. `STATIC_ROOT`.
+    public let name: String
+    public let kind: Kind
+    /// Command-line flag that sets it, e.g. `--static-root`.
+    public let flag: String
+    /// Default as a user would write it.
+    public let defaultValue: String
+    public let help: String
+
+    /// swift-configuration key; its environment encoding (`static.root` → `STATIC_ROOT`) is `name`.
+    var key: ConfigKey { ConfigKey(name.lowercased().split(separator: "_").map(String.init)) }
+
+    public static func named(_ name: String) -> Setting? { all.first { $0.name == name } }
+}
+
+extension Setting {
+    public static let staticfilesDirs = Setting(
+        name: "STATICFILES_DIRS", kind: .pathList, flag: "--dir", defaultValue: "static",
+        help: "Source roots, searched in order (first match wins); each PATH or PREFIX=PATH.")
+    public static let staticRoot = Setting(
+        name: "STATIC_ROOT", kind: .path, flag: "--static-root", defaultValue: "staticfiles",
+        help: "Destination folder the collected files and the manifest are written to.")
+    public static let staticURL = Setting(
+        name: "STATIC_URL", kind: .string, flag: "--static-url", defaultValue: "/static/",
+        help: "URL prefix the files are served under; must end with '/'.")
+    public static let ignore = Setting(
+        name: "COLLECTSTATIC_IGNORE", kind: .list, flag: "--ignore", defaultValue: "",
+        help: "Extra glob patterns of files and folders to leave out (Django's --ignore).")
+    public static let useDefaultIgnore = Setting(
+        name: "COLLECTSTATIC_DEFAULT_IGNORE", kind: .boolean, flag: "--no-default-ignore",
+        defaultValue: "true", help: "Also ignore Django's default patterns CVS, .*, *~.")
+    public static let manifestName = Setting(
+        name: "COLLECTSTATIC_MANIFEST", kind: .string, flag: "--manifest-name",
+        defaultValue: "staticfiles.json", help: "File name of the manifest inside STATIC_ROOT.")
+    public static let verbosity = Setting(
+        name: "COLLECTSTATIC_VERBOSITY", kind: .integer, flag: "--verbosity", defaultValue: "1",
+        help: "0 silent, 1 summary, 2 every file, 3 debug.")
+    public static let jobs = Setting(
+        name: "COLLECTSTATIC_JOBS", kind: .integer, flag: "--jobs", defaultValue: "0",
+        help: "Parallel jobs; 0 means one per core.")
+    public static let jsModules = Setting(
+        name: "COLLECTSTATIC_JS_MODULES", kind: .boolean, flag: "--js-modules", defaultValue: "false",
+        help: "Rewrite ES module import/export specifiers in .js/.mjs (Django's support_js_module_import_aggregation).")
+    public static let missing = Setting(
+        name: "COLLECTSTATIC_MISSING", kind: .string, flag: "--missing", defaultValue: "error",
+        help: "What a reference to a missing file does: error (publish nothing) or warn (leave it as written).")
+    public static let missingIgnore = Setting(
+        name: "COLLECTSTATIC_MISSING_IGNORE", kind: .list, flag: "--missing-ignore", defaultValue: "",
+        help: "Glob patterns of referenced paths that may be absent (e.g. *.map); left as written.")
+    public static let invalidUTF8 = Setting(
+        name: "COLLECTSTATIC_INVALID_UTF8", kind: .string, flag: "--invalid-utf8", defaultValue: "error",
+        help: "CSS/JS that is not UTF-8: error, or copy (treat as opaque bytes, not rewritten).")
+    public static let compress = Setting(
+        name: "COLLECTSTATIC_COMPRESS", kind: .boolean, flag: "--no-compress", defaultValue: "true",
+        help: "Write .br/.gz variants next to the collected files.")
+    public static let encodings = Setting(
+        name: "COLLECTSTATIC_ENCODINGS", kind: .list, flag: "--encodings", defaultValue: "br,gzip",
+        help: "Which variants to write: br, gzip or both.")
+    public static let gzipLevel = Setting(
+        name: "COLLECTSTATIC_GZIP_LEVEL", kind: .integer, flag: "--gzip-level", defaultValue: "9",
+        help: "zlib level 1-9.")
+    public static let brotliQuality = Setting(
+        name: "COLLECTSTATIC_BROTLI_QUALITY", kind: .integer, flag: "--brotli-quality", defaultValue: "11",
+        help: "Brotli quality 0-11.")
+    public static let brotliWindow = Setting(
+        name: "COLLECTSTATIC_BROTLI_WINDOW", kind: .integer, flag: "--brotli-window", defaultValue: "22",
+        help: "Brotli window bits 10-24.")
+    public static let compressSkip = Setting(
+        name: "COLLECTSTATIC_COMPRESS_SKIP", kind: .list, flag: "--compress-skip", defaultValue: "(WhiteNoise's list)",
+        help: "Extensions never compressed (already-compressed formats).")
+    public static let compressMinSaving = Setting(
+        name: "COLLECTSTATIC_COMPRESS_MAX_RATIO", kind: .string, flag: "--compress-max-ratio",
+        defaultValue: "0.95", help: "Keep a variant only if compressed/original is at most this.")
+    public static let cacheDir = Setting(
+        name: "COLLECTSTATIC_CACHE_DIR", kind: .path, flag: "--cache-dir", defaultValue: "(none)",
+        help: "Folder of compressed variants keyed by content + settings, reused across fresh STATIC_ROOTs.")
+    public static let config = Setting(
+        name: "COLLECTSTATIC_CONFIG", kind: .path, flag: "--config", defaultValue: "collectstatic.json",
+        help: "JSON config file; the default is read only if it exists.")
+
+    public static let all: [Setting] = [
+        .staticfilesDirs, .staticRoot, .staticURL, .ignore, .useDefaultIgnore, .manifestName, .verbosity,
+        .jobs, .jsModules, .missing, .missingIgnore, .invalidUTF8, .compress, .encodings, .gzipLevel,
+        .brotliQuality, .brotliWindow, .compressSkip, .compressMinSaving, .cacheDir, .config,
+    ]
+}

@@ -1,0 +1,156 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import CollectStatic
+
+@Suite struct ConfigurationLoaderTests {
+    /// A working directory with `assets/` and `vendor/` source folders.
+    func project(config: String? = nil, dotEnv: String? = nil) -> URL {
+        let dir = TestSupport.temporaryDirectory("config")
+        for folder in ["assets", "vendor", "other"] {
+            try! FileManager.default.createDirectory(
+                at: dir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        if let config { TestSupport.write(config, to: dir.appendingPathComponent("collectstatic.json")) }
+        if let dotEnv { TestSupport.write(dotEnv, to: dir.appendingPathComponent(".env")) }
+        return dir
+    }
+
+    func load(_ dir: URL, env: [String: String] = [:], flags: [Setting: SettingValue] = [:])
+        async throws(CollectStaticError)
+        -> Configuration
+    {
+        try await ConfigurationLoader(flags: flags, environment: env, workingDirectory: dir.path).load()
+    }
+
+    @Test func defaults() async throws {
+        let dir = project()
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("static"), withIntermediateDirectories: true)
+        let configuration = try await load(dir)
+        #expect(configuration.sourceRoots == [SourceRoot(path: dir.path + "/static")])
+        #expect(configuration.staticRoot == dir.path + "/staticfiles")
+        #expect(configuration.staticURL == "/static/")
+        #expect(configuration.ignorePatterns == ["CVS", ".*", "*~"])
+        #expect(configuration.manifestName == "staticfiles.json")
+        #expect(configuration.verbosity == 1)
+        #expect(configuration.jobs == ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    @Test func precedenceFileThenDotEnvThenEnvironmentThenFlags() async throws {
+        let dir = project(
+            config:
+                #"{"STATIC_ROOT": "from-file", "STATIC_URL": "/file/", "COLLECTSTATIC_JOBS": 3, "STATICFILES_DIRS": ["assets", ["vendor", "vendor"]], "COLLECTSTATIC_VERBOSITY": 0}"#,
+            dotEnv: "STATIC_URL=\"/dotenv/\"\nexport COLLECTSTATIC_JOBS=4 # comment\nCOLLECTSTATIC_MANIFEST='m.json'\n")
+        var configuration = try await load(dir)
+        #expect(configuration.staticRoot == dir.path + "/from-file")
+        #expect(configuration.staticURL == "/dotenv/")
+        #expect(configuration.jobs == 4)
+        #expect(configuration.verbosity == 0)
+        #expect(configuration.manifestName == "m.json")
+        #expect(
+            configuration.sourceRoots == [
+                SourceRoot(path: dir.path + "/assets"), SourceRoot(prefix: "vendor", path: dir.path + "/vendor"),
+            ])
+
+        configuration = try await load(
+            dir, env: ["STATIC_URL": "/env/", "COLLECTSTATIC_JOBS": "5", "STATICFILES_DIRS": "other, pre=assets"])
+        #expect(configuration.staticURL == "/env/")
+        #expect(configuration.jobs == 5)
+        #expect(
+            configuration.sourceRoots == [
+                SourceRoot(path: dir.path + "/other"), SourceRoot(prefix: "pre", path: dir.path + "/assets"),
+            ])
+
+        configuration = try await load(
+            dir, env: ["STATIC_URL": "/env/"],
+            flags: [.staticURL: .string("/flag/"), .staticfilesDirs: .list(["vendor"])])
+        #expect(configuration.staticURL == "/flag/")
+        #expect(configuration.sourceRoots == [SourceRoot(path: dir.path + "/vendor")])
+    }
+
+    @Test func configFilePathsAreRelativeToTheFile() async throws {
+        let dir = project()
+        let nested = dir.appendingPathComponent("conf")
+        TestSupport.write(
+            #"{"STATICFILES_DIRS": ["../assets"], "STATIC_ROOT": "../out"}"#,
+            to: nested.appendingPathComponent("c.json"))
+        let configuration = try await load(dir, env: ["COLLECTSTATIC_CONFIG": "conf/c.json"])
+        #expect(configuration.sourceRoots == [SourceRoot(path: dir.path + "/assets")])
+        #expect(configuration.staticRoot == dir.path + "/out")
+    }
+
+    @Test func ignorePatternsAndDefaultIgnoreSwitch() async throws {
+        let dir = project(config: #"{"STATICFILES_DIRS": ["assets"]}"#)
+        var configuration = try await load(dir, flags: [.ignore: .list(["*.map", "docs/"])])
+        #expect(configuration.ignorePatterns == ["*.map", "docs", "CVS", ".*", "*~"])
+        configuration = try await load(
+            dir, env: ["COLLECTSTATIC_DEFAULT_IGNORE": "false", "COLLECTSTATIC_IGNORE": "*.psd"])
+        #expect(configuration.ignorePatterns == ["*.psd"])
+    }
+
+    @Test(arguments: [
+        (#"{"STATICFILES_DIRS": ["assets"], "STATIC_ROOT": "assets/out"}"#, "inside source root"),
+        (#"{"STATICFILES_DIRS": ["assets"], "STATIC_ROOT": "assets"}"#, "inside source root"),
+        (#"{"STATICFILES_DIRS": ["vendor"], "STATIC_ROOT": "."}"#, "is inside STATIC_ROOT"),
+        (#"{"STATICFILES_DIRS": ["missing"]}"#, "does not exist"),
+        (#"{"STATICFILES_DIRS": ["assets"], "STATIC_URL": "/static"}"#, "must end with a slash"),
+        (#"{"STATICFILES_DIRS": ["assets"], "STATIC_ROT": "x"}"#, "unknown setting \"STATIC_ROT\""),
+        (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_JOBS": "many"}"#, "COLLECTSTATIC_JOBS"),
+        (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_MISSING": "ignore"}"#, "expected error or warn"),
+        (#"["not an object"]"#, "JSON object"),
+        (#"{"STATICFILES_DIRS": ["../x=assets"]}"#, "does not exist"),
+    ])
+    func invalidConfigurationIsRefused(_ config: String, _ message: String) async throws {
+        let dir = project(config: config)
+        await #expect {
+            try await load(dir)
+        } throws: { error in
+            guard let error = error as? CollectStaticError, case .configuration(let text) = error else { return false }
+            return error.exitCode == 2 && text.contains(message)
+        }
+    }
+
+    @Test func sourceRootThatIsAFileIsRefused() async throws {
+        let dir = project()
+        TestSupport.write("x", to: dir.appendingPathComponent("file.css"))
+        await #expect {
+            try await load(dir, flags: [.staticfilesDirs: .list(["file.css"])])
+        } throws: { error in
+            "\(error)".contains("is not a directory")
+        }
+    }
+
+    @Test func symlinkedStaticRootInsideSourceIsRefused() async throws {
+        let dir = project()
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.appendingPathComponent("alias").path,
+            withDestinationPath: dir.appendingPathComponent("assets").path)
+        await #expect(throws: CollectStaticError.self) {
+            try await load(dir, flags: [.staticfilesDirs: .list(["assets"]), .staticRoot: .string("alias/out")])
+        }
+    }
+
+    @Test func dotEnvParsing() {
+        let values = DotEnvFile.parse(
+            "# comment\nA=1\nexport B = two words \nC=\"quoted \\\"x\\\" \\n\"\nD='lit $X'\nE=val # trailing\n bad line\nF=\n"
+        )
+        #expect(values["A"] == "1")
+        #expect(values["B"] == "two words")
+        #expect(values["C"] == "quoted \"x\" \n")
+        #expect(values["D"] == "lit $X")
+        #expect(values["E"] == "val")
+        #expect(values["F"] == "")
+        #expect(values.count == 6)
+    }
+
+    @Test func everySettingIsDocumentedInTheReadme() throws {
+        let readme = try String(
+            contentsOf: TestSupport.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for setting in Setting.all {
+            #expect(readme.contains("`\(setting.name)`"), "README lacks \(setting.name)")
+            #expect(readme.contains("`\(setting.flag)"), "README lacks \(setting.flag)")
+        }
+    }
+}
