@@ -45,6 +45,8 @@ public enum CollectionEvent: Sendable {
     case unmodified(String)
     case postProcessed(original: String, hashed: String)
     case deleted(String)
+    /// Variants of a content (named by its first file) were made, or reused from an earlier run.
+    case compressed(String, reused: Bool)
     case warning(String)
     /// `done` of `total` units of `phase` finished.
     case progress(phase: String, done: Int, total: Int)

@@ -28,6 +28,8 @@ public struct CollectOptions: Sendable, Equatable {
 public struct CollectorHooks: Sendable {
     /// Called after every file is in place and before the manifest is written.
     public var beforeManifest: @Sendable () throws(CollectStaticError) -> Void = {}
+    /// Called before each file is written into STATIC_ROOT, with its path.
+    public var willWrite: @Sendable (String) throws(CollectStaticError) -> Void = { _ in }
     public init() {}
 }
 
@@ -57,6 +59,8 @@ public struct Collector: Sendable {
         ((try? FileSystem.listDirectory(configuration.staticRoot)) ?? []).isEmpty == false
     }
 
+    var writer: OutputWriter { OutputWriter(root: configuration.staticRoot, willWrite: hooks.willWrite) }
+
     public func run() async throws(CollectStaticError) -> CollectionReport {
         if options.clear && !options.dryRun { try checkClearAllowed() }
         var report = CollectionReport(destination: configuration.staticRoot)
@@ -82,32 +86,11 @@ public struct Collector: Sendable {
             report.modified = assets.count
             return report
         }
-        let writer = OutputWriter(root: configuration.staticRoot)
-        try writer.prepareFolders(for: assets.flatMap { [$0.asset.logicalPath, $0.hashedName] })
-        let link = options.link
-        let observer = self.observer
-        let outcomes = try await parallelMap(assets, limit: configuration.jobs) {
-            fingerprinted throws(CollectStaticError) -> (original: OutputWriter.Outcome, hashed: OutputWriter.Outcome)
-            in
-            let source = try FileSystem.readFile(fingerprinted.asset.filePath)
-            let hashed = try writer.write(fingerprinted.rewritten ?? source, as: fingerprinted.hashedName)
-            let original =
-                link
-                ? try writer.link(fingerprinted.asset.filePath, as: fingerprinted.asset.logicalPath)
-                : try writer.write(source, as: fingerprinted.asset.logicalPath)
-            observer.handle(
-                original == .written
-                    ? .copied(fingerprinted.asset.logicalPath) : .unmodified(fingerprinted.asset.logicalPath))
-            if hashed == .written {
-                observer.handle(
-                    .postProcessed(original: fingerprinted.asset.logicalPath, hashed: fingerprinted.hashedName))
-            }
-            return (original, hashed)
-        }
-        for outcome in outcomes {
-            if outcome.original == .written { report.modified += 1 } else { report.unmodified += 1 }
-            if outcome.hashed == .written { report.postProcessed += 1 }
-        }
+        let previous = try? Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
+        try await writeFiles(assets, into: &report)
+        let compressed = try await compress(assets, previous: previous)
+        report.variantsWritten = compressed.written
+        report.variantsReused = compressed.reused
 
         var paths: [String: String] = [:]
         var files: [String: ManifestEntry] = [:]
@@ -115,21 +98,75 @@ public struct Collector: Sendable {
             paths[fingerprinted.asset.logicalPath] = fingerprinted.hashedName
             files[fingerprinted.hashedName] = ManifestEntry(
                 size: fingerprinted.rewritten?.count ?? fingerprinted.asset.size,
-                integrity: fingerprinted.digest.integrity)
+                integrity: fingerprinted.digest.integrity,
+                encodings: compressed.encodings[fingerprinted.hashedName] ?? [:])
+            files[fingerprinted.asset.logicalPath] = ManifestEntry(
+                size: fingerprinted.asset.size, integrity: fingerprinted.sourceDigest.integrity,
+                encodings: compressed.encodings[fingerprinted.asset.logicalPath] ?? [:])
         }
         try hooks.beforeManifest()
-        try ManifestWriter.write(ManifestWriter.manifest(paths: paths, files: files), to: manifestPath)
+        let manifest = ManifestWriter.manifest(
+            paths: paths, files: files, compression: configuration.compression?.settingsFingerprint)
+        try ManifestWriter.write(manifest, to: manifestPath)
         report.manifest = manifestPath
 
         if options.clear {
-            var keep = Set(paths.keys).union(paths.values)
-            keep.insert(configuration.manifestName)
+            var keep: Set<String> = [configuration.manifestName]
+            for (name, entry) in files {
+                keep.insert(name)
+                for encoding in ContentEncoding.allCases where entry.encodings[encoding.httpToken] != nil {
+                    keep.insert(name + encoding.fileSuffix)
+                }
+            }
             for name in try writer.removeAll(except: keep) {
                 observer.handle(.deleted(name))
                 report.deleted += 1
             }
         }
         return report
+    }
+
+    /// Writes every hashed copy and original, atomically, skipping those already in place.
+    private func writeFiles(_ assets: [FingerprintedAsset], into report: inout CollectionReport)
+        async throws(CollectStaticError)
+    {
+        let writer = self.writer
+        try writer.prepareFolders(for: assets.flatMap { [$0.asset.logicalPath, $0.hashedName] })
+        let link = options.link
+        let observer = self.observer
+        let progress = ProgressCounter("Copying", total: assets.count, observer: observer)
+        let outcomes = try await parallelMap(assets, limit: configuration.jobs) {
+            fingerprinted throws(CollectStaticError) -> (original: OutputWriter.Outcome, hashed: OutputWriter.Outcome) in
+            let source = try fingerprinted.sourceBytes()
+            let hashed = try writer.write(fingerprinted.rewritten ?? source, as: fingerprinted.hashedName)
+            let logical = fingerprinted.asset.logicalPath
+            let original =
+                link
+                ? try writer.link(fingerprinted.asset.filePath, as: logical)
+                : try writer.write(source, as: logical)
+            observer.handle(original == .written ? .copied(logical) : .unmodified(logical))
+            if hashed == .written {
+                observer.handle(.postProcessed(original: logical, hashed: fingerprinted.hashedName))
+            }
+            progress.advance()
+            return (original, hashed)
+        }
+        for outcome in outcomes {
+            if outcome.original == .written { report.modified += 1 } else { report.unmodified += 1 }
+            if outcome.hashed == .written { report.postProcessed += 1 }
+        }
+    }
+
+    private func compress(_ assets: [FingerprintedAsset], previous: Manifest?) async throws(CollectStaticError)
+        -> CompressionScheduler.Outcome
+    {
+        let policy = configuration.compression
+        let cache = VariantCache(
+            staticRoot: configuration.staticRoot, previous: previous, settings: policy?.settingsFingerprint ?? "",
+            cacheDirectory: configuration.cacheDirectory)
+        let scheduler = CompressionScheduler(
+            policy: policy, writer: writer, cache: cache, jobs: configuration.jobs, observer: observer)
+        return try await scheduler.run(assets)
     }
 
     /// `--no-post-process`: originals only, no fingerprints, no manifest.
@@ -140,7 +177,7 @@ public struct Collector: Sendable {
             report.modified = assets.count
             return
         }
-        let writer = OutputWriter(root: configuration.staticRoot)
+        let writer = self.writer
         try writer.prepareFolders(for: assets.map(\.logicalPath))
         let link = options.link
         let outcomes = try await parallelMap(assets, limit: configuration.jobs) { asset throws(CollectStaticError) in
@@ -160,7 +197,7 @@ public struct Collector: Sendable {
     /// `--clear` deletes only a folder that is empty, holds a manifest we can read, or `--force`.
     private func checkClearAllowed() throws(CollectStaticError) {
         guard !options.force, destinationHasFiles else { return }
-        if (try? Manifest(contentsOf: .init(fileURLWithPath: manifestPath))) == nil {
+        if (try? Manifest(contentsOf: URL(fileURLWithPath: manifestPath))) == nil {
             throw .clearRefused(path: configuration.staticRoot)
         }
     }

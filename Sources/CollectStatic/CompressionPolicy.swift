@@ -152,6 +152,13 @@ public struct CompressionPolicy: Sendable, Hashable {
     return parts.joined(separator: ";")
   }
 
+  /// The settings of every kind of job at once, recorded in the manifest so a later run knows
+  /// whether the variants already in STATIC_ROOT were made the way it would make them.
+  public var settingsFingerprint: String {
+    ContentKind.allCases.map { settingsFingerprint(forPath: "x." + $0.sampleExtension) }.joined(separator: "|")
+      + ";skip=" + skipExtensions.sorted().joined(separator: ",")
+  }
+
   /// The variants of one file worth writing next to it, keyed by encoding (at most one per
   /// enabled encoding; empty if none pays off or the file should not be compressed).
   /// Throws `CompressionError` if a codec fails.
@@ -178,5 +185,16 @@ public struct CompressionPolicy: Sendable, Hashable {
       }
     }
     return kept
+  }
+}
+
+extension ContentKind {
+  /// An extension that maps to this kind.
+  var sampleExtension: String {
+    switch self {
+    case .text: "css"
+    case .font: "woff"
+    case .generic: "bin"
+    }
   }
 }

@@ -211,6 +211,28 @@ struct SettingsReader {
 
     func compression() throws(CollectStaticError) -> CompressionPolicy? {
         guard try bool(.compress) else { return nil }
-        return nil  // filled in when the compressor lands
+        var encodings: Set<ContentEncoding> = []
+        for token in list(.encodings) ?? ["br", "gzip"] {
+            guard let encoding = ContentEncoding.allCases.first(where: { $0.httpToken == token.lowercased() || $0.rawValue == token.lowercased() })
+            else { throw .configuration("\(Setting.encodings.name): unknown encoding \"\(token)\"; use br, gzip or both") }
+            encodings.insert(encoding)
+        }
+        let ratioText = string(.compressMinSaving) ?? "0.95"
+        guard let ratio = Double(ratioText), ratio > 0, ratio <= 1 else {
+            throw .configuration("\(Setting.compressMinSaving.name): expected a number in (0, 1], got \"\(ratioText)\"")
+        }
+        let policy = CompressionPolicy(
+            encodings: encodings,
+            gzipLevel: try integer(.gzipLevel, in: 1...9),
+            brotliQuality: try integer(.brotliQuality, in: 0...11),
+            brotliWindow: try integer(.brotliWindow, in: 10...24),
+            skipExtensions: list(.compressSkip).map(Set.init) ?? CompressionPolicy.defaultSkipExtensions,
+            maximumRatio: ratio)
+        do {
+            try policy.validate()
+        } catch {
+            throw .configuration("\(error)")
+        }
+        return policy
     }
 }

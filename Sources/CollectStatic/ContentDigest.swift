@@ -13,6 +13,9 @@ public struct ContentDigest: Sendable, Equatable, Hashable {
         integrity = "sha384-" + Data(SHA384.hash(data: bytes)).base64EncodedString()
     }
 
+    /// The MD5 alone, in lowercase hex.
+    static func md5(of bytes: [UInt8]) -> String { Insecure.MD5.hash(data: bytes).hexString }
+
     /// Django's `file_hash`: the first 12 hex digits of the MD5.
     public var fingerprint: String { String(md5.prefix(12)) }
 }

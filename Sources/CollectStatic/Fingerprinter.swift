@@ -13,6 +13,24 @@ public struct FingerprintedAsset: Sendable {
     public var sourceDigest: ContentDigest
 }
 
+extension FingerprintedAsset {
+    /// The source file's bytes, checked against the digest taken when it was fingerprinted: a file
+    /// that changed during the run is an error, never a hashed name over the wrong bytes.
+    func sourceBytes() throws(CollectStaticError) -> [UInt8] {
+        let bytes = try FileSystem.readFile(asset.filePath)
+        guard ContentDigest.md5(of: bytes) == sourceDigest.md5 else {
+            throw .source(path: asset.filePath, reason: "changed while collectstatic was running; run it again")
+        }
+        return bytes
+    }
+
+    /// The bytes of the hashed copy.
+    func hashedBytes() throws(CollectStaticError) -> [UInt8] {
+        if let rewritten { return rewritten }
+        return try sourceBytes()
+    }
+}
+
 /// Gives every asset its hashed name. Files without references are hashed as they are (in
 /// parallel); rewritable files are processed in dependency order, each rewritten with its
 /// dependencies' final names and then hashed, so a changed image changes the name of every

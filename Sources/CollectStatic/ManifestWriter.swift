@@ -27,13 +27,17 @@ public enum ManifestWriter {
             }
             json += "}"
         }
-        json += "}}"
+        json += "}"
+        if let compression = manifest.compression { json += ", \"compression\": " + PythonJSON.string(compression) }
+        json += "}"
         return Array(json.utf8)
     }
 
     /// The manifest Django would write for these paths, with our metadata.
-    public static func manifest(paths: [String: String], files: [String: ManifestEntry]) -> Manifest {
-        Manifest(paths: paths, hash: djangoManifestHash(paths), files: files)
+    public static func manifest(paths: [String: String], files: [String: ManifestEntry], compression: String? = nil)
+        -> Manifest
+    {
+        Manifest(paths: paths, hash: djangoManifestHash(paths), files: files, compression: compression)
     }
 
     public static func write(_ manifest: Manifest, to path: String) throws(CollectStaticError) {

@@ -7,6 +7,8 @@
 /// checked so that no `..`, absolute path or symlinked folder can lead a write outside the root.
 struct OutputWriter: Sendable {
     let root: String
+    /// Called before each file write with its destination (a test seam for failing writes).
+    var willWrite: @Sendable (String) throws(CollectStaticError) -> Void = { _ in }
 
     /// What a write did.
     enum Outcome: Sendable, Equatable {
@@ -54,8 +56,18 @@ struct OutputWriter: Sendable {
         {
             return .unmodified
         }
+        try willWrite(path)
         try FileSystem.writeAtomically(bytes, to: path)
         return .written
+    }
+
+    /// Deletes `name` if it exists.
+    func remove(_ name: String) throws(CollectStaticError) {
+        let path = try destination(name)
+        guard FileSystem.status(path, followLinks: false) != nil else { return }
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw .output(path: path, reason: "cannot delete: \(FileSystem.lastError)")
+        }
     }
 
     /// Makes `name` a symlink to `target` unless it already is one.

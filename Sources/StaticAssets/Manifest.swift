@@ -12,17 +12,22 @@ public struct Manifest: Sendable, Equatable {
     public var version: String
     /// Django's manifest hash: `md5(json.dumps(sorted(paths.items())))[:12]`.
     public var hash: String
-    /// Hashed name → what a server needs to know about the file without touching the disk.
+    /// Every file name in STATIC_ROOT (hashed and original) → what a server needs to know about it
+    /// without touching the disk.
     public var files: [String: ManifestEntry]
+    /// The compression settings the variants were made with (collectstatic's own bookkeeping: a
+    /// later run with the same settings reuses them).
+    public var compression: String?
 
     public init(
         paths: [String: String], version: String = Manifest.currentVersion, hash: String,
-        files: [String: ManifestEntry] = [:]
+        files: [String: ManifestEntry] = [:], compression: String? = nil
     ) {
         self.paths = paths
         self.version = version
         self.hash = hash
         self.files = files
+        self.compression = compression
     }
 
     /// Parses manifest bytes; throws `ManifestError` for anything Django itself would refuse.
@@ -62,7 +67,9 @@ public struct Manifest: Sendable, Equatable {
                 files[name] = entry
             }
         }
-        self.init(paths: paths, version: version, hash: root["hash"] as? String ?? "", files: files)
+        self.init(
+            paths: paths, version: version, hash: root["hash"] as? String ?? "", files: files,
+            compression: root["compression"] as? String)
     }
 
     /// Reads and parses the manifest at `url`.
