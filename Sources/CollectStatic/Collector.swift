@@ -136,7 +136,8 @@ public struct Collector: Sendable {
         let observer = self.observer
         let progress = ProgressCounter("Copying", total: assets.count, observer: observer)
         let outcomes = try await parallelMap(assets, limit: configuration.jobs) {
-            fingerprinted throws(CollectStaticError) -> (original: OutputWriter.Outcome, hashed: OutputWriter.Outcome) in
+            fingerprinted throws(CollectStaticError) -> (original: OutputWriter.Outcome, hashed: OutputWriter.Outcome)
+            in
             let source = try fingerprinted.sourceBytes()
             let hashed = try writer.write(fingerprinted.rewritten ?? source, as: fingerprinted.hashedName)
             let logical = fingerprinted.asset.logicalPath

@@ -8,193 +8,192 @@
 /// - If brotli is enabled and did not pay off, gzip is not attempted (WhiteNoise: "if Brotli
 ///   compression wasn't effective gzip won't be either"). With gzip alone, gzip is always tried.
 public struct CompressionPolicy: Sendable, Hashable {
-  /// The variants to produce. Produced in `ContentEncoding` preference order (brotli first).
-  public var encodings: Set<ContentEncoding>
-  /// zlib level for gzip, 0...9. WhiteNoise: 9.
-  public var gzipLevel: Int
-  /// Brotli quality, 0...11. WhiteNoise: 11.
-  public var brotliQuality: Int
-  /// Brotli window bits, 10...24. WhiteNoise: 22.
-  public var brotliWindow: Int
-  /// Extensions (without the dot) of files never compressed. Stored lowercased.
-  public var skipExtensions: Set<String> {
-    didSet { skipExtensions = Self.normalized(skipExtensions) }
-  }
-  /// Keep a variant only if `compressed.count / original.count <= maximumRatio`. WhiteNoise: 0.95.
-  public var maximumRatio: Double
-
-  /// `Compressor.SKIP_COMPRESS_EXTENSIONS` from WhiteNoise 6.
-  public static let whiteNoiseSkipExtensions: Set<String> = [
-    // Images
-    "jpg", "jpeg", "png", "gif", "webp",
-    // Compressed files
-    "zip", "gz", "tgz", "bz2", "tbz", "xz", "br",
-    // Flash
-    "swf", "flv",
-    // Fonts
-    "woff", "woff2",
-    // Video
-    "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg", "webm", "wmv",
-  ]
-
-  /// WhiteNoise's list plus formats that are already compressed and newer than it: AVIF and
-  /// JPEG XL images, Zstandard archives.
-  public static let defaultSkipExtensions: Set<String> = whiteNoiseSkipExtensions.union([
-    "avif", "jxl", "zst",
-  ])
-
-  /// WhiteNoise's threshold: a variant must be at most 95% of the original size.
-  public static let whiteNoiseMaximumRatio = 0.95
-
-  public init(
-    encodings: Set<ContentEncoding> = [.brotli, .gzip],
-    gzipLevel: Int = 9,
-    brotliQuality: Int = 11,
-    brotliWindow: Int = 22,
-    skipExtensions: Set<String> = CompressionPolicy.defaultSkipExtensions,
-    maximumRatio: Double = CompressionPolicy.whiteNoiseMaximumRatio
-  ) {
-    self.encodings = encodings
-    self.gzipLevel = gzipLevel
-    self.brotliQuality = brotliQuality
-    self.brotliWindow = brotliWindow
-    self.skipExtensions = Self.normalized(skipExtensions)
-    self.maximumRatio = maximumRatio
-  }
-
-  private static func normalized(_ extensions: Set<String>) -> Set<String> {
-    let normalized = Set(
-      extensions.map { ext in
-        (ext.hasPrefix(".") ? String(ext.dropFirst()) : ext).lowercased()
-      })
-    return normalized == extensions ? extensions : normalized
-  }
-
-  /// The enabled encodings, most preferred first.
-  public var orderedEncodings: [ContentEncoding] {
-    ContentEncoding.allCases.filter(encodings.contains)
-  }
-
-  /// Throws `CompressionError.invalidParameter` if an enabled codec's setting is out of range,
-  /// so a bad configuration is reported before any file is read.
-  public func validate() throws(CompressionError) {
-    if encodings.contains(.gzip), !GzipCompressor.levelRange.contains(gzipLevel) {
-      throw .invalidParameter(
-        .gzip, name: "level", value: gzipLevel, allowed: GzipCompressor.levelRange)
+    /// The variants to produce. Produced in `ContentEncoding` preference order (brotli first).
+    public var encodings: Set<ContentEncoding>
+    /// zlib level for gzip, 0...9. WhiteNoise: 9.
+    public var gzipLevel: Int
+    /// Brotli quality, 0...11. WhiteNoise: 11.
+    public var brotliQuality: Int
+    /// Brotli window bits, 10...24. WhiteNoise: 22.
+    public var brotliWindow: Int
+    /// Extensions (without the dot) of files never compressed. Stored lowercased.
+    public var skipExtensions: Set<String> {
+        didSet { skipExtensions = Self.normalized(skipExtensions) }
     }
-    if encodings.contains(.brotli) {
-      if !BrotliCompressor.qualityRange.contains(brotliQuality) {
-        throw .invalidParameter(
-          .brotli, name: "quality", value: brotliQuality, allowed: BrotliCompressor.qualityRange)
-      }
-      if !BrotliCompressor.windowRange.contains(brotliWindow) {
-        throw .invalidParameter(
-          .brotli, name: "window", value: brotliWindow, allowed: BrotliCompressor.windowRange)
-      }
-    }
-  }
+    /// Keep a variant only if `compressed.count / original.count <= maximumRatio`. WhiteNoise: 0.95.
+    public var maximumRatio: Double
 
-  /// Whether the last extension of `logicalPath` is skip-listed (case-insensitive, as
-  /// WhiteNoise's `\.(ext1|ext2|...)$` regex with `re.IGNORECASE`).
-  public func isSkipListed(logicalPath: String) -> Bool {
-    guard let ext = ContentKind.lowercasedExtension(of: logicalPath) else { return false }
-    return skipExtensions.contains(ext)
-  }
-
-  /// Whether compressing the file is worth trying: something is enabled, the type is not
-  /// skip-listed, and the file is not empty (an empty file can never get smaller).
-  public func shouldCompress(logicalPath: String, size: Int) -> Bool {
-    !encodings.isEmpty && size > 0 && !isSkipListed(logicalPath: logicalPath)
-  }
-
-  /// WhiteNoise's `is_compressed_effectively`: `compressed / original <= 0.95` as a float
-  /// division; never for an empty original.
-  public func isWorthKeeping(compressedSize: Int, originalSize: Int) -> Bool {
-    guard originalSize > 0 else { return false }
-    return Double(compressedSize) / Double(originalSize) <= maximumRatio
-  }
-
-  /// The codec for `encoding` with this policy's settings.
-  public func compressor(for encoding: ContentEncoding) -> any Compressor {
-    switch encoding {
-    case .brotli: BrotliCompressor(quality: brotliQuality, window: brotliWindow)
-    case .gzip: GzipCompressor(level: gzipLevel)
-    }
-  }
-
-  /// Identifies one compression job's settings, e.g. "br:q11:w22:text" or "gz:l9" (gzip has no
-  /// per-kind mode). The output of that job is a function of the input bytes, this string and
-  /// the library version.
-  public func settingsFingerprint(for encoding: ContentEncoding, kind: ContentKind) -> String {
-    switch encoding {
-    case .brotli: "br:q\(brotliQuality):w\(brotliWindow):\(kind.rawValue)"
-    case .gzip: "gz:l\(gzipLevel)"
-    }
-  }
-
-  /// Everything the result of `variants(for:logicalPath:)` depends on besides the bytes, for use
-  /// in a cache key: the enabled jobs for this path's kind in order, the keep threshold, and the
-  /// linked library versions (so an upgrade that changes output also invalidates the cache), e.g.
-  /// "br:q11:w22:text+gz:l9;keep<=0.95;brotli-1.0.9;zlib-1.2.13". Skip-listing is not included:
-  /// check `shouldCompress` first.
-  public func settingsFingerprint(forPath logicalPath: String) -> String {
-    let kind = ContentKind.forPath(logicalPath)
-    var parts = [
-      orderedEncodings.map { settingsFingerprint(for: $0, kind: kind) }.joined(separator: "+")
+    /// `Compressor.SKIP_COMPRESS_EXTENSIONS` from WhiteNoise 6.
+    public static let whiteNoiseSkipExtensions: Set<String> = [
+        // Images
+        "jpg", "jpeg", "png", "gif", "webp",
+        // Compressed files
+        "zip", "gz", "tgz", "bz2", "tbz", "xz", "br",
+        // Flash
+        "swf", "flv",
+        // Fonts
+        "woff", "woff2",
+        // Video
+        "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg", "webm", "wmv",
     ]
-    parts.append("keep<=\(maximumRatio)")
-    for encoding in orderedEncodings {
-      switch encoding {
-      case .brotli: parts.append("brotli-\(BrotliCompressor.libraryVersion)")
-      case .gzip: parts.append("zlib-\(GzipCompressor.libraryVersion)")
-      }
+
+    /// WhiteNoise's list plus formats that are already compressed and newer than it: AVIF and
+    /// JPEG XL images, Zstandard archives.
+    public static let defaultSkipExtensions: Set<String> = whiteNoiseSkipExtensions.union([
+        "avif", "jxl", "zst",
+    ])
+
+    /// WhiteNoise's threshold: a variant must be at most 95% of the original size.
+    public static let whiteNoiseMaximumRatio = 0.95
+
+    public init(
+        encodings: Set<ContentEncoding> = [.brotli, .gzip],
+        gzipLevel: Int = 9,
+        brotliQuality: Int = 11,
+        brotliWindow: Int = 22,
+        skipExtensions: Set<String> = CompressionPolicy.defaultSkipExtensions,
+        maximumRatio: Double = CompressionPolicy.whiteNoiseMaximumRatio
+    ) {
+        self.encodings = encodings
+        self.gzipLevel = gzipLevel
+        self.brotliQuality = brotliQuality
+        self.brotliWindow = brotliWindow
+        self.skipExtensions = Self.normalized(skipExtensions)
+        self.maximumRatio = maximumRatio
     }
-    return parts.joined(separator: ";")
-  }
 
-  /// The settings of every kind of job at once, recorded in the manifest so a later run knows
-  /// whether the variants already in STATIC_ROOT were made the way it would make them.
-  public var settingsFingerprint: String {
-    ContentKind.allCases.map { settingsFingerprint(forPath: "x." + $0.sampleExtension) }.joined(separator: "|")
-      + ";skip=" + skipExtensions.sorted().joined(separator: ",")
-  }
-
-  /// The variants of one file worth writing next to it, keyed by encoding (at most one per
-  /// enabled encoding; empty if none pays off or the file should not be compressed).
-  /// Throws `CompressionError` if a codec fails.
-  public func variants(for bytes: [UInt8], logicalPath: String) throws -> [ContentEncoding: [UInt8]]
-  {
-    guard shouldCompress(logicalPath: logicalPath, size: bytes.count) else { return [:] }
-    return try selectVariants(
-      of: bytes, kind: ContentKind.forPath(logicalPath),
-      using: orderedEncodings.map(compressor(for:)))
-  }
-
-  /// Runs `compressors` (most preferred first) and keeps the outputs worth keeping. Stops after a
-  /// brotli attempt that did not pay off, as WhiteNoise does.
-  func selectVariants(
-    of bytes: [UInt8], kind: ContentKind, using compressors: [any Compressor]
-  ) throws -> [ContentEncoding: [UInt8]] {
-    var kept: [ContentEncoding: [UInt8]] = [:]
-    for compressor in compressors {
-      let compressed = try compressor.compress(bytes, kind: kind)
-      if isWorthKeeping(compressedSize: compressed.count, originalSize: bytes.count) {
-        kept[compressor.encoding] = compressed
-      } else if compressor.encoding == .brotli {
-        break
-      }
+    private static func normalized(_ extensions: Set<String>) -> Set<String> {
+        let normalized = Set(
+            extensions.map { ext in
+                (ext.hasPrefix(".") ? String(ext.dropFirst()) : ext).lowercased()
+            })
+        return normalized == extensions ? extensions : normalized
     }
-    return kept
-  }
+
+    /// The enabled encodings, most preferred first.
+    public var orderedEncodings: [ContentEncoding] {
+        ContentEncoding.allCases.filter(encodings.contains)
+    }
+
+    /// Throws `CompressionError.invalidParameter` if an enabled codec's setting is out of range,
+    /// so a bad configuration is reported before any file is read.
+    public func validate() throws(CompressionError) {
+        if encodings.contains(.gzip), !GzipCompressor.levelRange.contains(gzipLevel) {
+            throw .invalidParameter(
+                .gzip, name: "level", value: gzipLevel, allowed: GzipCompressor.levelRange)
+        }
+        if encodings.contains(.brotli) {
+            if !BrotliCompressor.qualityRange.contains(brotliQuality) {
+                throw .invalidParameter(
+                    .brotli, name: "quality", value: brotliQuality, allowed: BrotliCompressor.qualityRange)
+            }
+            if !BrotliCompressor.windowRange.contains(brotliWindow) {
+                throw .invalidParameter(
+                    .brotli, name: "window", value: brotliWindow, allowed: BrotliCompressor.windowRange)
+            }
+        }
+    }
+
+    /// Whether the last extension of `logicalPath` is skip-listed (case-insensitive, as
+    /// WhiteNoise's `\.(ext1|ext2|...)$` regex with `re.IGNORECASE`).
+    public func isSkipListed(logicalPath: String) -> Bool {
+        guard let ext = ContentKind.lowercasedExtension(of: logicalPath) else { return false }
+        return skipExtensions.contains(ext)
+    }
+
+    /// Whether compressing the file is worth trying: something is enabled, the type is not
+    /// skip-listed, and the file is not empty (an empty file can never get smaller).
+    public func shouldCompress(logicalPath: String, size: Int) -> Bool {
+        !encodings.isEmpty && size > 0 && !isSkipListed(logicalPath: logicalPath)
+    }
+
+    /// WhiteNoise's `is_compressed_effectively`: `compressed / original <= 0.95` as a float
+    /// division; never for an empty original.
+    public func isWorthKeeping(compressedSize: Int, originalSize: Int) -> Bool {
+        guard originalSize > 0 else { return false }
+        return Double(compressedSize) / Double(originalSize) <= maximumRatio
+    }
+
+    /// The codec for `encoding` with this policy's settings.
+    public func compressor(for encoding: ContentEncoding) -> any Compressor {
+        switch encoding {
+        case .brotli: BrotliCompressor(quality: brotliQuality, window: brotliWindow)
+        case .gzip: GzipCompressor(level: gzipLevel)
+        }
+    }
+
+    /// Identifies one compression job's settings, e.g. "br:q11:w22:text" or "gz:l9" (gzip has no
+    /// per-kind mode). The output of that job is a function of the input bytes, this string and
+    /// the library version.
+    public func settingsFingerprint(for encoding: ContentEncoding, kind: ContentKind) -> String {
+        switch encoding {
+        case .brotli: "br:q\(brotliQuality):w\(brotliWindow):\(kind.rawValue)"
+        case .gzip: "gz:l\(gzipLevel)"
+        }
+    }
+
+    /// Everything the result of `variants(for:logicalPath:)` depends on besides the bytes, for use
+    /// in a cache key: the enabled jobs for this path's kind in order, the keep threshold, and the
+    /// linked library versions (so an upgrade that changes output also invalidates the cache), e.g.
+    /// "br:q11:w22:text+gz:l9;keep<=0.95;brotli-1.0.9;zlib-1.2.13". Skip-listing is not included:
+    /// check `shouldCompress` first.
+    public func settingsFingerprint(forPath logicalPath: String) -> String {
+        let kind = ContentKind.forPath(logicalPath)
+        var parts = [
+            orderedEncodings.map { settingsFingerprint(for: $0, kind: kind) }.joined(separator: "+")
+        ]
+        parts.append("keep<=\(maximumRatio)")
+        for encoding in orderedEncodings {
+            switch encoding {
+            case .brotli: parts.append("brotli-\(BrotliCompressor.libraryVersion)")
+            case .gzip: parts.append("zlib-\(GzipCompressor.libraryVersion)")
+            }
+        }
+        return parts.joined(separator: ";")
+    }
+
+    /// The settings of every kind of job at once, recorded in the manifest so a later run knows
+    /// whether the variants already in STATIC_ROOT were made the way it would make them.
+    public var settingsFingerprint: String {
+        ContentKind.allCases.map { settingsFingerprint(forPath: "x." + $0.sampleExtension) }.joined(separator: "|")
+            + ";skip=" + skipExtensions.sorted().joined(separator: ",")
+    }
+
+    /// The variants of one file worth writing next to it, keyed by encoding (at most one per
+    /// enabled encoding; empty if none pays off or the file should not be compressed).
+    /// Throws `CompressionError` if a codec fails.
+    public func variants(for bytes: [UInt8], logicalPath: String) throws -> [ContentEncoding: [UInt8]] {
+        guard shouldCompress(logicalPath: logicalPath, size: bytes.count) else { return [:] }
+        return try selectVariants(
+            of: bytes, kind: ContentKind.forPath(logicalPath),
+            using: orderedEncodings.map(compressor(for:)))
+    }
+
+    /// Runs `compressors` (most preferred first) and keeps the outputs worth keeping. Stops after a
+    /// brotli attempt that did not pay off, as WhiteNoise does.
+    func selectVariants(
+        of bytes: [UInt8], kind: ContentKind, using compressors: [any Compressor]
+    ) throws -> [ContentEncoding: [UInt8]] {
+        var kept: [ContentEncoding: [UInt8]] = [:]
+        for compressor in compressors {
+            let compressed = try compressor.compress(bytes, kind: kind)
+            if isWorthKeeping(compressedSize: compressed.count, originalSize: bytes.count) {
+                kept[compressor.encoding] = compressed
+            } else if compressor.encoding == .brotli {
+                break
+            }
+        }
+        return kept
+    }
 }
 
 extension ContentKind {
-  /// An extension that maps to this kind.
-  var sampleExtension: String {
-    switch self {
-    case .text: "css"
-    case .font: "woff"
-    case .generic: "bin"
+    /// An extension that maps to this kind.
+    var sampleExtension: String {
+        switch self {
+        case .text: "css"
+        case .font: "woff"
+        case .generic: "bin"
+        }
     }
-  }
 }

@@ -57,7 +57,9 @@ struct CompressionScheduler: Sendable {
             }
         }
         try removeVariants(of: uncompressed, except: [])
-        let scheduled = order.map { jobsByKey[$0]! }.sorted { $0.size != $1.size ? $0.size > $1.size : utf8Less($0.names[0], $1.names[0]) }
+        let scheduled = order.map { jobsByKey[$0]! }.sorted {
+            $0.size != $1.size ? $0.size > $1.size : utf8Less($0.names[0], $1.names[0])
+        }
         let names = integrityOf
         let progress = ProgressCounter("Compressing", total: scheduled.count, observer: observer)
         let results = try await parallelMap(scheduled, limit: jobs) { job throws(CollectStaticError) in

@@ -213,8 +213,13 @@ struct SettingsReader {
         guard try bool(.compress) else { return nil }
         var encodings: Set<ContentEncoding> = []
         for token in list(.encodings) ?? ["br", "gzip"] {
-            guard let encoding = ContentEncoding.allCases.first(where: { $0.httpToken == token.lowercased() || $0.rawValue == token.lowercased() })
-            else { throw .configuration("\(Setting.encodings.name): unknown encoding \"\(token)\"; use br, gzip or both") }
+            guard
+                let encoding = ContentEncoding.allCases.first(where: {
+                    $0.httpToken == token.lowercased() || $0.rawValue == token.lowercased()
+                })
+            else {
+                throw .configuration("\(Setting.encodings.name): unknown encoding \"\(token)\"; use br, gzip or both")
+            }
             encodings.insert(encoding)
         }
         let ratioText = string(.compressMinSaving) ?? "0.95"

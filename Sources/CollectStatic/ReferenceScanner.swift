@@ -35,7 +35,7 @@
 //     the first quote of either kind (`'./it\'s.js'`, `"it's.css"` get cut at
 //     the apostrophe); mismatched quotes (`@import "a.css'`) are no reference.
 //     Backslash escapes inside quoted urls are honoured (the url text keeps
-//     them raw, undecoded, like Django's capture).
+//     them raw, undecoded, like Django's capture). [tested]
 //  5. JS keywords are case-sensitive and whole words: `import`/`export`/`from`
 //     only in lower case and not preceded by an identifier character, `.` or
 //     `#`. Django matches with re.IGNORECASE and no word boundary, so e.g.
@@ -54,8 +54,9 @@
 //          `import x from "lib"\nexport * from "./y.js"`) makes the import
 //          pattern rewrite the export, and then the export pattern rewrites it
 //          again, hashing the name twice (`y.HASH.HASH.js`);
-//       c. conversely Django rewrites an import in a comment when the combined
-//          match starts at a real `import` before it.
+//       c. conversely Django rewrites an import inside a comment or string
+//          when the combined match starts at a real `import` before it
+//          (`import "./a.js"\n/* import x from './old.js' */`).
 //     When Django's combined match starts at a real lowercase keyword and ends
 //     at a real reference, the bytes it produces are the same as ours. [tested]
 //  7. `export*from"./x.js"` and `export*as ns from"./x.js"` (minifier output)
@@ -77,6 +78,15 @@
 //     of the line, as it does for Django's ignored-block regex). A CSS source
 //     map comment ends at its first `*/` (Django's greedy `.*` runs to the last
 //     `*/` of the line).
+// 13. Django's later passes run on the earlier passes' output, so the `"` that
+//     the `url("...")` template adds can pair with a stray unbalanced `"` on the
+//     same line and hide a later `@import "..."` from Django's @import pass.
+//     We always judge constructs against the original text.
+//
+// NOT DONE HERE (the engine's job, listed for the README): Django's converter
+// skips only lowercase schemes (`re.match(r"^[a-z]+:", url)`), so it treats
+// `url(HTTP://x/a.png)` as a relative path and fails; the scanner just reports
+// the url text, and the engine should test schemes case-insensitively.
 //
 // SHARED LIMITATIONS (same as Django, on purpose): no regex-literal detection in
 // JS (a quote inside `/'/` opens a string), `${...}` inside template literals is
@@ -179,6 +189,9 @@ struct ReferenceTokenizer {
     // `p` is missing after any later position as well.
     var failedString: [Range<Int>] = [0..<0, 0..<0]  // for `"` and `'`
     var commentUnterminatedFrom = Int.max
+    // Where the last unquoted `url(` scan stopped (`)`, newline or end): a scan
+    // starting anywhere in `from...stop` stops there too.
+    var unquotedURLStop = (from: -1, stop: -1)
     var templateUnterminatedFrom = Int.max
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, syntax: ReferenceSyntax) {
@@ -403,12 +416,17 @@ struct ReferenceTokenizer {
             record(.cssURL, i..<paren + 1, url: trimmed(j + 1..<close))
             return paren + 1
         }
-        var k = j
-        while k < n && b[k] != UInt8(ascii: ")") {
-            if b[k] == UInt8(ascii: "\n") { return nil }
-            k += 1
+        // The url runs to the first `)`; a newline (or the end) first means no match.
+        let k: Int
+        if unquotedURLStop.from <= j && j <= unquotedURLStop.stop {
+            k = unquotedURLStop.stop
+        } else {
+            var stop = j
+            while stop < n && b[stop] != UInt8(ascii: ")") && b[stop] != UInt8(ascii: "\n") { stop += 1 }
+            unquotedURLStop = (j, stop)
+            k = stop
         }
-        guard k < n else { return nil }
+        guard k < n, b[k] == UInt8(ascii: ")") else { return nil }
         record(.cssURL, i..<k + 1, url: trimmed(j..<k))
         return k + 1
     }

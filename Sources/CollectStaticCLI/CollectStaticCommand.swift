@@ -18,6 +18,28 @@ struct CollectStaticCommand: AsyncParsableCommand {
     )
 }
 
+extension CollectStaticCommand {
+    /// Like ArgumentParser's `main`, but a command line that does not parse exits with 2, as
+    /// Django's argparse-based commands do (and as invalid configuration does), instead of 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
 /// Prints an engine error the way every command reports it, and picks the exit code.
 func fail(_ error: CollectStaticError) -> ExitCode {
     FileHandle.standardError.write(Data("collectstatic: error: \(error.description)\n".utf8))

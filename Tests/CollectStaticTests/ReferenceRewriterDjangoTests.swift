@@ -74,8 +74,8 @@ enum DjangoRewriteOracle {
         defer { try? FileManager.default.removeItem(at: directory) }
         let outURL = directory.appendingPathComponent("stdout")
         let errURL = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
         let process = Process()
@@ -205,7 +205,7 @@ let identicalCorpus: [RewriteSnippet] = [
             .a { background: url(img/a.png); }
             .b { background: url('img/b.png'); }
             .c { background: url("img/c.png"); }
-            .d { background-image: URL(../img/d.png), Url( "../img/e.png"); }
+            .d { background-image: URL(../img/d.png), Url("../img/e.png"); }
 
             """),
     RewriteSnippet(
@@ -374,7 +374,8 @@ let identicalCorpus: [RewriteSnippet] = [
         text: ".a { background: url(a.png); }\n/* never closed\n.b { background: url(b.png); }\n"),
     RewriteSnippet(
         name: "quotes-inside-urls", syntax: css,
-        text: #".a { background: url("it's.png"); } .b { background: url('say-"hi".png'); } .c { background: url("a(1).png"); }"#
+        text:
+            #".a { background: url("it's.png"); } .b { background: url('say-"hi".png'); } .c { background: url("a(1).png"); }"#
             + "\n"),
     RewriteSnippet(
         name: "double-slash-is-not-a-css-comment", syntax: css,
@@ -474,7 +475,9 @@ let identicalCorpus: [RewriteSnippet] = [
             """),
     RewriteSnippet(
         name: "esm-side-effect", syntax: module,
-        text: "import './polyfills.js';\nimport \"../css-loader.js\";\nimport\"./tight.js\";\nimport 'lib-side-effect';\n"),
+        text:
+            "import './polyfills.js';\nimport \"../css-loader.js\";\nimport\"./tight.js\";\nimport 'lib-side-effect';\n"
+    ),
     RewriteSnippet(
         name: "esm-dynamic", syntax: module,
         text: """
@@ -617,7 +620,9 @@ struct ReferenceRewriterDjangoTests {
 
     /// Runs the oracle over `snippets` (one process per module setting) and
     /// returns Django's output per snippet index.
-    func djangoOutputs(_ snippets: [RewriteSnippet]) throws -> (version: String, outputs: [Int: DjangoRewriteOracle.Output.File]) {
+    func djangoOutputs(_ snippets: [RewriteSnippet]) throws -> (
+        version: String, outputs: [Int: DjangoRewriteOracle.Output.File]
+    ) {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("rewrite-oracle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -679,14 +684,17 @@ struct ReferenceRewriterDjangoTests {
             let ours = DjangoFakeHashing.rewrite(snippet.text, syntax: snippet.syntax)
             #expect(ours == snippet.expected, "\(snippet.name)")
             let django = outputs[index]?.output
-            #expect(django != ours, "\(snippet.name): Django now agrees with us; update the notes in ReferenceScanner.swift")
+            #expect(
+                django != ours, "\(snippet.name): Django now agrees with us; update the notes in ReferenceScanner.swift"
+            )
         }
     }
 
     @Test func documentedDifferencesWithoutDjango() {
         // The expected outputs hold regardless of whether Django is installed.
         for snippet in divergentCorpus {
-            #expect(DjangoFakeHashing.rewrite(snippet.text, syntax: snippet.syntax) == snippet.expected, "\(snippet.name)")
+            #expect(
+                DjangoFakeHashing.rewrite(snippet.text, syntax: snippet.syntax) == snippet.expected, "\(snippet.name)")
         }
     }
 

@@ -98,9 +98,10 @@ struct CSSReferenceScannerTests {
     }
 
     @Test func quotedURLsMayContainTheOtherQuoteAndParens() {
-        #expect(urls(#"a{b:url("it's.png") c:url('say "hi".png') d:url("a(1).png")}"#) == [
-            "it's.png", #"say "hi".png"#, "a(1).png",
-        ])
+        #expect(
+            urls(#"a{b:url("it's.png") c:url('say "hi".png') d:url("a(1).png")}"#) == [
+                "it's.png", #"say "hi".png"#, "a(1).png",
+            ])
     }
 
     @Test func importForms() {
@@ -157,9 +158,10 @@ struct CSSReferenceScannerTests {
 
     @Test func escapesAreSkipped() {
         // Tailwind-style escapes must not confuse the tokenizer.
-        #expect(urls(#".sm\:p-4{background:url(a.png)} .w-1\/2{background:url(b.png)} .x\"{}.y{z:url(c.png)}"#) == [
-            "a.png", "b.png", "c.png",
-        ])
+        #expect(
+            urls(#".sm\:p-4{background:url(a.png)} .w-1\/2{background:url(b.png)} .x\"{}.y{z:url(c.png)}"#) == [
+                "a.png", "b.png", "c.png",
+            ])
     }
 
     @Test func sourceMap() {
@@ -430,8 +432,10 @@ struct ReferenceRewriterTests {
     @Test func templatesPerForm() {
         let css = "@import 'a.css';\na{b:url(b.png)}\n/*# sourceMappingURL=c.map */"
         #expect(
-            hashAll(css) == "@import url(\"a.HASH.css\");\na{b:url(\"b.HASH.png\")}\n/*# sourceMappingURL=c.HASH.map */")
-        let js = "import a from './a.js'\nexport * from './b.js'\nimport './c.js'\nimport('./d.js')\n//# sourceMappingURL=e.map"
+            hashAll(css) == "@import url(\"a.HASH.css\");\na{b:url(\"b.HASH.png\")}\n/*# sourceMappingURL=c.HASH.map */"
+        )
+        let js =
+            "import a from './a.js'\nexport * from './b.js'\nimport './c.js'\nimport('./d.js')\n//# sourceMappingURL=e.map"
         #expect(
             hashAll(js, modules)
                 == "import a from \"./a.HASH.js\"\nexport * from \"./b.HASH.js\"\nimport\"./c.HASH.js\"\nimport(\"./d.HASH.js\")\n//# sourceMappingURL=e.HASH.map"

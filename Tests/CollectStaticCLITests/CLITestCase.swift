@@ -1,0 +1,35 @@
+import Foundation
+import TestSupport
+
+/// Runs the built `collectstatic` binary the way a user (or a Dockerfile) does.
+enum CLI {
+    static var binary: String { TestSupport.collectstaticBinary }
+
+    /// An environment with nothing but PATH, like `env -i PATH=$PATH` in a Docker build.
+    static var bareEnvironment: [String: String] {
+        ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+    }
+
+    @discardableResult
+    static func run(
+        _ arguments: [String], in directory: URL, environment: [String: String] = bareEnvironment, stdin: String? = nil
+    ) -> TestSupport.ProcessResult {
+        TestSupport.run(binary, arguments, environment: environment, currentDirectory: directory, stdin: stdin)
+    }
+
+    /// Runs the binary inside a pseudo-terminal (util-linux `script`), typing `input`.
+    static func runOnTerminal(_ arguments: [String], in directory: URL, input: String) -> TestSupport.ProcessResult {
+        let command = ([binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let shell = "cd '\(directory.path)' && printf '\(input)' | script -qec \"\(command)\" /dev/null"
+        return TestSupport.shell(shell)
+    }
+
+    /// A folder with `src/` holding the given files.
+    static func project(_ files: [String: String]) -> URL {
+        let dir = TestSupport.temporaryDirectory("cli")
+        for (path, text) in files { TestSupport.write(text, to: dir.appendingPathComponent("src/" + path)) }
+        try? FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("src"), withIntermediateDirectories: true)
+        return dir
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import StaticAssets
+import TestSupport
+import Testing
+
+/// Bad input through the real binary: each gives a clear message and a non-zero exit, and the
+/// previous manifest with every file it names stays valid.
+@Suite struct FailureTests {
+    /// Asserts the manifest in `root` is the given one and every file it names is intact.
+    func expectIntact(_ root: URL, _ manifest: Manifest, sourceLocation: SourceLocation = #_sourceLocation) {
+        let current = try? Manifest(contentsOf: root.appendingPathComponent("staticfiles.json"))
+        #expect(current == manifest, sourceLocation: sourceLocation)
+        for (hashed, entry) in manifest.files {
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(hashed).path))?[.size]
+                as? Int
+            if manifest.paths.values.contains(hashed) {
+                #expect(size == entry.size, "\(hashed)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    func collected(_ files: [String: String]) -> (URL, Manifest) {
+        let dir = CLI.project(files)
+        let result = CLI.run(["--noinput", "--dir", "src", "--static-root", "out", "--no-compress"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        return (dir, try! Manifest(contentsOf: dir.appendingPathComponent("out/staticfiles.json")))
+    }
+
+    /// Runs as an unprivileged user, where permissions apply even when the tests run as root.
+    /// Makes the project usable by the unprivileged user; call before taking permissions away.
+    func shareWithUnprivilegedUser(_ dir: URL) {
+        TestSupport.shell("chmod -R a+rwX '\(dir.path)' && chmod a+rx '\(dir.path)'")
+    }
+
+    func runUnprivileged(_ arguments: [String], in dir: URL) -> TestSupport.ProcessResult? {
+        if getuid() != 0 { return CLI.run(arguments, in: dir) }
+        guard TestSupport.shell("command -v setpriv").status == 0 else { return nil }
+        let command = ([CLI.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        return TestSupport.shell("cd '\(dir.path)' && setpriv --reuid=65534 --regid=65534 --clear-groups \(command)")
+    }
+
+    @Test func unreadableSourceFile() throws {
+        let (dir, manifest) = collected(["a.css": "a", "b.css": "b"])
+        TestSupport.write("changed", to: dir.appendingPathComponent("src/a.css"))
+        shareWithUnprivilegedUser(dir)
+        chmod(dir.appendingPathComponent("src/b.css").path, 0o000)
+        guard let result = runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir) else {
+            print("SKIPPED unreadableSourceFile: running as root without setpriv")
+            return
+        }
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("b.css") && result.stderr.contains("Permission denied"), "\(result.stderr)")
+        expectIntact(dir.appendingPathComponent("out"), manifest)
+    }
+
+    @Test func destinationNotWritable() throws {
+        let (dir, manifest) = collected(["a.css": "a"])
+        TestSupport.write("changed", to: dir.appendingPathComponent("src/a.css"))
+        shareWithUnprivilegedUser(dir)
+        TestSupport.shell("chmod -R a-w '\(dir.path)/out'")
+        defer { TestSupport.shell("chmod -R u+w '\(dir.path)/out'") }
+        guard let result = runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir) else {
+            print("SKIPPED destinationNotWritable: running as root without setpriv")
+            return
+        }
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains("cannot write") && result.stderr.contains("Permission denied"), "\(result.stderr)")
+        expectIntact(dir.appendingPathComponent("out"), manifest)
+    }
+
+    @Test func sourceRootThatIsAFile() {
+        let dir = CLI.project(["a.css": "a"])
+        let result = CLI.run(["--noinput", "--dir", "src/a.css", "--static-root", "out"], in: dir)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("is not a directory"))
+    }
+
+    @Test func symlinkLoop() throws {
+        let (dir, manifest) = collected(["d/a.css": "a"])
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.appendingPathComponent("src/d/again").path,
+            withDestinationPath: dir.appendingPathComponent("src").path)
+        let result = CLI.run(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("symlink loop"), "\(result.stderr)")
+        expectIntact(dir.appendingPathComponent("out"), manifest)
+    }
+
+    @Test func emptySourceTreeSucceeds() throws {
+        let dir = CLI.project([:])
+        let result = CLI.run(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("0 static files copied"))
+        #expect(try Manifest(contentsOf: dir.appendingPathComponent("out/staticfiles.json")).paths.isEmpty)
+    }
+
+    @Test func killedRunLeavesPreviousManifestValid() async throws {
+        var files: [String: String] = [:]
+        for index in 0..<12 {
+            files["big\(index).css"] = String(repeating: ".rule\(index) { color: #\(index)\(index); }\n", count: 20_000)
+        }
+        let (dir, manifest) = collected(files)
+        for index in 0..<12 {
+            TestSupport.write(
+                "changed \(index)" + files["big\(index).css"]!, to: dir.appendingPathComponent("src/big\(index).css"))
+        }
+        // Brotli at quality 11 on ~7 MB keeps the run busy long enough to be killed in the middle.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["--noinput", "--dir", "src", "--static-root", "out", "-j", "1"]
+        process.currentDirectoryURL = dir
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .milliseconds(700))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        expectIntact(dir.appendingPathComponent("out"), manifest)
+        let leftovers = TestSupport.files(in: dir.appendingPathComponent("out")).filter {
+            !$0.hasPrefix(".") && $0.contains("/.")
+        }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func namesWithSpacesUnicodeAndPercentThroughTheCLI() throws {
+        let dir = CLI.project(["a b/c d.css": "x", "ü/ñ.txt": "y", "p/50%.txt": "z"])
+        let result = CLI.run(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let manifest = try Manifest(contentsOf: dir.appendingPathComponent("out/staticfiles.json"))
+        #expect(Set(manifest.paths.keys) == ["a b/c d.css", "ü/ñ.txt", "p/50%.txt"])
+    }
+}
