@@ -11,69 +11,69 @@ import CBrotli
 /// preallocated to `BrotliEncoderMaxCompressedSize` (the size for which the library guarantees
 /// success, falling back to stored meta-blocks itself if compression would not fit).
 public struct BrotliCompressor: Compressor {
-  /// 0 (fastest) through 11 (best, the default; WhiteNoise's setting).
-  public let quality: Int
-  /// log2 of the sliding window size, 10 through 24. 22 (4 MiB) is brotli's and WhiteNoise's default.
-  public let window: Int
+    /// 0 (fastest) through 11 (best, the default; WhiteNoise's setting).
+    public let quality: Int
+    /// log2 of the sliding window size, 10 through 24. 22 (4 MiB) is brotli's and WhiteNoise's default.
+    public let window: Int
 
-  public static let qualityRange: ClosedRange<Int> =
-    Int(BROTLI_MIN_QUALITY)...Int(BROTLI_MAX_QUALITY)
-  public static let windowRange: ClosedRange<Int> =
-    Int(BROTLI_MIN_WINDOW_BITS)...Int(BROTLI_MAX_WINDOW_BITS)
+    public static let qualityRange: ClosedRange<Int> =
+        Int(BROTLI_MIN_QUALITY)...Int(BROTLI_MAX_QUALITY)
+    public static let windowRange: ClosedRange<Int> =
+        Int(BROTLI_MIN_WINDOW_BITS)...Int(BROTLI_MAX_WINDOW_BITS)
 
-  public var encoding: ContentEncoding { .brotli }
+    public var encoding: ContentEncoding { .brotli }
 
-  public init(quality: Int = 11, window: Int = 22) {
-    self.quality = quality
-    self.window = window
-  }
-
-  /// The encoder mode for a kind of content.
-  static func mode(for kind: ContentKind) -> BrotliEncoderMode {
-    switch kind {
-    case .text: BROTLI_MODE_TEXT
-    case .font: BROTLI_MODE_FONT
-    case .generic: BROTLI_MODE_GENERIC
+    public init(quality: Int = 11, window: Int = 22) {
+        self.quality = quality
+        self.window = window
     }
-  }
 
-  public func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError)
-    -> [UInt8]
-  {
-    // libbrotli silently clamps out-of-range settings; reject them instead.
-    guard Self.qualityRange.contains(quality) else {
-      throw .invalidParameter(.brotli, name: "quality", value: quality, allowed: Self.qualityRange)
+    /// The encoder mode for a kind of content.
+    static func mode(for kind: ContentKind) -> BrotliEncoderMode {
+        switch kind {
+        case .text: BROTLI_MODE_TEXT
+        case .font: BROTLI_MODE_FONT
+        case .generic: BROTLI_MODE_GENERIC
+        }
     }
-    guard Self.windowRange.contains(window) else {
-      throw .invalidParameter(.brotli, name: "window", value: window, allowed: Self.windowRange)
-    }
-    let capacity = BrotliEncoderMaxCompressedSize(input.count)
-    guard capacity > 0 else { throw .inputTooLarge(.brotli, size: input.count) }
 
-    let mode = Self.mode(for: kind)
-    var succeeded = false
-    var output = input.withUnsafeBufferPointer { inBuffer in
-      [UInt8](unsafeUninitializedCapacity: capacity) { outBuffer, initializedCount in
-        var encodedSize = outBuffer.count
-        succeeded =
-          BrotliEncoderCompress(
-            Int32(quality), Int32(window), mode, inBuffer.count, inBuffer.baseAddress,
-            &encodedSize, outBuffer.baseAddress) != 0
-        initializedCount = succeeded ? encodedSize : 0
-      }
-    }
-    guard succeeded else {
-      throw .compressionFailed(
-        .brotli, code: nil,
-        detail: "BrotliEncoderCompress failed on \(input.count) bytes (out of memory?)")
-    }
-    Self.releaseSlack(&output)
-    return output
-  }
+    public func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError)
+        -> [UInt8]
+    {
+        // libbrotli silently clamps out-of-range settings; reject them instead.
+        guard Self.qualityRange.contains(quality) else {
+            throw .invalidParameter(.brotli, name: "quality", value: quality, allowed: Self.qualityRange)
+        }
+        guard Self.windowRange.contains(window) else {
+            throw .invalidParameter(.brotli, name: "window", value: window, allowed: Self.windowRange)
+        }
+        let capacity = BrotliEncoderMaxCompressedSize(input.count)
+        guard capacity > 0 else { throw .inputTooLarge(.brotli, size: input.count) }
 
-  /// The linked libbrotli version as "major.minor.patch".
-  public static var libraryVersion: String {
-    let version = BrotliEncoderVersion()
-    return "\(version >> 24).\((version >> 12) & 0xFFF).\(version & 0xFFF)"
-  }
+        let mode = Self.mode(for: kind)
+        var succeeded = false
+        var output = input.withUnsafeBufferPointer { inBuffer in
+            [UInt8](unsafeUninitializedCapacity: capacity) { outBuffer, initializedCount in
+                var encodedSize = outBuffer.count
+                succeeded =
+                    BrotliEncoderCompress(
+                        Int32(quality), Int32(window), mode, inBuffer.count, inBuffer.baseAddress,
+                        &encodedSize, outBuffer.baseAddress) != 0
+                initializedCount = succeeded ? encodedSize : 0
+            }
+        }
+        guard succeeded else {
+            throw .compressionFailed(
+                .brotli, code: nil,
+                detail: "BrotliEncoderCompress failed on \(input.count) bytes (out of memory?)")
+        }
+        Self.releaseSlack(&output)
+        return output
+    }
+
+    /// The linked libbrotli version as "major.minor.patch".
+    public static var libraryVersion: String {
+        let version = BrotliEncoderVersion()
+        return "\(version >> 24).\((version >> 12) & 0xFFF).\(version & 0xFFF)"
+    }
 }

@@ -146,7 +146,7 @@ public enum ReferenceScanner {
 }
 
 /// A reference before line/column and strings are computed.
-struct RawReference {
+private struct RawReference {
     var form: Reference.Form
     var match: Range<Int>
     var url: Range<Int>
@@ -155,7 +155,7 @@ struct RawReference {
 
 // MARK: - Byte classes
 
-extension UInt8 {
+fileprivate extension UInt8 {
     /// ASCII whitespace: space, \t, \n, \v, \f, \r.
     @inline(__always) var isASCIIWhitespace: Bool {
         self == 0x20 || (self >= 0x09 && self <= 0x0D)
@@ -175,7 +175,7 @@ extension UInt8 {
 // MARK: - Tokenizer
 
 /// The single-pass tokenizer. Positions are byte offsets into `b`.
-struct ReferenceTokenizer {
+private struct ReferenceTokenizer {
     let b: UnsafeBufferPointer<UInt8>
     let n: Int
     let isCSS: Bool

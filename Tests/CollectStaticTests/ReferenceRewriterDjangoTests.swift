@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import CollectStatic
@@ -11,27 +12,11 @@ import Testing
 
 /// Runs `Tests/Django/rewrite_oracle.py` with a Python that has Django.
 enum DjangoRewriteOracle {
-    /// The Python interpreter to run the oracle with, or nil if there is none.
-    /// Looked up in this order: `$COLLECTSTATIC_DJANGO_PYTHON`, `/tmp/dj/bin/python`,
-    /// then `python3` on PATH if it can `import django`.
-    static func pythonExecutable() -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["COLLECTSTATIC_DJANGO_PYTHON"], !explicit.isEmpty {
-            return explicit
-        }
-        if FileManager.default.isExecutableFile(atPath: "/tmp/dj/bin/python") {
-            return "/tmp/dj/bin/python"
-        }
-        if let probe = try? runProcess("/usr/bin/env", ["python3", "-c", "import django"]), probe.status == 0 {
-            return "/usr/bin/env python3"
-        }
-        return nil
-    }
+    /// The virtualenv's Python from `DjangoReference` (created on first use; Django 6.1 on
+    /// Python 3.12+), or nil with the reason in `unavailable`.
+    static let python: String? = DjangoReference.python
 
-    static let python: String? = pythonExecutable()
-
-    static let unavailable =
-        "No Python with Django found: set COLLECTSTATIC_DJANGO_PYTHON, create the /tmp/dj virtualenv, or make `python3 -c 'import django'` work"
+    static var unavailable: String { DjangoReference.unavailableReason ?? "no Python with Django" }
 
     static let script = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -49,11 +34,10 @@ enum DjangoRewriteOracle {
     /// Rewrites `files` with Django; keys of the result are the paths passed.
     static func run(_ files: [URL], jsModules: Bool) throws -> Output {
         guard let python else { throw OracleError("no python: \(unavailable)") }
-        var command = python.split(separator: " ").map(String.init)
-        command.append(script.path)
-        if jsModules { command.append("--js-modules") }
-        command += files.map(\.path)
-        let result = try runProcess(command[0], Array(command.dropFirst()))
+        var arguments = [script.path]
+        if jsModules { arguments.append("--js-modules") }
+        arguments += files.map(\.path)
+        let result = try runProcess(python, arguments)
         guard result.status == 0 else {
             throw OracleError("oracle exited \(result.status): \(String(decoding: result.stderr, as: UTF8.self))")
         }
@@ -98,7 +82,7 @@ enum DjangoRewriteOracle {
 /// construct alone. This replays Django's rules (scheme, `//`, STATIC_URL,
 /// urldefrag, `?#`, directory urls, query, `os.path.splitext`, `unquote`) for the
 /// urls in the corpus below; it is test scaffolding, not the engine.
-enum DjangoFakeHashing {
+private enum DjangoFakeHashing {
     static let hash = "abcdef123456"
     static let staticURL = "/static/"
 
@@ -182,7 +166,7 @@ enum DjangoFakeHashing {
 
 // MARK: - Corpus
 
-struct RewriteSnippet: Sendable {
+private struct RewriteSnippet: Sendable {
     var name: String
     var syntax: ReferenceSyntax
     var text: String
@@ -197,7 +181,7 @@ private let classic = ReferenceSyntax.javaScript(modules: false)
 private let module = ReferenceSyntax.javaScript(modules: true)
 
 /// Realistic snippets on which we must be byte-identical to Django.
-let identicalCorpus: [RewriteSnippet] = [
+private let identicalCorpus: [RewriteSnippet] = [
     // MARK: CSS
     RewriteSnippet(
         name: "quoting-styles", syntax: css,
@@ -554,7 +538,7 @@ let identicalCorpus: [RewriteSnippet] = [
 /// Inputs where we deliberately differ from Django (see the notes at the top
 /// of ReferenceScanner.swift). `expected` is our output; the test also checks
 /// that Django's output is different, so a stale note gets noticed.
-let divergentCorpus: [RewriteSnippet] = [
+private let divergentCorpus: [RewriteSnippet] = [
     RewriteSnippet(
         name: "d1-space-inside-quoted-url", syntax: css,
         text: ".a { background: url( \"a.png\" ); }\n",
@@ -620,7 +604,7 @@ struct ReferenceRewriterDjangoTests {
 
     /// Runs the oracle over `snippets` (one process per module setting) and
     /// returns Django's output per snippet index.
-    func djangoOutputs(_ snippets: [RewriteSnippet]) throws -> (
+    private func djangoOutputs(_ snippets: [RewriteSnippet]) throws -> (
         version: String, outputs: [Int: DjangoRewriteOracle.Output.File]
     ) {
         let directory = FileManager.default.temporaryDirectory

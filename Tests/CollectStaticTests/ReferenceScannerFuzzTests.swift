@@ -7,7 +7,7 @@ import Testing
 // identity mapping must return the input unchanged.
 
 /// SplitMix64: small, fast, deterministic.
-struct SplitMix64: RandomNumberGenerator {
+private struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

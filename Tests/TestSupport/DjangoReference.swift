@@ -16,7 +16,13 @@ public enum DjangoReference {
     }
 
     private static func makePython() -> String? {
-        if let given = ProcessInfo.processInfo.environment["COLLECTSTATIC_DJANGO_PYTHON"] { return given }
+        if let given = ProcessInfo.processInfo.environment["COLLECTSTATIC_DJANGO_PYTHON"], !given.isEmpty {
+            guard given != "none" else {
+                unavailableReason = "COLLECTSTATIC_DJANGO_PYTHON=none"
+                return nil
+            }
+            return given
+        }
         let (interpreter, requirement, note) = pickInterpreter()
         let venv = "/tmp/collectstatic-django-venv-" + (requirement.contains("6.1") ? "6.1" : "5.2")
         let python = venv + "/bin/python"
