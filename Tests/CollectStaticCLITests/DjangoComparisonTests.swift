@@ -85,4 +85,95 @@ import Testing
         guard let outputs = try collectWithBoth(["site/assets", "vendor=site/vendor"], jsModules: true) else { return }
         try expectIdentical(outputs)
     }
+
+    @Test(arguments: [false, true])
+    func referencesTreeMatchesDjango(jsModules: Bool) throws {
+        // Nested folders, ../ and /static/ references, query and fragment suffixes, data: URIs, every
+        // quoting style, @import forms, CSS and JS source maps, ES module imports, a url() in a comment,
+        // names with spaces and non-ASCII characters, and an image → CSS → CSS chain.
+        guard let outputs = try collectWithBoth(["references"], jsModules: jsModules) else { return }
+        try expectIdentical(outputs)
+        let manifest = try Manifest(contentsOf: outputs.ours.appendingPathComponent("staticfiles.json"))
+        let main = try String(
+            contentsOf: outputs.ours.appendingPathComponent(manifest.paths["css/main.css"]!), encoding: .utf8)
+        #expect(main.contains("@import url(\"\((manifest.paths["css/base.css"]! as NSString).lastPathComponent)\")"))
+        #expect(main.contains("url(\"../img/not-there.png\")"))
+    }
+
+    /// Runs Django alone on a fixture and returns its result (it is expected to fail there).
+    func djangoAlone(_ fixture: String) -> TestSupport.ProcessResult? {
+        guard let python = DjangoReference.python else {
+            print("SKIPPED Django comparison: \(DjangoReference.unavailableReason ?? "no Django")")
+            return nil
+        }
+        let out = TestSupport.temporaryDirectory("django-alone")
+        return DjangoReference.run(
+            ["collect", "--static-root", out.path, TestSupport.fixtures.appendingPathComponent(fixture).path],
+            python: python)
+    }
+
+    func ours(_ fixture: String, _ flags: [String] = []) -> (TestSupport.ProcessResult, URL) {
+        let dir = TestSupport.temporaryDirectory("ours")
+        let out = dir.appendingPathComponent("out")
+        let result = CLI.run(
+            [
+                "--noinput", "--no-compress", "--dir", TestSupport.fixtures.appendingPathComponent(fixture).path,
+                "--static-root", out.path,
+            ]
+                + flags, in: dir)
+        return (result, out)
+    }
+
+    @Test func differenceCyclesSucceedWhereDjangoGivesUp() throws {
+        let (result, out) = ours("cycles")
+        #expect(result.status == 0, "\(result.stderr)")
+        let manifest = try Manifest(contentsOf: out.appendingPathComponent("staticfiles.json"))
+        #expect(manifest.paths.count == 3)
+        guard let django = djangoAlone("cycles") else { return }
+        #expect(django.status != 0)
+        #expect(django.stderr.contains("Max post-process passes exceeded"))
+    }
+
+    @Test func differenceEveryMissingReferenceAtOnce() {
+        let (result, out) = ours("missing")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("css/app.css:2:21: url(\"../img/nope.png\") → img/nope.png not found"))
+        #expect(result.stderr.contains("css/app.css:4:26: url(missing-font.woff2) → css/missing-font.woff2 not found"))
+        #expect(
+            result.stderr.contains("css/app.css:5:1: /*# sourceMappingURL=app.css.map */ → css/app.css.map not found"))
+        #expect(
+            result.stderr.contains("js/other.js:2:1: //# sourceMappingURL=other.js.map → js/other.js.map not found"))
+        #expect(result.stderr.contains("4 missing references; nothing was published"))
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        guard let django = djangoAlone("missing") else { return }
+        // Django stops at the first one, after copying everything into STATIC_ROOT.
+        #expect(django.status != 0)
+        let named = ["nope.png", "missing-font.woff2", "app.css.map", "other.js.map"].filter {
+            django.stderr.contains($0)
+        }
+        #expect(named.count == 1, "Django named \(named)")
+    }
+
+    @Test func differenceUppercaseSchemesAreExternal() throws {
+        let (result, out) = ours("differences")
+        #expect(result.status == 0, "\(result.stderr)")
+        let manifest = try Manifest(contentsOf: out.appendingPathComponent("staticfiles.json"))
+        let upper = try String(contentsOf: out.appendingPathComponent(manifest.paths["upper.css"]!), encoding: .utf8)
+        #expect(upper.contains("url(HTTP://example.com/x.png)") && upper.contains("url(BLOB:abc)"))
+        guard let django = djangoAlone("differences") else { return }
+        #expect(django.status != 0)
+        // Django takes `HTTP://example.com/x.png` for a path and refuses it as outside STATIC_ROOT.
+        #expect(django.stderr.contains("example.com/x.png"))
+    }
+
+    @Test func differenceMJSFilesAreRewritten() throws {
+        let (result, out) = ours("differences", ["--js-modules"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let manifest = try Manifest(contentsOf: out.appendingPathComponent("staticfiles.json"))
+        let module = try String(contentsOf: out.appendingPathComponent(manifest.paths["module.mjs"]!), encoding: .utf8)
+        let helper = manifest.paths["helper.mjs"]!
+        let map = manifest.paths["module.mjs.map"]!
+        #expect(module.contains("from \"./\(helper)\""))
+        #expect(module.contains("//# sourceMappingURL=\(map)"))
+    }
 }

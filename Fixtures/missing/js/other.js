@@ -1,0 +1,2 @@
+console.log("other");
+//# sourceMappingURL=other.js.map

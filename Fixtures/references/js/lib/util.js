@@ -1,0 +1,2 @@
+export function format(value) { return `[${value}]`; }
+export const answer = 42;

@@ -1,0 +1,1 @@
+globalThis.polyfilled = true;
