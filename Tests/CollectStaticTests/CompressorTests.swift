@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import CollectStatic
@@ -41,7 +42,7 @@ struct CompressorTests {
 
     /// About 3 MB of generated CSS-like text.
     static let largeText: [UInt8] = {
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededRandom(seed: 7)
         let properties = [
             "color", "margin", "padding", "display", "background", "font-size", "border", "width",
         ]
@@ -64,20 +65,8 @@ struct CompressorTests {
         return Array(text.utf8)
     }()
 
-    struct SplitMix64 {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededRandom(seed: seed)
         return (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next() >> 24) }
     }
 

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import CollectStatic
@@ -5,19 +6,6 @@ import Testing
 // Property/fuzz tests: deterministic pseudo-random inputs must never crash or
 // hang the scanner, every reported range must be sane, and rewriting with the
 // identity mapping must return the input unchanged.
-
-/// SplitMix64: small, fast, deterministic.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private let fragments: [String] = [
     "url(", "URL(", "url( ", ")", " )", "url(\"", "url('", "@import", "@IMPORT ", "@import \"", "@import '",
@@ -30,7 +18,7 @@ private let fragments: [String] = [
 
 /// A pseudo-random input mixing raw bytes (including invalid UTF-8) with
 /// syntax fragments.
-private func randomInput(_ rng: inout SplitMix64) -> [UInt8] {
+private func randomInput(_ rng: inout SeededRandom) -> [UInt8] {
     var bytes: [UInt8] = []
     let pieces = Int.random(in: 0...48, using: &rng)
     for _ in 0..<pieces {
@@ -86,7 +74,7 @@ struct ReferenceScannerFuzzTests {
     @Test func randomInputsKeepInvariants() {
         var total = 0
         for seed in UInt64(1)...3000 {
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             let bytes = randomInput(&rng)
             for syntax in allSyntaxes {
                 total += checkInvariants(bytes, syntax, seed: seed)

@@ -1,0 +1,140 @@
+// Parallel-build benchmark (release build): runs the real `collectstatic` binary on a corpus cold with
+// `--jobs 1`, cold with every core, and again with nothing changed, and compares each wall time with
+// the hardware floor measured in the same run: the CPU time of the raw compression calls over the
+// same bytes (every distinct content the run compresses), divided by the number of cores.
+//
+// Usage: collectstatic-benchmark --corpus DIR [--collectstatic PATH] [--work DIR]
+//   DIR/roots.txt lists the source roots (relative to DIR), as Benchmarks/make-corpus.sh writes it.
+import CollectStatic
+import Foundation
+import StaticAssets
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct Options {
+    var corpus = ""
+    var binary = ".build/release/collectstatic"
+    var work = FileManager.default.temporaryDirectory.appendingPathComponent("collectstatic-benchmark").path
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--corpus": corpus = iterator.next() ?? ""
+            case "--collectstatic": binary = iterator.next() ?? binary
+            case "--work": work = iterator.next() ?? work
+            default:
+                FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
+                exit(2)
+            }
+        }
+        guard !corpus.isEmpty else {
+            FileHandle.standardError.write(
+                Data("usage: collectstatic-benchmark --corpus DIR [--collectstatic PATH]\n".utf8))
+            exit(2)
+        }
+    }
+}
+
+/// Wall time and peak resident memory of one child process.
+struct Measurement {
+    var seconds: Double
+    var peakRSSMegabytes: Double
+    var output: String
+}
+
+/// Runs a command with an empty environment (as in a Docker build) and measures it with wait4.
+func measure(_ executable: String, _ arguments: [String], in directory: String) -> Measurement {
+    let log = directory + "/.benchmark-output"
+    var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+    let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
+    // The child starts in `directory` (so no collectstatic.json of the caller's is read).
+    FileManager.default.changeCurrentDirectoryPath(directory)
+    var pid: pid_t = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+    guard spawned == 0 else { fatalError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
+    var status: Int32 = 0
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    argv.forEach { free($0) }
+    envp.forEach { free($0) }
+    posix_spawn_file_actions_destroy(&actions)
+    let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+    try? FileManager.default.removeItem(atPath: log)
+    guard status == 0 else { fatalError("\(executable) failed (status \(status)):\n\(output)") }
+    return Measurement(seconds: seconds, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, output: output)
+}
+
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+let options = Options(CommandLine.arguments)
+let corpus = URL(fileURLWithPath: options.corpus).standardizedFileURL.path
+let roots = try String(contentsOfFile: corpus + "/roots.txt", encoding: .utf8)
+    .split(separator: "\n").map { corpus + "/" + $0 }
+let binary = URL(fileURLWithPath: options.binary).standardizedFileURL.path
+let cores = ProcessInfo.processInfo.activeProcessorCount
+try? FileManager.default.removeItem(atPath: options.work)
+try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
+
+// The corpus as the collector sees it: first root wins, default ignore patterns.
+let found = try Finder(roots: roots.map { SourceRoot(path: $0) }, ignorePatterns: Configuration.defaultIgnorePatterns)
+    .find()
+let corpusBytes = found.assets.reduce(0) { $0 + $1.size }
+let corpusMB = Double(corpusBytes) / 1_000_000
+print(
+    "corpus: \(found.assets.count) files, \(String(format: "%.1f", corpusMB)) MB, \(roots.count) roots; \(cores) cores")
+
+func collect(into name: String, jobs: Int?) -> Measurement {
+    var arguments = ["--noinput", "--static-root", options.work + "/" + name, "--missing", "warn"]
+    arguments += roots.flatMap { ["--dir", $0] }
+    if let jobs { arguments += ["--jobs", String(jobs)] }
+    return measure(binary, arguments, in: options.work)
+}
+
+let serial = collect(into: "jobs1", jobs: 1)
+let parallel = collect(into: "all", jobs: nil)
+let rerun = collect(into: "all", jobs: nil)
+
+// The floor: compress every distinct content the run compressed, on one thread, with the same policy.
+let manifest = try Manifest(contentsOf: URL(fileURLWithPath: options.work + "/all/staticfiles.json"))
+let policy = CompressionPolicy()
+var seen = Set<String>()
+var floorCPU = 0.0
+var floorBytes = 0
+for name in manifest.files.keys.sorted() {
+    let entry = manifest.files[name]!
+    let key = entry.integrity + "|" + ContentKind.forPath(name).rawValue
+    guard policy.shouldCompress(logicalPath: name, size: entry.size), seen.insert(key).inserted else { continue }
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: options.work + "/all/" + name)))
+    floorBytes += bytes.count
+    let start = threadCPUSeconds()
+    _ = try policy.variants(for: bytes, logicalPath: name)
+    floorCPU += threadCPUSeconds() - start
+}
+let floor = floorCPU / Double(cores)
+print(
+    "floor: \(seen.count) distinct contents, \(String(format: "%.1f", Double(floorBytes) / 1_000_000)) MB compressed in "
+        + "\(String(format: "%.2f", floorCPU)) s of CPU → \(String(format: "%.2f", floor)) s on \(cores) cores")
+print("")
+print("| run | wall (s) | MB/s | peak RSS (MB) | wall ÷ floor |")
+print("|---|---|---|---|---|")
+for (label, run) in [("cold, --jobs 1", serial), ("cold, all cores", parallel), ("re-run, nothing changed", rerun)] {
+    print(
+        "| \(label) | \(String(format: "%.2f", run.seconds)) | \(String(format: "%.1f", corpusMB / run.seconds)) | "
+            + "\(String(format: "%.0f", run.peakRSSMegabytes)) | \(String(format: "%.2f", run.seconds / floor)) |")
+}
+print("")
+print("summary (all cores): " + (parallel.output.split(separator: "\n").last.map(String.init) ?? ""))
+print("summary (re-run):    " + (rerun.output.split(separator: "\n").last.map(String.init) ?? ""))

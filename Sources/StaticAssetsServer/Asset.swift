@@ -1,0 +1,37 @@
+import StaticAssets
+
+/// What the responder knows about one served name before choosing a representation.
+struct Asset: Sendable {
+    /// How the ETag of a representation is made.
+    enum Validator: Sendable {
+        /// From the manifest's SRI value (strong; no disk read), plus the variant's size for `.br`/`.gz`.
+        case integrity(String, variantSizes: [ContentCoding: Int])
+        /// From size and modification time of the file (weak: the bytes are not hashed).
+        case fileStatus
+    }
+
+    /// The name in STATIC_ROOT (or the logical name in development mode).
+    var name: String
+    /// Representations that exist, in the server's order of preference (identity always last).
+    var codings: [ContentCoding]
+    var cacheControl: String
+    var validator: Validator
+    /// Finds the file of one representation on disk (checked to stay inside the root).
+    var locate: @Sendable (ContentCoding) -> ContainedFile?
+
+    func entityTag(for coding: ContentCoding, file: ContainedFile) -> EntityTag {
+        switch validator {
+        case .integrity(let integrity, let sizes):
+            let digest = integrity.split(separator: "-", maxSplits: 1).last.map(String.init) ?? integrity
+            var opaque = String(digest.prefix(32))
+            if let token = coding.token { opaque += "-\(token)-\(sizes[coding] ?? file.size)" }
+            return EntityTag(opaque: opaque)
+        case .fileStatus:
+            let hex = { (value: Int) in String(value, radix: 16) }
+            let suffix = coding.token.map { "-" + $0 } ?? ""
+            return EntityTag(
+                opaque: "\(hex(file.size))-\(hex(file.modifiedSeconds)).\(hex(file.modifiedNanoseconds))\(suffix)",
+                isWeak: true)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import StaticAssets
+
+/// Answers requests under STATIC_URL from a collected STATIC_ROOT (its manifest is the index: no
+/// directory walk, no disk access for unknown names) or, in development mode, from the source roots.
+///
+/// Framework-neutral: a ``StaticRequest`` in, a ``StaticResponse`` out (status, fields and a file
+/// region to stream). `respond(to:)` returns nil for paths outside STATIC_URL, so an adapter passes
+/// those on. The manifest is read through the `AssetResolver` on every request, so
+/// `resolver.reload(…)` after a deploy takes effect at once, without blocking requests.
+///
+/// Range requests apply to the identity representation only: when a `.br`/`.gz` variant is chosen the
+/// `Range` field is ignored and the whole compressed body is sent with 200.
+public struct StaticFileResponder: Sendable {
+    public struct Options: Sendable {
+        /// The URL path files are served under, ending in `/`. Nil: the path of the resolver's STATIC_URL
+        /// (`https://cdn.example.com/static/` → `/static/`), `/static/` in development mode.
+        public var urlPrefix: String?
+        public var cachePolicy: CachePolicy
+        /// The manifest's file name in STATIC_ROOT; it is served only when `serveManifest` is set.
+        public var manifestName: String
+        public var serveManifest: Bool
+        /// Folders symlinks in STATIC_ROOT may point into (e.g. the source roots after
+        /// `collectstatic --link`). Any other symlink out of STATIC_ROOT is refused.
+        public var trustedSymlinkTargets: [String]
+
+        public init(
+            urlPrefix: String? = nil, cachePolicy: CachePolicy = CachePolicy(),
+            manifestName: String = "staticfiles.json", serveManifest: Bool = false,
+            trustedSymlinkTargets: [String] = []
+        ) {
+            self.urlPrefix = urlPrefix
+            self.cachePolicy = cachePolicy
+            self.manifestName = manifestName
+            self.serveManifest = serveManifest
+            self.trustedSymlinkTargets = trustedSymlinkTargets
+        }
+    }
+
+    /// The URL path prefix this responder answers, `/static/`.
+    public let urlPrefix: String
+    let catalog: AssetCatalog
+    let cachePolicy: CachePolicy
+
+    /// Production: serves STATIC_ROOT, indexed by the manifest `resolver` holds.
+    public init(staticRoot: String, resolver: AssetResolver, options: Options = Options()) {
+        urlPrefix = Self.normalizedPrefix(options.urlPrefix ?? resolver.staticURL)
+        cachePolicy = options.cachePolicy
+        catalog = .manifest(
+            ManifestCatalog(
+                resolver: resolver, root: RootFolder(staticRoot),
+                trusted: options.trustedSymlinkTargets.map(RootFolder.init),
+                manifestName: options.manifestName, serveManifest: options.serveManifest,
+                cachePolicy: options.cachePolicy))
+    }
+
+    /// Development: serves logical names straight from the source roots (no collect run, no manifest,
+    /// unhashed names, `Cache-Control: no-cache`, weak ETags from size and modification time).
+    public init(development sources: SourceRootLookup, options: Options = Options()) {
+        urlPrefix = Self.normalizedPrefix(options.urlPrefix ?? "/static/")
+        cachePolicy = options.cachePolicy
+        catalog = .sources(sources, cacheControl: options.cachePolicy.uncached)
+    }
+
+    /// Whether `path` (a request target) lies under STATIC_URL.
+    public func handles(path: String) -> Bool { RequestPath.relative(path, under: urlPrefix) != nil }
+
+    /// The response for a request under STATIC_URL, or nil when the path is not under it.
+    public func respond(to request: StaticRequest) -> StaticResponse? {
+        guard let encoded = RequestPath.relative(request.path, under: urlPrefix) else { return nil }
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return error(405, extra: [("Allow", "GET, HEAD")])
+        }
+        guard let name = RequestPath.logicalName(encoded), let asset = catalog.asset(named: name) else {
+            return error(404)
+        }
+        return RepresentationResponder(asset: asset, request: request, cachePolicy: cachePolicy).response()
+    }
+
+    func error(_ status: Int, extra: [(name: String, value: String)] = []) -> StaticResponse {
+        StaticResponse(
+            status: status, headers: [("Content-Length", "0"), ("Cache-Control", cachePolicy.uncached)] + extra)
+    }
+
+    /// `/static/` from `/static`, `static/` or `https://cdn.example.com/static/`.
+    static func normalizedPrefix(_ staticURL: String) -> String {
+        var path = Substring(staticURL)
+        if let scheme = path.range(of: "://") {
+            path = path[scheme.upperBound...]
+            path = path[(path.firstIndex(of: "/") ?? path.endIndex)...]
+        } else if path.hasPrefix("//") {
+            path = path.dropFirst(2)
+            path = path[(path.firstIndex(of: "/") ?? path.endIndex)...]
+        }
+        var result = String(path)
+        if !result.hasPrefix("/") { result = "/" + result }
+        if !result.hasSuffix("/") { result += "/" }
+        return result
+    }
+}

@@ -1,0 +1,25 @@
+/// The responder's answer: status, header fields and where the body comes from. A framework
+/// adapter copies the fields and streams `body` (nothing for HEAD, 304 and errors).
+public struct StaticResponse: Sendable {
+    public enum Body: Sendable, Equatable {
+        /// No body (HEAD, 304, errors). `Content-Length` still says what a GET would carry.
+        case none
+        /// The bytes `range` of the file at `path` (a real path, already checked to be inside the root).
+        case file(path: String, range: Range<Int>)
+    }
+
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: Body
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .none) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The value of the field called `name` (case-insensitive), or nil.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
+    }
+}
