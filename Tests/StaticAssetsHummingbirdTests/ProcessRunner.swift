@@ -64,7 +64,8 @@ struct CurlResponse: Sendable {
 enum Curl {
     /// `curl` against `http://127.0.0.1:port` + `path`, sent as is (`--path-as-is`: no `..` folding).
     static func request(
-        port: Int, _ path: String, headers: [(String, String)] = [], head: Bool = false, compressed: Bool = false
+        port: Int, _ path: String, headers: [(String, String)] = [], head: Bool = false, compressed: Bool = false,
+        method: String? = nil
     ) async throws -> CurlResponse {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -75,6 +76,7 @@ enum Curl {
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
         if head { arguments.append("--head") }
         if compressed { arguments.append("--compressed") }
+        if let method { arguments += ["-X", method] }
         arguments.append("http://127.0.0.1:\(port)\(path)")
         let result = try await ProcessRunner.run(try curlPath(), arguments)
         guard result.status == 0 else {
