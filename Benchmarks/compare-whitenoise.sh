@@ -32,7 +32,7 @@ ours_rerun=$(cd "$work" && seconds env -i PATH=/usr/bin:/bin "$binary" --noinput
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "corpus: $(wc -l < "$corpus/roots.txt") roots, $(sed "s|^|$corpus/|" "$corpus/roots.txt" | xargs du -sch | tail -1 | cut -f1)"
-echo "WhiteNoise $("$venv/bin/python" -c 'import whitenoise, django; print(whitenoise.__version__ if hasattr(whitenoise, "__version__") else "", "on Django", django.get_version())')"
+echo "$("$venv/bin/python" -c 'import django, importlib.metadata as m; print("WhiteNoise", m.version("whitenoise"), "on Django", django.get_version())')"
 printf '| run | Django + WhiteNoise (s) | collectstatic (s) | speed-up |\n|---|---|---|---|\n'
 printf '| cold | %s | %s | %.1fx |\n' "$wn_cold" "$ours_cold" "$(echo "$wn_cold / $ours_cold" | bc -l)"
 printf '| re-run, nothing changed | %s | %s | %.1fx |\n' "$wn_rerun" "$ours_rerun" "$(echo "$wn_rerun / $ours_rerun" | bc -l)"

@@ -1,1 +1,39 @@
-print("placeholder")
+// A tiny server for Benchmarks/serve/run.sh: one STATIC_ROOT served two ways on two loopback ports.
+//
+//   StaticAssetsServeBenchmark --root DIR --ours PORT --file-middleware PORT
+//
+// `--ours`: StaticAssetsMiddleware (manifest index, precompressed variants, strong ETags).
+// `--file-middleware`: Hummingbird's own FileMiddleware over the same folder (identity only).
+// Runs until SIGINT/SIGTERM.
+import Foundation
+import Hummingbird
+import StaticAssets
+import StaticAssetsHummingbird
+import StaticAssetsServer
+
+func option(_ name: String) -> String? {
+    let arguments = CommandLine.arguments
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+
+guard let root = option("--root"), let ours = option("--ours").flatMap(Int.init),
+    let theirs = option("--file-middleware").flatMap(Int.init)
+else {
+    print("usage: StaticAssetsServeBenchmark --root DIR --ours PORT --file-middleware PORT")
+    exit(2)
+}
+
+let resolver = try AssetResolver(manifestPath: root + "/staticfiles.json", staticURL: "/static/")
+let ourRouter = Router()
+ourRouter.add(middleware: StaticAssetsMiddleware(StaticFileResponder(staticRoot: root, resolver: resolver)))
+let theirRouter = Router()
+theirRouter.add(middleware: FileMiddleware(root, urlBasePath: "/static"))
+
+let ourApp = Application(router: ourRouter, configuration: .init(address: .hostname("127.0.0.1", port: ours)))
+let theirApp = Application(router: theirRouter, configuration: .init(address: .hostname("127.0.0.1", port: theirs)))
+try await withThrowingTaskGroup(of: Void.self) { group in
+    group.addTask { try await ourApp.runService() }
+    group.addTask { try await theirApp.runService() }
+    try await group.waitForAll()
+}

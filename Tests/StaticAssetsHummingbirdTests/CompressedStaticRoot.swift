@@ -11,8 +11,10 @@ struct CompressedStaticRoot: Sendable {
     /// One read-only site shared by the tests that do not change it (brotli takes a moment).
     static let shared = Task { try await make() }
 
-    static let css = String(repeating: ".button { color: #222; background: url(\"../img/logo.5d41402abc4b.svg\"); }\n", count: 60)
-    static let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>\n"
+    static let css = String(
+        repeating: ".button { color: #222; background: url(\"../img/logo.5d41402abc4b.svg\"); }\n", count: 60)
+    static let svg =
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>\n"
 
     let base: URL
     let root: URL
@@ -32,7 +34,10 @@ struct CompressedStaticRoot: Sendable {
             (0..<4000).map { "line \($0): the quick brown fox jumps over the lazy dog\n" }.joined().utf8)
         let sources: [(logical: String, hashed: String, content: Data, compress: Bool)] = [
             ("css/app.css", "css/app.3f2a9c1b7d4e.css", Data(css.utf8), true),
-            ("js/app.js", "js/app.0123456789ab.js", Data(String(repeating: "export const x = 1;\n", count: 200).utf8), true),
+            (
+                "js/app.js", "js/app.0123456789ab.js",
+                Data(String(repeating: "export const x = 1;\n", count: 200).utf8), true
+            ),
             ("img/logo.svg", "img/logo.5d41402abc4b.svg", Data(svg.utf8), true),
             ("img/photo.png", "img/photo.aaaaaaaaaaaa.png", photo, false),
             ("data/big.txt", "data/big.bbbbbbbbbbbb.txt", big, true),

@@ -15,8 +15,8 @@ enum ProcessRunner {
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("out")
         let err = folder.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        try Data().write(to: out)
+        try Data().write(to: err)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -32,13 +32,15 @@ enum ProcessRunner {
                 continuation.resume(throwing: error)
             }
         }
-        return Result(status: process.terminationStatus, stdout: try Data(contentsOf: out), stderr: try Data(contentsOf: err))
+        return Result(
+            status: process.terminationStatus, stdout: try Data(contentsOf: out), stderr: try Data(contentsOf: err))
     }
 
     /// The full path of a program on PATH (or in the usual system folders), or nil.
     static func find(_ program: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let folders = path.split(separator: ":").map(String.init) + ["/usr/local/bin", "/usr/bin", "/usr/sbin", "/sbin"]
+        let folders =
+            path.split(separator: ":").map(String.init) + ["/usr/local/bin", "/usr/bin", "/usr/sbin", "/sbin"]
         return folders.map { $0 + "/" + program }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
@@ -80,7 +82,8 @@ enum Curl {
         arguments.append("http://127.0.0.1:\(port)\(path)")
         let result = try await ProcessRunner.run(try curlPath(), arguments)
         guard result.status == 0 else {
-            throw CurlError(message: "curl \(arguments.joined(separator: " ")): \(String(decoding: result.stderr, as: UTF8.self))")
+            throw CurlError(
+                message: "curl \(arguments.joined(separator: " ")): \(String(decoding: result.stderr, as: UTF8.self))")
         }
         let raw = String(decoding: try Data(contentsOf: URL(fileURLWithPath: headerFile)), as: UTF8.self)
         var lines = raw.components(separatedBy: "\r\n").filter { !$0.isEmpty }
@@ -89,8 +92,27 @@ enum Curl {
             guard let colon = line.firstIndex(of: ":") else { return nil }
             return (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
-        let body = (try? Data(contentsOf: URL(fileURLWithPath: bodyFile))) ?? Data()
+        // With --head curl writes the header block to the output file too: there is no body.
+        let body = head ? Data() : (try? Data(contentsOf: URL(fileURLWithPath: bodyFile))) ?? Data()
         return CurlResponse(status: Int(statusLine[1]) ?? 0, headers: fields, body: body)
+    }
+
+    /// A HEAD then a GET of `path` over one kept-alive connection. Returns the GET's body and how many
+    /// new connections it needed (curl's `%{num_connects}`).
+    static func headThenGet(port: Int, _ path: String) async throws -> (body: Data, connections: String) {
+        let url = "http://127.0.0.1:\(port)\(path)"
+        let body = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: body) }
+        let result = try await ProcessRunner.run(
+            try curlPath(),
+            [
+                "-sS", "--max-time", "20", "--head", "-o", "/dev/null", url, "--next", "-sS", "--max-time", "20",
+                "-o", body.path, "-w", "%{num_connects}", url,
+            ])
+        guard result.status == 0 else {
+            throw CurlError(message: "curl HEAD+GET: \(String(decoding: result.stderr, as: UTF8.self))")
+        }
+        return (try Data(contentsOf: body), String(decoding: result.stdout, as: UTF8.self))
     }
 
     static func curlPath() throws -> String {

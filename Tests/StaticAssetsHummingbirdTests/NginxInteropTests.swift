@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The same STATIC_ROOT behind Debian's nginx (`gzip_static`, `brotli_static`) with the location block
+/// the README recommends: nginx must hand out the precompressed files byte for byte, with the same
+/// cache headers our middleware sends. Skipped, with the reason printed, when nginx or the brotli
+/// module is missing.
+@Suite struct NginxInteropTests {
+    static let modulePaths = [
+        "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so",
+        "/usr/share/nginx/modules/ngx_http_brotli_static_module.so",
+        "/usr/lib64/nginx/modules/ngx_http_brotli_static_module.so",
+    ]
+
+    /// The README's block, with the paths filled in.
+    static func locationBlock(root: String) -> String {
+        """
+        location /static/ {
+            root \(root);
+            gzip_static on;
+            brotli_static on;
+            gzip_vary on;
+            add_header Cache-Control "public, max-age=60";
+            error_page 404 = @static_miss;
+            location ~ "/\\." { return 404; }
+            location = /static/staticfiles.json { return 404; }
+            location ~ "\\.[0-9a-f]{12}(\\.[^/.]+)?$" {
+                add_header Cache-Control "public, max-age=31536000, immutable";
+            }
+        }
+        location @static_miss {
+            add_header Cache-Control "no-cache" always;
+            return 404;
+        }
+        """
+    }
+
+    @Test func nginxServesThePrecompressedFilesByteForByte() async throws {
+        guard let nginx = ProcessRunner.find("nginx") else {
+            print(
+                "SKIPPED nginx interop: nginx is not installed (apt-get install nginx libnginx-mod-http-brotli-static)")
+            return
+        }
+        guard let module = Self.modulePaths.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            print(
+                "SKIPPED nginx interop: ngx_http_brotli_static_module.so not found (apt-get install libnginx-mod-http-brotli-static)"
+            )
+            return
+        }
+        let site = try await CompressedStaticRoot.make()
+        let server = try await NginxProcess.start(nginx: nginx, module: module, base: site.base) { port in
+            """
+            server {
+                listen 127.0.0.1:\(port);
+                \(Self.locationBlock(root: site.base.appendingPathComponent("www").path))
+            }
+            """
+        }
+        defer { server.stop() }
+        try await LiveServer.with(site.responder()) { ours in
+            for name in [
+                "css/app.3f2a9c1b7d4e.css", "js/app.0123456789ab.js", "img/logo.5d41402abc4b.svg",
+                "data/big.bbbbbbbbbbbb.txt",
+            ] {
+                for (encoding, suffix) in [("br", ".br"), ("gzip", ".gz")] {
+                    let theirs = try await Curl.request(
+                        port: server.port, "/static/" + name, headers: [("Accept-Encoding", encoding)])
+                    #expect(theirs.status == 200, "\(name)")
+                    #expect(theirs.header("content-encoding") == encoding, "\(name)")
+                    #expect(theirs.body == (try site.data(name + suffix)), "\(name) \(encoding)")
+                    #expect(theirs.header("vary") == "Accept-Encoding")
+                    #expect(theirs.header("cache-control") == "public, max-age=31536000, immutable")
+                    let mine = try await Curl.request(
+                        port: ours, "/static/" + name, headers: [("Accept-Encoding", encoding)])
+                    #expect(mine.body == theirs.body, "\(name) \(encoding): middleware and nginx differ")
+                    #expect(mine.header("content-encoding") == theirs.header("content-encoding"))
+                }
+                let plain = try await Curl.request(port: server.port, "/static/" + name)
+                #expect(plain.header("content-encoding") == nil)
+                #expect(plain.body == (try site.data(name)))
+            }
+            let unhashed = try await Curl.request(
+                port: server.port, "/static/css/app.css", headers: [("Accept-Encoding", "br")])
+            #expect(unhashed.header("cache-control") == "public, max-age=60")
+            #expect(unhashed.body == (try site.data("css/app.css.br")))
+            for path in ["/static/.env", "/static/css/.hidden.css", "/static/staticfiles.json", "/static/missing.css"] {
+                let miss = try await Curl.request(port: server.port, path)
+                #expect(miss.status == 404, "\(path)")
+                #expect(miss.all("cache-control") == ["no-cache"], "\(path)")
+            }
+        }
+    }
+}
+
+/// nginx in the foreground (`daemon off; master_process off;`) on a free loopback port, with its
+/// config, logs and temp folders in `base/nginx`. Stopped with SIGKILL to the process we started:
+/// a child spawned from a thread of the test runner inherits its blocked signal mask, so nginx
+/// never sees SIGTERM or SIGQUIT (and in single-process mode it has nothing to clean up).
+final class NginxProcess: Sendable {
+    let port: Int
+    private let process: Process
+
+    private init(port: Int, process: Process) {
+        self.port = port
+        self.process = process
+    }
+
+    static func start(nginx: String, module: String, base: URL, server: (Int) -> String) async throws -> NginxProcess {
+        let folder = base.appendingPathComponent("nginx")
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        let port = try freePort()
+        let temp = folder.appendingPathComponent("tmp").path
+        let config = """
+            load_module \(module);
+            daemon off;
+            master_process off;
+            worker_processes 1;
+            error_log \(folder.path)/error.log warn;
+            pid \(folder.path)/nginx.pid;
+            events { worker_connections 64; }
+            http {
+                access_log off;
+                include /etc/nginx/mime.types;
+                default_type application/octet-stream;
+                client_body_temp_path \(temp)/body;
+                proxy_temp_path \(temp)/proxy;
+                fastcgi_temp_path \(temp)/fastcgi;
+                uwsgi_temp_path \(temp)/uwsgi;
+                scgi_temp_path \(temp)/scgi;
+                \(server(port))
+            }
+            """
+        let configPath = folder.appendingPathComponent("nginx.conf").path
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: nginx)
+        process.arguments = ["-p", folder.path, "-c", configPath, "-e", folder.path + "/error.log"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let started = NginxProcess(port: port, process: process)
+        for _ in 0..<100 {
+            if (try? await Curl.request(port: port, "/")) != nil { return started }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        started.stop()
+        let log = (try? String(contentsOfFile: folder.path + "/error.log", encoding: .utf8)) ?? ""
+        throw CurlError(message: "nginx did not start on port \(port): \(log)")
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// A port nobody listens on right now (bound to port 0, then released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw CurlError(message: "socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw CurlError(message: "bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
