@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "collectstatic-benchmark", targets: ["CollectStaticBenchmark"]),
         .library(name: "CollectStatic", targets: ["CollectStatic"]),
         .library(name: "StaticAssets", targets: ["StaticAssets"]),
+        .library(name: "StaticAssetsServer", targets: ["StaticAssetsServer"]),
+        .library(name: "StaticAssetsHummingbird", targets: ["StaticAssetsHummingbird"]),
         .library(name: "StaticAssetsStencil", targets: ["StaticAssetsStencil"]),
         .library(name: "StaticAssetsMustache", targets: ["StaticAssetsMustache"]),
         .library(name: "StaticAssetsLeaf", targets: ["StaticAssetsLeaf"]),
@@ -21,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/vapor/leaf-kit", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        // Serving middleware; service-lifecycle and log only for its tests and the example app.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -44,6 +50,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Serving: a framework-neutral responder (Foundation + StaticAssets only) and its Hummingbird adapter.
+        .target(name: "StaticAssetsServer", dependencies: ["StaticAssets"]),
+        .target(
+            name: "StaticAssetsHummingbird",
+            dependencies: ["StaticAssetsServer", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         // Template engines: one small adapter each, depending only on StaticAssets and the engine.
         .target(
             name: "StaticAssetsStencil", dependencies: ["StaticAssets", .product(name: "Stencil", package: "Stencil")]),
@@ -58,12 +70,42 @@ let package = Package(
             name: "CollectStaticBenchmark", dependencies: ["CollectStatic", "StaticAssets"],
             path: "Benchmarks/CollectStaticBenchmark"
         ),
+        // Example app (README): Hummingbird + Mustache over a collected STATIC_ROOT.
+        .executableTarget(
+            name: "StaticAssetsExample",
+            dependencies: [
+                "StaticAssets", "StaticAssetsServer", "StaticAssetsHummingbird", "StaticAssetsMustache",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            path: "Examples/HummingbirdMustacheApp"
+        ),
+        // Serving benchmark: Benchmarks/serve/run.sh.
+        .executableTarget(
+            name: "StaticAssetsServeBenchmark",
+            dependencies: [
+                "StaticAssetsHummingbird", "StaticAssetsServer", "StaticAssets",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Benchmarks/serve",
+            exclude: ["run.sh"]
+        ),
         .target(name: "TestSupport", dependencies: ["StaticAssets"], path: "Tests/TestSupport"),
         .testTarget(name: "StaticAssetsTests", dependencies: ["StaticAssets", "TestSupport"]),
         .testTarget(name: "CollectStaticTests", dependencies: ["CollectStatic", "TestSupport"]),
         .testTarget(
             name: "CollectStaticCLITests",
-            dependencies: ["CollectStaticCLI", "CollectStatic", "StaticAssets", "TestSupport"]
+            dependencies: ["CollectStaticCLI", "StaticAssetsExample", "CollectStatic", "StaticAssets", "TestSupport"]
+        ),
+        .testTarget(name: "StaticAssetsServerTests", dependencies: ["StaticAssetsServer", "StaticAssets"]),
+        .testTarget(
+            name: "StaticAssetsHummingbirdTests",
+            dependencies: [
+                "StaticAssetsHummingbird", "StaticAssetsServer", "StaticAssets",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "StaticAssetsStencilTests",

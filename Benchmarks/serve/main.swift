@@ -5,6 +5,10 @@
 // `--ours`: StaticAssetsMiddleware (manifest index, precompressed variants, strong ETags).
 // `--file-middleware`: Hummingbird's own FileMiddleware over the same folder (identity only).
 // Runs until SIGINT/SIGTERM.
+//
+//   StaticAssetsServeBenchmark --root DIR --measure-responder PATH [COUNT]
+//
+// Times `StaticFileResponder.respond(to:)` alone (no network) for one request path, and exits.
 import Foundation
 import Hummingbird
 import StaticAssets
@@ -15,6 +19,22 @@ func option(_ name: String) -> String? {
     let arguments = CommandLine.arguments
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
     return arguments[index + 1]
+}
+
+if let root = option("--root"), let path = option("--measure-responder") {
+    let resolver = try AssetResolver(manifestPath: root + "/staticfiles.json", staticURL: "/static/")
+    let responder = StaticFileResponder(staticRoot: root, resolver: resolver)
+    let request = StaticRequest(method: "GET", path: path, headers: [("accept-encoding", "gzip, deflate, br, zstd")])
+    let count = CommandLine.arguments.last.flatMap(Int.init) ?? 200_000
+    let clock = ContinuousClock()
+    var statuses = 0
+    let elapsed = clock.measure {
+        for _ in 0..<count { statuses &+= responder.respond(to: request)?.status ?? 0 }
+    }
+    let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+    print("respond(to: \(path)): \(count) calls, \(String(format: "%.2f", nanoseconds / Double(count) / 1000)) µs each")
+    print("status of the last: \(responder.respond(to: request)?.status ?? 0) (checksum \(statuses))")
+    exit(0)
 }
 
 guard let root = option("--root"), let ours = option("--ours").flatMap(Int.init),

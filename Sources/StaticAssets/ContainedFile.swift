@@ -22,19 +22,40 @@ public struct ContainedFile: Sendable, Equatable {
 
     /// Looks `name` up below `root`. Nil unless `name` is a safe relative name, the file exists, is a
     /// regular file and its real path stays inside `root` (or one of `trusted`).
+    ///
+    /// Fast path: the components of `name` are checked with `lstat` below the root's real path (one
+    /// call each, the last one giving size and time). Only when one of them is a symlink is the whole
+    /// path resolved with `realpath` and checked for containment.
     public static func find(_ name: String, in root: RootFolder, trusted: [RootFolder] = []) -> ContainedFile? {
-        guard SafeName.isSafe(name) else { return nil }
+        guard SafeName.isSafe(name), let rootPath = root.realPath else { return nil }
+        var path = rootPath == "/" ? "" : rootPath
+        var info = stat()
+        for component in name.utf8.split(separator: UInt8(ascii: "/")) {
+            path += "/" + String(Substring(component))
+            guard lstat(path, &info) == 0 else { return nil }
+            if info.st_mode & S_IFMT == S_IFLNK { return findThroughSymlink(name, in: root, trusted: trusted) }
+        }
+        return regularFile(at: path, info)
+    }
+
+    private static func findThroughSymlink(_ name: String, in root: RootFolder, trusted: [RootFolder]) -> ContainedFile?
+    {
         guard let real = realPath(root.path + "/" + name) else { return nil }
         guard root.contains(real) || trusted.contains(where: { $0.contains(real) }) else { return nil }
         var info = stat()
-        guard stat(real, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard stat(real, &info) == 0 else { return nil }
+        return regularFile(at: real, info)
+    }
+
+    private static func regularFile(at path: String, _ info: stat) -> ContainedFile? {
+        guard info.st_mode & S_IFMT == S_IFREG else { return nil }
         #if canImport(Darwin)
             let time = info.st_mtimespec
         #else
             let time = info.st_mtim
         #endif
         return ContainedFile(
-            path: real, size: Int(info.st_size), modifiedSeconds: Int(time.tv_sec),
+            path: path, size: Int(info.st_size), modifiedSeconds: Int(time.tv_sec),
             modifiedNanoseconds: Int(time.tv_nsec))
     }
 
@@ -60,9 +81,12 @@ public struct RootFolder: Sendable, Equatable {
         self.resolved = ContainedFile.realPath(self.path)
     }
 
+    /// The folder's real path (worked out again while the folder does not exist).
+    public var realPath: String? { resolved ?? ContainedFile.realPath(path) }
+
     /// Whether the real path `real` lies strictly inside this folder.
     public func contains(_ real: String) -> Bool {
-        guard let root = resolved ?? ContainedFile.realPath(path) else { return false }
+        guard let root = realPath else { return false }
         return real.hasPrefix(root == "/" ? "/" : root + "/") && real.count > root.count
     }
 }

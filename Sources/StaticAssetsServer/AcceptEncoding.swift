@@ -5,29 +5,34 @@
 /// - Identity stays acceptable, at the lowest preference, unless `identity;q=0`, or `*;q=0` without an
 ///   `identity` entry, refuses it.
 /// - Tokens and parameters are case-insensitive; `x-gzip` means gzip. Malformed members (bad `q`,
-///   stray `;`) are skipped, never fatal.
+///   stray `;`) are skipped, never fatal. Codings the server does not have are ignored.
 public struct AcceptEncoding: Sendable, Equatable {
-    /// Weight per lowercased token (`*` included), in thousandths: 0…1000.
-    public let weights: [String: Int]
     /// Whether the request carried the field (an empty value still counts as present).
     public let isPresent: Bool
+    /// Weights in thousandths (0…1000) of the members that were listed, per coding, and of `*`.
+    private var listed: [ContentCoding: Int] = [:]
+    private var any: Int?
 
     public init(_ header: String?) {
         isPresent = header != nil
-        var weights: [String: Int] = [:]
-        for member in (header ?? "").split(separator: ",") {
+        guard let header else { return }
+        let bytes = Array(header.utf8)
+        for member in bytes.split(separator: UInt8(ascii: ",")) {
             guard let (token, weight) = Self.parseMember(member) else { continue }
-            weights[token] = max(weights[token] ?? 0, weight)
+            if Self.matches(token, "*") {
+                any = max(any ?? 0, weight)
+            } else if let coding = Self.coding(token) {
+                listed[coding] = max(listed[coding] ?? 0, weight)
+            }
         }
-        self.weights = weights
     }
 
     /// How much the client wants `coding`, in thousandths (0: refused). Identity accepted only by
     /// default gets 1, so that any coding the client lists wins over it.
     public func weight(of coding: ContentCoding) -> Int {
         guard isPresent else { return coding == .identity ? 1000 : 0 }
-        if let explicit = weights[coding.rawValue] { return explicit }
-        if let any = weights["*"] { return any }
+        if let explicit = listed[coding] { return explicit }
+        if let any { return any }
         return coding == .identity ? 1 : 0
     }
 
@@ -46,31 +51,38 @@ public struct AcceptEncoding: Sendable, Equatable {
         return best?.coding
     }
 
-    /// `token [; q=value] [; other=param]` → (lowercased token, weight); nil when malformed.
-    static func parseMember(_ member: Substring) -> (String, Int)? {
-        let parts = member.split(separator: ";", omittingEmptySubsequences: false)
-        let token = parts[0].trimmingOWS().lowercased()
-        guard !token.isEmpty, token.utf8.allSatisfy(isTokenByte) else { return nil }
+    /// `token [; q=value] [; other=param]` → (token bytes, weight); nil when malformed.
+    static func parseMember(_ member: ArraySlice<UInt8>) -> (ArraySlice<UInt8>, Int)? {
+        let parts = member.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
+        let token = trimmed(parts[0])
+        guard !token.isEmpty, token.allSatisfy(isTokenByte) else { return nil }
         var weight = 1000
         for parameter in parts.dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let pair = parameter.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard pair.count == 2 else { return nil }
-            guard pair[0].trimmingOWS().lowercased() == "q" else { continue }
-            guard let parsed = parseQValue(pair[1].trimmingOWS()) else { return nil }
+            guard matches(trimmed(pair[0]), "q") else { continue }
+            guard let parsed = parseQValue(trimmed(pair[1])) else { return nil }
             weight = parsed
         }
-        return (token == "x-gzip" ? "gzip" : token, weight)
+        return (token, weight)
+    }
+
+    static func coding(_ token: ArraySlice<UInt8>) -> ContentCoding? {
+        if matches(token, "br") { return .br }
+        if matches(token, "gzip") || matches(token, "x-gzip") { return .gzip }
+        if matches(token, "identity") { return .identity }
+        return nil
     }
 
     /// RFC 9110 `qvalue`: `0[.ddd]` or `1[.000]`, in thousandths.
-    static func parseQValue(_ text: Substring) -> Int? {
-        let bytes = Array(text.utf8)
+    static func parseQValue(_ bytes: ArraySlice<UInt8>) -> Int? {
         guard let first = bytes.first, first == UInt8(ascii: "0") || first == UInt8(ascii: "1") else { return nil }
         var value = Int(first - UInt8(ascii: "0")) * 1000
         guard bytes.count > 1 else { return value }
-        guard bytes[1] == UInt8(ascii: "."), bytes.count <= 5 else { return nil }
+        let rest = bytes.dropFirst()
+        guard rest.first == UInt8(ascii: "."), rest.count <= 4 else { return nil }
         var scale = 100
-        for digit in bytes.dropFirst(2) {
+        for digit in rest.dropFirst() {
             guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
             value += Int(digit - UInt8(ascii: "0")) * scale
             scale /= 10
@@ -78,9 +90,26 @@ public struct AcceptEncoding: Sendable, Equatable {
         return value <= 1000 ? value : nil
     }
 
+    /// ASCII case-insensitive comparison with a lowercase literal.
+    static func matches(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in zip(bytes, expected).allSatisfy { asciiLowercase($0) == $1 } }
+    }
+
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let isOWS = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let start = bytes.firstIndex(where: { !isOWS($0) }), let end = bytes.lastIndex(where: { !isOWS($0) })
+        else {
+            return bytes[bytes.endIndex...]
+        }
+        return bytes[start...end]
+    }
+
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
         default: return "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
     }

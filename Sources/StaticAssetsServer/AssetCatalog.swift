@@ -68,20 +68,23 @@ struct ManifestCatalog: Sendable {
     /// (or last, for a name without one), so two candidates are checked, without scanning `paths`.
     static func isHashed(_ name: String, in manifest: Manifest) -> Bool {
         if let target = manifest.paths[name] { return target == name }
-        let slash = name.lastIndex(of: "/").map { name.index(after: $0) } ?? name.startIndex
-        let parts = name[slash...].split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 2 else { return false }
-        for index in [parts.count - 1, parts.count - 2] where index >= 1 && isHash(parts[index]) {
-            var rest = parts
-            rest.remove(at: index)
-            if manifest.paths[name[..<slash] + rest.joined(separator: ".")] == name { return true }
+        let utf8 = name.utf8
+        let base = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
+        guard let lastDot = utf8[base...].lastIndex(of: UInt8(ascii: ".")), lastDot > base else { return false }
+        // `LICENSE.3f2a9c1b7d4e`: the hash is the last part.
+        if isHash(utf8[utf8.index(after: lastDot)...]), manifest.paths[String(name[..<lastDot])] == name {
+            return true
         }
-        return false
+        // `app.3f2a9c1b7d4e.css`: the hash is the part before the extension.
+        guard let hashDot = utf8[base..<lastDot].lastIndex(of: UInt8(ascii: ".")), hashDot > base,
+            isHash(utf8[utf8.index(after: hashDot)..<lastDot])
+        else { return false }
+        return manifest.paths[String(name[..<hashDot]) + String(name[lastDot...])] == name
     }
 
-    private static func isHash(_ part: Substring) -> Bool {
-        part.utf8.count == 12
-            && part.utf8.allSatisfy {
+    private static func isHash(_ part: Substring.UTF8View) -> Bool {
+        part.count == 12
+            && part.allSatisfy {
                 (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
                     || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
             }

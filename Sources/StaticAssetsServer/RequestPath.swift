@@ -6,9 +6,10 @@ enum RequestPath {
     /// The still-encoded part of `target` after `prefix` (which ends in `/`), without `?query` or
     /// `#fragment`; nil when `target` is not under `prefix`.
     static func relative(_ target: String, under prefix: String) -> Substring? {
-        let path = target.prefix { $0 != "?" && $0 != "#" }
-        guard path.hasPrefix(prefix) else { return nil }
-        return path.dropFirst(prefix.count)
+        let utf8 = target.utf8
+        let end = utf8.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? utf8.endIndex
+        guard utf8[..<end].starts(with: prefix.utf8) else { return nil }
+        return Substring(utf8[utf8.index(utf8.startIndex, offsetBy: prefix.utf8.count)..<end])
     }
 
     /// The decoded name, or nil when it is malformed (bad `%` escape, invalid UTF-8) or unsafe: an

@@ -117,6 +117,9 @@ final class NginxProcess: Sendable {
             at: folder.appendingPathComponent("tmp"), withIntermediateDirectories: true)
         let port = try freePort()
         let temp = folder.appendingPathComponent("tmp").path
+        let mimeTypes =
+            FileManager.default.fileExists(atPath: "/etc/nginx/mime.types")
+            ? "include /etc/nginx/mime.types;" : "types { text/css css; text/javascript js; image/svg+xml svg; }"
         let config = """
             load_module \(module);
             daemon off;
@@ -127,7 +130,7 @@ final class NginxProcess: Sendable {
             events { worker_connections 64; }
             http {
                 access_log off;
-                include /etc/nginx/mime.types;
+                \(mimeTypes)
                 default_type application/octet-stream;
                 client_body_temp_path \(temp)/body;
                 proxy_temp_path \(temp)/proxy;

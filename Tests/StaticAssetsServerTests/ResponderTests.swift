@@ -150,6 +150,17 @@ import Testing
         #expect(alias.status == 200)
         #expect(
             alias.body == .file(path: fixture.path("css/app.3f2a9c1b7d4e.css"), range: 0..<StaticRootFixture.css.count))
+        // A symlinked folder that stays inside the root is fine; so is a root reached through a symlink.
+        try fm.createSymbolicLink(atPath: fixture.path("styles"), withDestinationPath: "css")
+        manifest.files["styles/app.3f2a9c1b7d4e.css"] = ManifestEntry(size: 6, integrity: "sha384-s")
+        fixture.resolver.reload(manifest)
+        #expect(responder.respond(to: get("/static/styles/app.3f2a9c1b7d4e.css"))?.status == 200)
+        let rootLink = outside.appendingPathComponent("root-link").path
+        try fm.createSymbolicLink(atPath: rootLink, withDestinationPath: fixture.root.path)
+        let viaLink = StaticFileResponder(staticRoot: rootLink, resolver: fixture.resolver)
+        #expect(viaLink.respond(to: get("/static/css/app.3f2a9c1b7d4e.css"))?.status == 200)
+        #expect(viaLink.respond(to: get("/static/css/evil.css"))?.status == 404)
+        #expect(viaLink.respond(to: get("/static/styles/app.3f2a9c1b7d4e.css"))?.status == 200)
         // `collectstatic --link` leaves symlinks into the source roots: allowed only when trusted.
         let trusting = fixture.responder(.init(trustedSymlinkTargets: [outside.path]))
         #expect(trusting.respond(to: get("/static/css/evil.css"))?.status == 200)

@@ -1,0 +1,62 @@
+// Example app: Hummingbird + Mustache, serving a page whose asset URLs come from the manifest
+// (`{{#static}}css/app.css{{/static}}`) and the collected files through StaticAssetsMiddleware
+// (precompressed, immutable caching for hashed names).
+//
+//   swift run collectstatic --noinput      # collects Fixtures/site into public/static
+//   swift run StaticAssetsExample          # then open http://127.0.0.1:8080/
+//
+// Settings (environment): STATIC_ROOT (public/static), STATIC_URL (/static/), TEMPLATES
+// (Fixtures/site/templates), PORT (8080; 0 picks a free port), DEBUG_ASSETS=1 to serve straight from
+// the source roots in Fixtures/site without collecting.
+import Foundation
+import Hummingbird
+import Mustache
+import StaticAssets
+import StaticAssetsHummingbird
+import StaticAssetsMustache
+import StaticAssetsServer
+
+let environment = ProcessInfo.processInfo.environment
+let staticRoot = environment["STATIC_ROOT"] ?? "public/static"
+let staticURL = environment["STATIC_URL"] ?? "/static/"
+let templates = environment["TEMPLATES"] ?? "Fixtures/site/templates"
+let port = Int(environment["PORT"] ?? "8080") ?? 8080
+let debug = environment["DEBUG_ASSETS"] == "1"
+
+let assets: AssetResolver
+let responder: StaticFileResponder
+if debug {
+    assets = AssetResolver(manifest: Manifest(paths: [:], hash: ""), staticURL: staticURL, mode: .debug)
+    responder = StaticFileResponder(
+        development: SourceRootLookup(roots: [(nil, "Fixtures/site/assets"), ("vendor", "Fixtures/site/vendor")]))
+} else {
+    assets = try AssetResolver(manifestPath: staticRoot + "/staticfiles.json", staticURL: staticURL)
+    responder = StaticFileResponder(staticRoot: staticRoot, resolver: assets)
+}
+let library = try await MustacheLibrary(directory: templates)
+
+/// An HTML page as a Hummingbird response.
+struct Page: ResponseGenerator {
+    var html: String
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+let router = Router()
+router.add(middleware: StaticAssetsMiddleware(responder))
+router.get("/") { _, _ -> Page in
+    let context = ["title": "collectstatic for Swift", "message": "Every asset URL on this page is fingerprinted."]
+    return Page(html: try library.render(context, withTemplate: "index", assets: assets) ?? "")
+}
+let app = Application(
+    router: router,
+    configuration: .init(address: .hostname("127.0.0.1", port: port)),
+    onServerRunning: { channel in
+        // Unbuffered, so a parent reading the pipe sees it at once.
+        FileHandle.standardOutput.write(
+            Data("listening on http://127.0.0.1:\(channel.localAddress?.port ?? port)/\n".utf8))
+    })
+try await app.runService()
