@@ -1,3 +1,5 @@
+import StaticAssets
+
 /// Decides what a reference written in an asset points at, with Django's `url_converter` rules:
 /// scheme URLs (any case: `data:`, `http:`, `HTTP:`, `blob:`), protocol-relative `//host`,
 /// fragment-only `#id`, folder paths ending in `/` and absolute paths outside STATIC_URL are left
@@ -57,29 +59,8 @@ struct ReferenceResolver: Sendable {
     }
 
     static func percentDecoded(_ text: String) -> String {
-        guard text.contains("%") else { return text }
-        var bytes: [UInt8] = []
-        var utf8 = Array(text.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%"), utf8.count >= 2, let high = hexValue(utf8[utf8.startIndex]),
-                let low = hexValue(utf8[utf8.startIndex + 1])
-            {
-                bytes.append(high << 4 | low)
-                utf8 = utf8.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
+        guard text.contains("%"), let bytes = URLPath.decode(text) else { return text }
         return String(validating: bytes, as: UTF8.self) ?? text
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }
 

@@ -17,29 +17,14 @@ enum RequestPath {
     static func logicalName(_ encoded: Substring) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(encoded.utf8.count)
-        var iterator = encoded.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+        for (index, segment) in encoded.split(separator: "/", omittingEmptySubsequences: false).enumerated() {
+            guard let decoded = URLPath.decode(segment, strict: true), !decoded.contains(UInt8(ascii: "/")) else {
                 return nil
             }
-            let decoded = high << 4 | low
-            guard decoded != UInt8(ascii: "/") else { return nil }
-            bytes.append(decoded)
+            if index > 0 { bytes.append(UInt8(ascii: "/")) }
+            bytes.append(contentsOf: decoded)
         }
         guard let name = String(validating: bytes, as: UTF8.self), SafeName.isSafe(name) else { return nil }
         return name
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }
