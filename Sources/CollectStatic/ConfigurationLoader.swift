@@ -222,9 +222,9 @@ struct SettingsReader {
             }
             encodings.insert(encoding)
         }
-        let ratioText = string(.compressMinSaving) ?? "0.95"
+        let ratioText = string(.compressMaxRatio) ?? "0.95"
         guard let ratio = Double(ratioText), ratio > 0, ratio <= 1 else {
-            throw .configuration("\(Setting.compressMinSaving.name): expected a number in (0, 1], got \"\(ratioText)\"")
+            throw .configuration("\(Setting.compressMaxRatio.name): expected a number in (0, 1], got \"\(ratioText)\"")
         }
         let policy = CompressionPolicy(
             encodings: encodings,

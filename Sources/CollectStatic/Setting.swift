@@ -78,7 +78,7 @@ extension Setting {
     public static let compressSkip = Setting(
         name: "COLLECTSTATIC_COMPRESS_SKIP", kind: .list, flag: "--compress-skip", defaultValue: "(WhiteNoise's list)",
         help: "Extensions never compressed (already-compressed formats).")
-    public static let compressMinSaving = Setting(
+    public static let compressMaxRatio = Setting(
         name: "COLLECTSTATIC_COMPRESS_MAX_RATIO", kind: .string, flag: "--compress-max-ratio",
         defaultValue: "0.95", help: "Keep a variant only if compressed/original is at most this.")
     public static let cacheDir = Setting(
@@ -91,6 +91,6 @@ extension Setting {
     public static let all: [Setting] = [
         .staticfilesDirs, .staticRoot, .staticURL, .ignore, .useDefaultIgnore, .manifestName, .verbosity,
         .jobs, .jsModules, .missing, .missingIgnore, .invalidUTF8, .compress, .encodings, .gzipLevel,
-        .brotliQuality, .brotliWindow, .compressSkip, .compressMinSaving, .cacheDir, .config,
+        .brotliQuality, .brotliWindow, .compressSkip, .compressMaxRatio, .cacheDir, .config,
     ]
 }

@@ -101,7 +101,7 @@ struct SettingsOptions: ParsableArguments {
         set(.brotliQuality, brotliQuality.map(String.init))
         set(.brotliWindow, brotliWindow.map(String.init))
         if let compressSkip { values[.compressSkip] = .list(compressSkip.split(separator: ",").map(String.init)) }
-        set(.compressMinSaving, compressMaxRatio)
+        set(.compressMaxRatio, compressMaxRatio)
         set(.cacheDir, cacheDir)
         return values
     }

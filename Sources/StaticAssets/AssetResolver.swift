@@ -66,8 +66,11 @@ public final class AssetResolver: Sendable {
     /// Everything the manifest records about the file a name resolves to; nil in debug mode.
     public func entry(for name: String) throws(AssetLookupError) -> ManifestEntry? {
         guard mode == .strict else { return nil }
-        let hashed = try storedName(Self.splitSuffix(name).path)
-        return manifest.files[hashed]
+        let path = Self.normalize(Self.splitSuffix(name).path)
+        // One lock for both lookups, so a concurrent reload cannot mix two manifests.
+        let found = current.withLock { manifest in manifest.paths[path].map { manifest.files[$0] } }
+        guard let entry = found else { throw .notInManifest(name: path) }
+        return entry
     }
 
     /// The hashed name of a logical path (or the path itself in debug mode).
