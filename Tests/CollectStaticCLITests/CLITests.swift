@@ -112,6 +112,18 @@ import Testing
         #expect(clearing.stdout.contains("This will DELETE ALL FILES in this location!"))
     }
 
+    @Test func progressIsRedrawnOnATerminalAndPlainWithout() {
+        let dir = CLI.project(["a.css": String(repeating: "a{color:red}\n", count: 500), "b.js": "b()"])
+        let flags = ["--noinput", "--dir", "src", "--static-root", "out"]
+        let plain = CLI.run(flags, in: dir)
+        #expect(plain.status == 0)
+        #expect(plain.stderr == "Copying: 2\nCompressing: 2\n", "\(plain.stderr)")
+        #expect(!plain.stderr.contains("\u{1B}"))
+        let terminal = CLI.runOnTerminal(flags + ["--static-root", "out2"], in: dir, input: "")
+        #expect(terminal.stdout.contains("\r\u{1B}[KCopying 2/2"), "\(terminal.stdout.debugDescription)")
+        #expect(terminal.stdout.contains("2 static files copied to"))
+    }
+
     @Test func findstatic() {
         let dir = CLI.project(["a/css/x.css": "1", "b/css/x.css": "2"])
         let flags = ["--dir", "src/a", "--dir", "src/b"]
