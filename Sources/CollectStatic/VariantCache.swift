@@ -37,7 +37,11 @@ struct VariantCache: Sendable {
     func lookup(_ key: Key, writtenThisRun: (String) -> String?) -> [ContentEncoding: [UInt8]]? {
         for (name, encodings) in previous[key] ?? [] {
             if let current = writtenThisRun(name), current != key.integrity { continue }
-            if let variants = read(encodings, base: staticRoot + "/" + name) { return variants }
+            if let variants = read(encodings, base: staticRoot + "/" + name) {
+                // Keep the cache folder complete too, for a later fresh STATIC_ROOT.
+                if let folder, !FileSystem.exists(path(folder, key) + ".done") { store(key, variants) }
+                return variants
+            }
         }
         guard let folder, let marker = try? FileSystem.readFile(path(folder, key) + ".done") else { return nil }
         var expected: [String: Int] = [:]

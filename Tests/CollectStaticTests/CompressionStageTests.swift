@@ -117,6 +117,18 @@ import Testing
         #expect(fresh.outputFiles == first.outputFiles)
     }
 
+    @Test func cacheDirectoryAddedLaterIsFilledFromStaticRoot() async throws {
+        let cache = TestSupport.temporaryDirectory("late-cache")
+        let first = Workspace(["a.css": Self.css])
+        try await first.collect(CollectOptions(), compressing())
+        // Nothing to compress again, but the cache learns the variants already in STATIC_ROOT.
+        let second = try await first.collect(CollectOptions(), compressing { $0.cacheDirectory = cache.path })
+        #expect(second.variantsWritten == 0)
+        let fresh = Workspace(["a.css": Self.css])
+        let report = try await fresh.collect(CollectOptions(), compressing { $0.cacheDirectory = cache.path })
+        #expect(report.variantsWritten == 0 && report.variantsReused == 2)
+    }
+
     @Test func staleVariantsAreRemoved() async throws {
         let ws = Workspace(["a.txt": Self.css])
         try await ws.collect(CollectOptions(), compressing())
