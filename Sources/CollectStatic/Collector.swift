@@ -96,13 +96,10 @@ public struct Collector: Sendable {
         var files: [String: ManifestEntry] = [:]
         for fingerprinted in assets {
             paths[fingerprinted.asset.logicalPath] = fingerprinted.hashedName
-            files[fingerprinted.hashedName] = ManifestEntry(
-                size: fingerprinted.rewritten?.count ?? fingerprinted.asset.size,
-                integrity: fingerprinted.digest.integrity,
-                encodings: compressed.encodings[fingerprinted.hashedName] ?? [:])
-            files[fingerprinted.asset.logicalPath] = ManifestEntry(
-                size: fingerprinted.asset.size, integrity: fingerprinted.sourceDigest.integrity,
-                encodings: compressed.encodings[fingerprinted.asset.logicalPath] ?? [:])
+            for output in fingerprinted.outputs {
+                files[output.name] = ManifestEntry(
+                    size: output.size, integrity: output.integrity, encodings: compressed.encodings[output.name] ?? [:])
+            }
         }
         try hooks.beforeManifest()
         let manifest = ManifestWriter.manifest(

@@ -38,22 +38,19 @@ struct CompressionScheduler: Sendable {
         var integrityOf: [String: String] = [:]
         var uncompressed: [String] = []
         for asset in assets {
-            let contents = [
-                (asset.hashedName, asset.digest.integrity, asset.rewritten?.count ?? asset.asset.size, true),
-                (asset.asset.logicalPath, asset.sourceDigest.integrity, asset.asset.size, false),
-            ]
-            for (name, integrity, size, hashed) in contents {
-                integrityOf[name] = integrity
-                guard let policy, policy.shouldCompress(logicalPath: name, size: size) else {
-                    uncompressed.append(name)
+            for output in asset.outputs {
+                integrityOf[output.name] = output.integrity
+                guard let policy, policy.shouldCompress(logicalPath: output.name, size: output.size) else {
+                    uncompressed.append(output.name)
                     continue
                 }
-                let key = VariantCache.Key(integrity: integrity, kind: ContentKind.forPath(name))
+                let key = VariantCache.Key(integrity: output.integrity, kind: ContentKind.forPath(output.name))
                 if jobsByKey[key] == nil {
-                    jobsByKey[key] = Job(key: key, size: size, names: [], source: asset, hashedContent: hashed)
+                    jobsByKey[key] = Job(
+                        key: key, size: output.size, names: [], source: asset, hashedContent: output.isHashedCopy)
                     order.append(key)
                 }
-                jobsByKey[key]!.names.append(name)
+                jobsByKey[key]!.names.append(output.name)
             }
         }
         try removeVariants(of: uncompressed, except: [])

@@ -24,6 +24,25 @@ extension FingerprintedAsset {
         return bytes
     }
 
+    /// One file this asset puts into STATIC_ROOT.
+    struct Output {
+        var name: String
+        var integrity: String
+        var size: Int
+        /// True for the hashed copy, false for the copy under the original name.
+        var isHashedCopy: Bool
+    }
+
+    /// The hashed copy and the original, with the digest and size of what each holds.
+    var outputs: [Output] {
+        [
+            Output(
+                name: hashedName, integrity: digest.integrity, size: rewritten?.count ?? asset.size,
+                isHashedCopy: true),
+            Output(name: asset.logicalPath, integrity: sourceDigest.integrity, size: asset.size, isHashedCopy: false),
+        ]
+    }
+
     /// The bytes of the hashed copy.
     func hashedBytes() throws(CollectStaticError) -> [UInt8] {
         if let rewritten { return rewritten }
