@@ -1,3 +1,4 @@
+import StaticAssets
 import CZlib
 
 /// gzip (RFC 1952) via zlib, byte-identical to what WhiteNoise writes.

@@ -1,3 +1,4 @@
+import StaticAssets
 import CBrotli
 
 /// brotli (RFC 7932) via libbrotlienc.

@@ -84,6 +84,15 @@ extension Setting {
     public static let cacheDir = Setting(
         name: "COLLECTSTATIC_CACHE_DIR", kind: .path, flag: "--cache-dir", defaultValue: "(none)",
         help: "Folder of compressed variants keyed by content + settings, reused across fresh STATIC_ROOTs.")
+    public static let keep = Setting(
+        name: "COLLECTSTATIC_KEEP", kind: .integer, flag: "--keep", defaultValue: "2",
+        help: "Previous releases whose hashed files stay in STATIC_ROOT for pages they rendered (rolling deploys).")
+    public static let keepAge = Setting(
+        name: "COLLECTSTATIC_KEEP_AGE", kind: .string, flag: "--keep-age", defaultValue: "1h",
+        help: "Also keep any previous release replaced less than this long ago (seconds, or 90s, 30m, 1h, 2d).")
+    public static let lockTimeout = Setting(
+        name: "COLLECTSTATIC_LOCK_TIMEOUT", kind: .string, flag: "--lock-timeout", defaultValue: "5m",
+        help: "How long to wait for another run on the same STATIC_ROOT to finish (seconds, or 30s, 5m).")
     public static let config = Setting(
         name: "COLLECTSTATIC_CONFIG", kind: .path, flag: "--config", defaultValue: "collectstatic.json",
         help: "JSON config file; the default is read only if it exists.")
@@ -91,6 +100,7 @@ extension Setting {
     public static let all: [Setting] = [
         .staticfilesDirs, .staticRoot, .staticURL, .ignore, .useDefaultIgnore, .manifestName, .verbosity,
         .jobs, .jsModules, .missing, .missingIgnore, .invalidUTF8, .compress, .encodings, .gzipLevel,
-        .brotliQuality, .brotliWindow, .compressSkip, .compressMaxRatio, .cacheDir, .config,
+        .brotliQuality, .brotliWindow, .compressSkip, .compressMaxRatio, .cacheDir, .keep, .keepAge, .lockTimeout,
+        .config,
     ]
 }

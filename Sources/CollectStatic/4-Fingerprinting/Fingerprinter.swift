@@ -1,3 +1,4 @@
+import StaticAssets
 import Crypto
 
 /// A collected file with its final fingerprinted name.
