@@ -76,9 +76,11 @@ public struct Collector: Sendable {
         for asset in found.shadowed { observer.handle(.shadowed(asset)) }
         report.skipped = found.shadowed.count
         let current = publisher.published()
-        let assets = try await fingerprint(found.assets)
+        let assets = try await fingerprint(found.assets, warnings: &report.warnings)
         let plan = try planRelease(assets, found: found.assets, current: current, report: &report)
-        if options.postProcess, plan.isUnchanged(compression: configuration.compression?.settingsFingerprint) {
+        if options.postProcess, plan.isUnchanged(compression: configuration.compression?.settingsFingerprint),
+            publisher.cacheRemembers(plan.current)
+        {
             report.unmodified = plan.files.count { $0.role == .original }
             for file in plan.files where file.role == .original { observer.handle(.unmodified(file.name)) }
             report.manifest = manifestPath
@@ -103,10 +105,13 @@ public struct Collector: Sendable {
     }
 
     /// Fingerprints the assets (or, with `--no-post-process`, nothing).
-    private func fingerprint(_ assets: [SourceAsset]) async throws(CollectStaticError) -> [FingerprintedAsset] {
+    private func fingerprint(_ assets: [SourceAsset], warnings: inout [String]) async throws(CollectStaticError)
+        -> [FingerprintedAsset]
+    {
         guard options.postProcess else { return [] }
         let plan = try BuildPlan.make(assets: assets, configuration: configuration)
         for warning in plan.warnings { observer.handle(.warning(warning.description)) }
+        warnings = plan.warnings.map(\.description)
         return try await Fingerprinter.run(plan, jobs: configuration.jobs)
     }
 

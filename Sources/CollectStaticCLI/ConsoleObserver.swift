@@ -32,6 +32,9 @@ final class ConsoleObserver: CollectionObserver {
             line("Deleting '\(name)'")
         case .warning(let message) where verbosity >= 1:
             line("warning: \(message)")
+        case .waitingForLock(let pid, let lockFile) where verbosity >= 1:
+            let holder = pid.map { "the run with PID \($0)" } ?? "another run"
+            line("Waiting for \(holder) to finish (lock file \(lockFile))...")
         case .progress(let phase, let done, let total) where verbosity >= 1:
             progress(phase, done, total)
         default:

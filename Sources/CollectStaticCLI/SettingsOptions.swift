@@ -76,6 +76,21 @@ struct SettingsOptions: ParsableArguments {
         name: .customLong("cache-dir"), help: "Reuse compressed variants from this folder (COLLECTSTATIC_CACHE_DIR).")
     var cacheDir: String?
 
+    @Option(
+        name: .customLong("keep"),
+        help: "Previous releases whose hashed files stay in STATIC_ROOT (COLLECTSTATIC_KEEP, default 2).")
+    var keep: Int?
+
+    @Option(
+        name: .customLong("keep-age"),
+        help: "Also keep releases replaced less than this long ago, e.g. 1h (COLLECTSTATIC_KEEP_AGE).")
+    var keepAge: String?
+
+    @Option(
+        name: .customLong("lock-timeout"),
+        help: "How long to wait for another run on STATIC_ROOT, e.g. 5m (COLLECTSTATIC_LOCK_TIMEOUT).")
+    var lockTimeout: String?
+
     /// The flags given, as setting values for `ConfigurationLoader`.
     var values: [Setting: SettingValue] {
         var values: [Setting: SettingValue] = [:]
@@ -103,6 +118,9 @@ struct SettingsOptions: ParsableArguments {
         if let compressSkip { values[.compressSkip] = .list(compressSkip.split(separator: ",").map(String.init)) }
         set(.compressMaxRatio, compressMaxRatio)
         set(.cacheDir, cacheDir)
+        set(.keep, keep.map(String.init))
+        set(.keepAge, keepAge)
+        set(.lockTimeout, lockTimeout)
         return values
     }
 

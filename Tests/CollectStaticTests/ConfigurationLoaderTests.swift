@@ -1,3 +1,4 @@
+import StaticAssets
 import Foundation
 import TestSupport
 import Testing

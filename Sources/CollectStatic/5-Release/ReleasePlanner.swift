@@ -32,7 +32,8 @@ struct ReleasePlanner: Sendable {
         // The release: the same hashed names as the current one keep its generation.
         let old = current.manifest
         let stamp = GenerationClock.timestamp(now)
-        var generation = Generation(id: GenerationClock.newID(now), created: stamp, paths: paths)
+        var generation = Generation(
+            id: GenerationClock.newID(now, tag: djangoManifestHash(paths)), created: stamp, paths: paths)
         var candidates: [Generation] = []
         if let old {
             let oldGeneration =
@@ -82,10 +83,11 @@ struct ReleasePlanner: Sendable {
         var removed: [String] = []
         let existing =
             current.fromCache ? [] : try FileSystem.listFiles(current.root, skipping: [WorkFolder.inPlaceFolderName])
+        let folders = Self.folders(of: files.keys)
         for name in existing.sorted(by: utf8Less) {
             if files[name] != nil || name == manifestName { continue }
             if let base = Self.variantBase(of: name), files[base] != nil { continue }  // replaced with the file
-            if Self.isTemporary(name) || clear || managed.contains(name) {
+            if Self.isTemporary(name) || clear || managed.contains(name) || folders.contains(name) {
                 removed.append(name)
             } else {
                 carried.append(name)
@@ -109,15 +111,34 @@ struct ReleasePlanner: Sendable {
         var removed: [String] = []
         let existing =
             current.fromCache ? [] : try FileSystem.listFiles(current.root, skipping: [WorkFolder.inPlaceFolderName])
+        let folders = Self.folders(of: files.keys)
         for name in existing.sorted(by: utf8Less) where files[name] == nil && name != manifestName {
             if let base = Self.variantBase(of: name), files[base] != nil { continue }
-            if clear || Self.isTemporary(name) { removed.append(name) } else { carried.append(name) }
+            if clear || Self.isTemporary(name) || folders.contains(name) {
+                removed.append(name)
+            } else {
+                carried.append(name)
+            }
         }
         let generation = current.manifest?.generation ?? Generation(id: "", created: "", paths: [:])
         return ReleasePlan(
             files: files.values.sorted { utf8Less($0.name, $1.name) }, carried: carried, removed: removed,
             paths: current.manifest?.paths ?? [:], generation: generation,
             previous: current.manifest?.previousGenerations ?? [], current: current)
+    }
+
+    /// Every folder the names need (`a/b/c.css` → `a`, `a/b`): a file or symlink of the old tree
+    /// in their place cannot be carried over.
+    static func folders(of names: some Sequence<String>) -> Set<String> {
+        var folders: Set<String> = []
+        for name in names {
+            var folder = ""
+            for part in name.split(separator: "/").dropLast() {
+                folder += (folder.isEmpty ? "" : "/") + part
+                folders.insert(folder)
+            }
+        }
+        return folders
     }
 
     /// `app.css.br` → `app.css`.

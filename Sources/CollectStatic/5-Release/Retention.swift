@@ -38,9 +38,10 @@ public enum GenerationClock {
         return formatter.date(from: timestamp)
     }
 
-    /// `20261122T153501Z-3f2a9c`: the time, then random digits so two runs in one second differ.
-    public static func newID(_ date: Date) -> String {
-        format(date, "yyyyMMdd'T'HHmmss'Z'") + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    /// `20261122T153501Z-3f2a9c`: the time, then `tag` (the release's manifest hash) or random digits.
+    public static func newID(_ date: Date, tag: String? = nil) -> String {
+        format(date, "yyyyMMdd'T'HHmmss'Z'") + "-"
+            + (tag.map { String($0.prefix(6)) } ?? String(UInt32.random(in: 0...UInt32.max), radix: 16))
     }
 
     private static func format(_ date: Date, _ pattern: String) -> String {

@@ -25,7 +25,7 @@ struct CompressionScheduler: Sendable {
     struct Outcome: Sendable {
         /// Name → its variants.
         var encodings: [String: [ContentEncoding: ManifestVariant]] = [:]
-        /// Variant files written from fresh compression, and placed from an earlier run's.
+        /// Variants made by compressing, and reused from an earlier run (per distinct content).
         var written = 0
         var reused = 0
         /// Dry run: contents that would be compressed.
@@ -59,11 +59,7 @@ struct CompressionScheduler: Sendable {
                 continue
             }
             for name in job.names { outcome.encodings[name] = variants }
-            if result.reused {
-                outcome.reused += variants.count * job.names.count
-            } else {
-                outcome.written += variants.count * job.names.count
-            }
+            if result.reused { outcome.reused += variants.count } else { outcome.written += variants.count }
         }
         return outcome
     }

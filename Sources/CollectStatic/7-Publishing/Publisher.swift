@@ -29,6 +29,13 @@ struct Publisher: Sendable {
         return PublishedState(root: root, manifest: nil, fromCache: false)
     }
 
+    /// Whether the cache folder (if any) already holds this release: otherwise even an unchanged
+    /// run goes through, so that the cache learns the release and its variants.
+    func cacheRemembers(_ state: PublishedState) -> Bool {
+        guard let cache, let manifest = state.manifest else { return true }
+        return (try? FileSystem.readFile(cache.release(root))) == ManifestWriter.encode(manifest)
+    }
+
     /// Removes what killed runs left behind (with the lock held).
     func removeLeftovers() throws(CollectStaticError) {
         let kept = published().manifest?.previousGenerations.map(\.id) ?? []
