@@ -13,7 +13,7 @@ struct CollectStaticCommand: AsyncParsableCommand {
             (collectstatic.json in the working directory, or COLLECTSTATIC_CONFIG / --config), a .env \
             file in the working directory, environment variables, and command-line flags.
             """,
-        subcommands: [CollectCommand.self, FindStaticCommand.self],
+        subcommands: [CollectCommand.self, FindStaticCommand.self, CleanCommand.self, RollbackCommand.self],
         defaultSubcommand: CollectCommand.self
     )
 }

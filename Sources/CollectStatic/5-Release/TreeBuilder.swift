@@ -74,10 +74,11 @@ struct TreeBuilder: Sendable {
         try FileSystem.writeNew(bytes, to: path)
     }
 
-    /// Carries a file collectstatic did not write over from the published tree as it is.
-    func carry(_ name: String) throws(CollectStaticError) {
+    /// Carries a file over as it is from the published tree (or from `tree`, e.g. a kept old tree).
+    func carry(_ name: String, from tree: String? = nil) throws(CollectStaticError) {
+        guard complete || tree != nil else { return }  // in place, it already is where it belongs
         let path = try destination(name)
-        let existing = published.root + "/" + name
+        let existing = (tree ?? published.root) + "/" + name
         if FileSystem.status(existing, followLinks: false)?.isSymlink == true {
             guard let target = FileSystem.readLink(existing), symlink(target, path) == 0 else {
                 throw .output(path: path, reason: FileSystem.lastError)
