@@ -30,6 +30,11 @@ public struct CollectorHooks: Sendable {
     public var beforeManifest: @Sendable () throws(CollectStaticError) -> Void = {}
     /// Called before each file is written into the next tree, with its path.
     public var willWrite: @Sendable (String) throws(CollectStaticError) -> Void = { _ in }
+    /// Called before each step that changes the published tree (a move, a manifest, a deletion, the
+    /// switch), with the name it touches: a test stops a run there to check every instant.
+    public var willPublish: @Sendable (String) throws(CollectStaticError) -> Void = { _ in }
+    /// Publish in place even where the tree could be switched whole (to test that mode).
+    public var publishInPlace = false
     public init() {}
 }
 
@@ -57,16 +62,27 @@ public struct Collector: Sendable {
 
     /// True if STATIC_ROOT exists and holds anything (Django asks before overwriting it).
     public var destinationHasFiles: Bool {
-        ((try? FileSystem.listDirectory(configuration.staticRoot)) ?? []).contains { $0 != WorkFolder.inPlaceFolderName }
+        ((try? FileSystem.listDirectory(configuration.staticRoot)) ?? []).contains {
+            $0 != WorkFolder.inPlaceFolderName
+        }
     }
 
     public func run() async throws(CollectStaticError) -> CollectionReport {
         if options.clear && !options.dryRun { try checkClearAllowed() }
-        let work = try WorkFolder.locate(staticRoot: configuration.staticRoot, create: !options.dryRun)
-        let lock = options.dryRun ? nil : try PublishLock.acquire(work.lockFile, timeout: configuration.lockTimeout, observer: observer)
+        let work = try WorkFolder.locate(
+            staticRoot: configuration.staticRoot, create: !options.dryRun, forceInPlace: hooks.publishInPlace)
+        let lock =
+            options.dryRun
+            ? nil : try PublishLock.acquire(work.lockFile, timeout: configuration.lockTimeout, observer: observer)
         defer { lock?.release() }
         let publisher = Publisher(configuration: configuration, work: work, observer: observer, hooks: hooks)
         if !options.dryRun { try publisher.removeLeftovers() }
+        if case .inPlace(let reason) = work.mode, !options.dryRun, !hooks.publishInPlace {
+            observer.handle(
+                .warning(
+                    "publishing in place (\(reason)): files are replaced one by one, in an order that keeps the manifest true"
+                ))
+        }
         var report = CollectionReport(destination: configuration.staticRoot)
         report.linked = options.link
         report.dryRun = options.dryRun
@@ -87,6 +103,19 @@ public struct Collector: Sendable {
             return report
         }
         let staging = options.dryRun ? nil : try publisher.stage(plan)
+        do {
+            return try await build(plan, staging: staging, publisher: publisher, report: report)
+        } catch {
+            // A failed run leaves the published tree as it was, and no partial tree behind.
+            if let staging { try? FileSystem.removeTree(staging.root) }
+            throw error
+        }
+    }
+
+    private func build(
+        _ plan: ReleasePlan, staging: TreeBuilder?, publisher: Publisher, report: CollectionReport
+    ) async throws(CollectStaticError) -> CollectionReport {
+        var report = report
         try await place(plan, into: staging, report: &report)
         let compressed = options.postProcess ? try await compress(plan, into: staging) : .init()
         report.variantsWritten = compressed.written

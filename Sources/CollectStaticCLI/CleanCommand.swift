@@ -21,7 +21,7 @@ struct CleanCommand: AsyncParsableCommand {
             if configuration.verbosity >= 1 {
                 print("\(removed.count) file\(removed.count == 1 ? "" : "s") of previous releases deleted.")
             }
-        } catch let error as CollectStaticError {
+        } catch {
             throw fail(error)
         }
     }
@@ -46,7 +46,7 @@ struct RollbackCommand: AsyncParsableCommand {
             if configuration.verbosity >= 1 {
                 print("Rolled back: release \(generation.id) (collected \(generation.created)) is current again.")
             }
-        } catch let error as CollectStaticError {
+        } catch {
             throw fail(error)
         }
     }

@@ -26,7 +26,9 @@ public enum HashedName {
         if isHash(last) { found.append((String(name[..<lastDot]), String(Substring(last)))) }
         if let hashDot = utf8[base..<lastDot].lastIndex(of: UInt8(ascii: ".")), hashDot > base {
             let hash = utf8[utf8.index(after: hashDot)..<lastDot]
-            if isHash(hash) { found.append((String(name[..<hashDot]) + String(name[lastDot...]), String(Substring(hash)))) }
+            if isHash(hash) {
+                found.append((String(name[..<hashDot]) + String(name[lastDot...]), String(Substring(hash))))
+            }
         }
         return found.filter { make($0.0, hash: $0.1) == name }
     }

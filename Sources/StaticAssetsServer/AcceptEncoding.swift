@@ -1,4 +1,5 @@
 import StaticAssets
+
 /// A parsed `Accept-Encoding` field (RFC 9110 §12.5.3) and the choice it leads to.
 ///
 /// - No field at all: only identity is sent (what browsers expect of a server that has a choice).

@@ -85,7 +85,9 @@ import Testing
         try FileManager.default.removeItem(at: ws.sources.appendingPathComponent("b.css"))
         ws.write("a.css", "changed")
         // No earlier release kept: --clear leaves exactly this release.
-        let report = try await ws.collect(CollectOptions(clear: true)) { $0.retention = Retention(count: 0, maximumAge: 0) }
+        let report = try await ws.collect(CollectOptions(clear: true)) {
+            $0.retention = Retention(count: 0, maximumAge: 0)
+        }
         let manifest = try ws.manifest()
         #expect(Set(ws.outputFiles) == Set(["a.css", manifest.paths["a.css"]!, "staticfiles.json"]))
         #expect(report.deleted == 3)

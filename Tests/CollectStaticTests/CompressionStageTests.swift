@@ -165,16 +165,11 @@ import Testing
         #expect(ws.outputFiles.allSatisfy { !$0.hasSuffix(".tmp") })
     }
 
-    @Test func diskFullOnARealTinyFilesystem() async throws {
-        guard getuid() == 0 else {
-            print("SKIPPED diskFullOnARealTinyFilesystem: mounting a tmpfs needs root")
-            return
-        }
+    @Test(.enabled(if: Requirement.root, "mounting a tmpfs needs root"))
+    func diskFullOnARealTinyFilesystem() async throws {
         let mountPoint = TestSupport.temporaryDirectory("tmpfs")
-        guard TestSupport.shell("mount -t tmpfs -o size=96k tmpfs '\(mountPoint.path)'").status == 0 else {
-            print("SKIPPED diskFullOnARealTinyFilesystem: mount -t tmpfs is not permitted here")
-            return
-        }
+        let mount = TestSupport.shell("mount -t tmpfs -o size=96k tmpfs '\(mountPoint.path)'")
+        try #require(mount.status == 0, "mount -t tmpfs failed: \(mount.stderr)")
         defer { TestSupport.shell("umount '\(mountPoint.path)'") }
         let ws = Workspace(["a.css": ".a{}"])
         let root = mountPoint.appendingPathComponent("static")

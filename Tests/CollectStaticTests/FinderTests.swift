@@ -1,5 +1,5 @@
-import StaticAssets
 import Foundation
+import StaticAssets
 import TestSupport
 import Testing
 

@@ -11,7 +11,10 @@ import Testing
             "odd/100%.txt": "odd/100%.aaaaaaaaaaaa.txt",
         ],
         hash: "deadbeef0000",
-        files: ["css/app.3f2a9c1b7d4e.css": ManifestEntry(size: 12, integrity: "sha384-abc", encodings: [.brotli: ManifestVariant(size: 5)])]
+        files: [
+            "css/app.3f2a9c1b7d4e.css": ManifestEntry(
+                size: 12, integrity: "sha384-abc", encodings: [.brotli: ManifestVariant(size: 5)])
+        ]
     )
 
     @Test func resolvesHashedURL() throws {

@@ -1,6 +1,6 @@
-import StaticAssets
 import Configuration
 import Foundation
+import StaticAssets
 
 /// A value given for a setting on the command line or in a config file.
 public enum SettingValue: Sendable, Equatable {

@@ -1,5 +1,5 @@
-import StaticAssets
 import Crypto
+import StaticAssets
 
 /// A collected file with its final fingerprinted name.
 public struct FingerprintedAsset: Sendable {

@@ -50,7 +50,9 @@ struct TreeBuilder: Sendable {
         let path = try destination(file.name)
         let existing = published.root + "/" + file.name
         if !published.fromCache, try Self.isProven(existing, holds: file.content) {
-            if complete { try link(existing, at: path, orWrite: { () throws(CollectStaticError) in try file.content.bytes() }) }
+            if complete {
+                try link(existing, at: path, orWrite: { () throws(CollectStaticError) in try file.content.bytes() })
+            }
             return .unmodified
         }
         try willWrite(path)
@@ -65,8 +67,8 @@ struct TreeBuilder: Sendable {
     /// Places a compressed variant: hard-linked from where it was proven (`reusedFrom`), or written.
     func placeVariant(_ bytes: [UInt8], reusedFrom source: String?, as name: String) throws(CollectStaticError) {
         let path = try destination(name)
+        if !complete, (try? FileSystem.readFile(published.root + "/" + name)) == bytes { return }  // in place
         if let source {
-            if !complete, source == published.root + "/" + name { return }  // already in place
             try link(source, at: path) { () throws(CollectStaticError) in bytes }
             return
         }

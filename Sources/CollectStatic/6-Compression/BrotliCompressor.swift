@@ -1,5 +1,5 @@
-import StaticAssets
 import CBrotli
+import StaticAssets
 
 /// brotli (RFC 7932) via libbrotlienc.
 ///

@@ -74,7 +74,8 @@ struct CompressionScheduler: Sendable {
             if let builder {
                 for (encoding, variant) in reused {
                     for name in job.names {
-                        try builder.placeVariant(variant.bytes, reusedFrom: variant.path, as: name + encoding.fileSuffix)
+                        try builder.placeVariant(
+                            variant.bytes, reusedFrom: variant.path, as: name + encoding.fileSuffix)
                     }
                 }
                 cache.store(job.key, variants, bytes: reused.mapValues(\.bytes))

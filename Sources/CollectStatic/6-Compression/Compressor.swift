@@ -1,5 +1,5 @@
-import StaticAssets
 import Foundation
+import StaticAssets
 
 /// A pure, in-memory codec producing one `ContentEncoding` variant of a file's bytes.
 ///

@@ -1,5 +1,5 @@
-import StaticAssets
 import CZlib
+import StaticAssets
 
 /// gzip (RFC 1952) via zlib, byte-identical to what WhiteNoise writes.
 ///

@@ -2,6 +2,10 @@ import Crypto
 import Foundation
 import StaticAssets
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Compressed variants an earlier run already made, reused only when proven to be exactly the
 /// variant of this content with these settings:
 ///
@@ -48,11 +52,12 @@ struct VariantCache: Sendable {
         for (name, encodings) in previous[key] ?? [] {
             if let variants = read(encodings, base: published.root + "/" + name) { return variants }
         }
-        guard let base = folder?.variantBase(settingsKey, key),
-            let record = try? FileSystem.readFile(base + ".json"),
-            let recorded = Self.parseRecord(record)
+        guard let base = folder?.variantBase(settingsKey, key), let record = try? FileSystem.readFile(base + ".json")
         else { return nil }
-        return read(recorded, base: base)
+        if let recorded = Self.parseRecord(record), let variants = read(recorded, base: base) { return variants }
+        // A corrupt or truncated entry: forget it, so that the fresh variants replace it.
+        unlink(base + ".json")
+        return nil
     }
 
     /// Stores variants for later runs; a failure only costs a future recompression.
@@ -86,7 +91,8 @@ struct VariantCache: Sendable {
         var variants: [ContentEncoding: Reused] = [:]
         for (encoding, expected) in encodings {
             let path = base + encoding.fileSuffix
-            guard let digest = expected.sha256, let bytes = try? FileSystem.readFile(path), bytes.count == expected.size,
+            guard let digest = expected.sha256, let bytes = try? FileSystem.readFile(path),
+                bytes.count == expected.size,
                 SHA256.hash(data: bytes).hexString == digest
             else { return nil }
             variants[encoding] = Reused(bytes: bytes, path: path)

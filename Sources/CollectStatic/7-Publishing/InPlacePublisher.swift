@@ -10,7 +10,7 @@ import StaticAssets
 /// with the bytes it vouches for:
 ///
 /// 1. names that do not exist yet (this release's new hashed files, with their variants first);
-/// 2. an intermediate manifest that no longer lists the files about to change;
+/// 2. an intermediate manifest: the one in force, no longer listing the files about to change;
 /// 3. the changed files, each after its variants (stale variants deleted first);
 /// 4. the new manifest;
 /// 5. deletion of what the new tree no longer has.
@@ -18,8 +18,12 @@ struct InPlacePublisher: Sendable {
     let staging: String
     let root: String
     let manifestName: String
+    var willPublish: @Sendable (String) throws(CollectStaticError) -> Void = { _ in }
 
-    func publish(_ manifest: Manifest?, removing removed: [String]) throws(CollectStaticError) {
+    /// `old` is the manifest in force, whose vouching the intermediate manifest narrows.
+    func publish(_ manifest: Manifest?, replacing old: Manifest?, removing removed: [String])
+        throws(CollectStaticError)
+    {
         let staged = try FileSystem.listFiles(staging)
         var touched: Set<String> = []
         for name in staged where FileSystem.status(root + "/" + name, followLinks: false) != nil {
@@ -40,18 +44,23 @@ struct InPlacePublisher: Sendable {
             base($0) != base($1) ? utf8Less(base($0), base($1)) : ($0 != base($0) && $1 == base($1))
         }
         for name in ordered where !touched.contains(base(name)) { try move(name) }
-        if var intermediate = manifest, !touched.isEmpty {
+        if var intermediate = old, !touched.isEmpty {
             for name in touched { intermediate.files[name] = nil }
+            try willPublish(manifestName)
             try ManifestWriter.write(intermediate, to: root + "/" + manifestName)
         }
         for name in stale { try remove(name) }
         for name in ordered where touched.contains(base(name)) { try move(name) }
-        if let manifest { try ManifestWriter.write(manifest, to: root + "/" + manifestName) }
+        if let manifest {
+            try willPublish(manifestName)
+            try ManifestWriter.write(manifest, to: root + "/" + manifestName)
+        }
         for name in removed { try remove(name) }
         try FileSystem.removeTree(staging)
     }
 
     private func move(_ name: String) throws(CollectStaticError) {
+        try willPublish(name)
         let target = root + "/" + name
         var folder = ""
         for part in name.split(separator: "/").dropLast() {
@@ -60,7 +69,9 @@ struct InPlacePublisher: Sendable {
                 if status.isSymlink {
                     throw .output(path: root + "/" + folder, reason: "is a symlink; refusing to write through it")
                 }
-                if !status.isDirectory { throw .output(path: root + "/" + folder, reason: "exists and is not a directory") }
+                if !status.isDirectory {
+                    throw .output(path: root + "/" + folder, reason: "exists and is not a directory")
+                }
             } else {
                 try FileSystem.makeDirectories(root + "/" + folder)
             }
@@ -69,6 +80,7 @@ struct InPlacePublisher: Sendable {
     }
 
     private func remove(_ name: String) throws(CollectStaticError) {
+        try willPublish(name)
         let path = root + "/" + name
         guard unlink(path) == 0 || errno == ENOENT else {
             throw .output(path: path, reason: "cannot delete: \(FileSystem.lastError)")

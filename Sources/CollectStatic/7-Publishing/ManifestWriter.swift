@@ -31,7 +31,9 @@ public enum ManifestWriter {
         if let compression = manifest.compression { json += ", \"compression\": " + PythonJSON.string(compression) }
         if let generation = manifest.generation { json += ", \"generation\": " + record(generation, paths: false) }
         if !manifest.previousGenerations.isEmpty {
-            json += ", \"previous\": [" + manifest.previousGenerations.map { record($0, paths: true) }
+            json +=
+                ", \"previous\": ["
+                + manifest.previousGenerations.map { record($0, paths: true) }
                 .joined(separator: ", ") + "]"
         }
         json += "}"
@@ -39,12 +41,14 @@ public enum ManifestWriter {
     }
 
     private static func object(_ paths: [String: String]) -> String {
-        "{" + paths.keys.sorted(by: utf8Less).map { PythonJSON.string($0) + ": " + PythonJSON.string(paths[$0]!) }
+        "{"
+            + paths.keys.sorted(by: utf8Less).map { PythonJSON.string($0) + ": " + PythonJSON.string(paths[$0]!) }
             .joined(separator: ", ") + "}"
     }
 
     private static func record(_ generation: Generation, paths: Bool) -> String {
-        var json = "{\"id\": " + PythonJSON.string(generation.id) + ", \"created\": "
+        var json =
+            "{\"id\": " + PythonJSON.string(generation.id) + ", \"created\": "
             + PythonJSON.string(generation.created)
         if let retired = generation.retired { json += ", \"retired\": " + PythonJSON.string(retired) }
         if paths { json += ", \"paths\": " + object(generation.paths) }

@@ -23,7 +23,9 @@ final class PublishLock: Sendable {
     {
         try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .output(path: path, reason: "cannot open lock file: \(FileSystem.lastError)") }
+        guard descriptor >= 0 else {
+            throw .output(path: path, reason: "cannot open lock file: \(FileSystem.lastError)")
+        }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK else {
                 let reason = FileSystem.lastError

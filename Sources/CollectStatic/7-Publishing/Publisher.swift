@@ -55,8 +55,10 @@ struct Publisher: Sendable {
         switch work.mode {
         case .atomicSwitch:
             if let manifest {
-                try FileSystem.writeNew(ManifestWriter.encode(manifest), to: staging.root + "/" + configuration.manifestName)
+                try FileSystem.writeNew(
+                    ManifestWriter.encode(manifest), to: staging.root + "/" + configuration.manifestName)
             }
+            try hooks.willPublish(root)
             switch try TreeSwitch.exchange(staging.root, with: root) {
             case .exchanged:
                 let oldID = plan.current.manifest?.generation?.id
@@ -71,12 +73,19 @@ struct Publisher: Sendable {
             case .unsupported(let reason):
                 observer.handle(.warning("publishing in place: \(reason)"))
                 try FileSystem.removeTree(staging.root + "/" + configuration.manifestName)
-                try InPlacePublisher(staging: staging.root, root: root, manifestName: configuration.manifestName)
-                    .publish(manifest, removing: plan.removed)
+                try InPlacePublisher(
+                    staging: staging.root, root: root, manifestName: configuration.manifestName,
+                    willPublish: hooks.willPublish
+                )
+                .publish(
+                    manifest, replacing: plan.current.fromCache ? nil : plan.current.manifest, removing: plan.removed)
             }
         case .inPlace:
-            try InPlacePublisher(staging: staging.root, root: root, manifestName: configuration.manifestName)
-                .publish(manifest, removing: plan.removed)
+            try InPlacePublisher(
+                staging: staging.root, root: root, manifestName: configuration.manifestName,
+                willPublish: hooks.willPublish
+            )
+            .publish(manifest, replacing: plan.current.fromCache ? nil : plan.current.manifest, removing: plan.removed)
         }
         try work.removeLeftovers(keepingTreesOf: Set(plan.previous.map(\.id)))
         if let cache, let manifest {

@@ -21,7 +21,8 @@ public struct ReleaseHistory: Sendable {
         defer { lock.release() }
         let state = publisher.published()
         guard var manifest = state.manifest, !state.fromCache else {
-            throw .generations("\(configuration.staticRoot) holds no manifest written by collectstatic; nothing to clean")
+            throw .generations(
+                "\(configuration.staticRoot) holds no manifest written by collectstatic; nothing to clean")
         }
         let kept = configuration.retention.kept(manifest.previousGenerations, now: now())
         var keep = Set(manifest.paths.keys).union(manifest.paths.values)
@@ -33,7 +34,8 @@ public struct ReleaseHistory: Sendable {
         }
         var removed: [String] = []
         for name in dropped {
-            for encoding in ContentEncoding.allCases where encoding == .identity || manifest.files[name]?.encodings[encoding] != nil {
+            for encoding in ContentEncoding.allCases
+            where encoding == .identity || manifest.files[name]?.encodings[encoding] != nil {
                 removed.append(name + encoding.fileSuffix)
             }
             manifest.files[name] = nil
@@ -69,9 +71,11 @@ public struct ReleaseHistory: Sendable {
         }
         let tree = work.retiredTree(target.id)
         let oldManifestPath = tree + "/" + configuration.manifestName
-        guard let old = try? Manifest(contentsOf: URL(fileURLWithPath: oldManifestPath)), old.generation?.id == target.id
+        guard let old = try? Manifest(contentsOf: URL(fileURLWithPath: oldManifestPath)),
+            old.generation?.id == target.id
         else {
-            throw .generations("the tree of release \(target.id) is no longer kept (\(tree)); collect that release again instead")
+            throw .generations(
+                "the tree of release \(target.id) is no longer kept (\(tree)); collect that release again instead")
         }
         var retired = currentGeneration
         retired.retired = GenerationClock.timestamp(now())

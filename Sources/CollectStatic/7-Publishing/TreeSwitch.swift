@@ -42,9 +42,10 @@ enum TreeSwitch {
         return .exchanged
     }
 
-    private typealias RenameAt2 = @convention(c) (
-        Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32
-    ) -> Int32
+    private typealias RenameAt2 =
+        @convention(c) (
+            Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32
+        ) -> Int32
 
     /// glibc 2.28+ exports `renameat2`, but Swift's Glibc module does not declare it.
     private static let renameat2: RenameAt2? = {

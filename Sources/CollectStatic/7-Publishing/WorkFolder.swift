@@ -30,14 +30,19 @@ struct WorkFolder: Sendable {
     func retiredTree(_ generationID: String) -> String { path + "/old-" + generationID }
 
     /// Finds (and, unless `create` is false, creates) the work folder for `staticRoot`.
-    static func locate(staticRoot: String, create: Bool = true) throws(CollectStaticError) -> WorkFolder {
+    static func locate(staticRoot: String, create: Bool = true, forceInPlace: Bool = false)
+        throws(CollectStaticError) -> WorkFolder
+    {
         let parent = (staticRoot as NSString).deletingLastPathComponent
         let name = (staticRoot as NSString).lastPathComponent
         let sibling = parent + "/." + name + ".collectstatic"
         if create { try FileSystem.makeDirectories(parent) }
-        if let reason = inPlaceReason(staticRoot: staticRoot, parent: parent, sibling: sibling, create: create) {
+        if let reason = forceInPlace
+            ? "asked to" : inPlaceReason(staticRoot: staticRoot, parent: parent, sibling: sibling, create: create)
+        {
             if create { try FileSystem.makeDirectories(staticRoot) }
-            return WorkFolder(staticRoot: staticRoot, path: staticRoot + "/" + inPlaceFolderName, mode: .inPlace(reason: reason))
+            return WorkFolder(
+                staticRoot: staticRoot, path: staticRoot + "/" + inPlaceFolderName, mode: .inPlace(reason: reason))
         }
         return WorkFolder(staticRoot: staticRoot, path: sibling, mode: .atomicSwitch)
     }
