@@ -23,6 +23,9 @@ public struct CollectionReport: Sendable, Equatable, Codable {
     /// Path of the manifest written, nil when none was (dry run, `--no-post-process`).
     public var manifest: String?
     public var warnings: [String] = []
+    /// Wall seconds of each stage: find, fingerprint, plan, stage (the new tree's files), compress,
+    /// publish (manifest, switch, retiring the old tree).
+    public var seconds: [String: Double] = [:]
 
     public init(destination: String) {
         self.destination = destination

@@ -87,13 +87,17 @@ public struct Collector: Sendable {
         report.linked = options.link
         report.dryRun = options.dryRun
 
+        var stopwatch = Stopwatch()
         let found = try Finder(roots: configuration.sourceRoots, ignorePatterns: configuration.ignorePatterns).find()
+        report.seconds["find"] = stopwatch.lap()
         observer.handle(.found(count: found.assets.count))
         for asset in found.shadowed { observer.handle(.shadowed(asset)) }
         report.skipped = found.shadowed.count
         let current = publisher.published()
         let assets = try await fingerprint(found.assets, warnings: &report.warnings)
+        report.seconds["fingerprint"] = stopwatch.lap()
         let plan = try planRelease(assets, found: found.assets, current: current, report: &report)
+        report.seconds["plan"] = stopwatch.lap()
         if options.postProcess, plan.isUnchanged(compression: configuration.compression?.settingsFingerprint),
             publisher.cacheRemembers(plan.current)
         {
@@ -104,7 +108,7 @@ public struct Collector: Sendable {
         }
         let staging = options.dryRun ? nil : try publisher.stage(plan)
         do {
-            return try await build(plan, staging: staging, publisher: publisher, report: report)
+            return try await build(plan, staging: staging, publisher: publisher, report: report, stopwatch: stopwatch)
         } catch {
             // A failed run leaves the published tree as it was, and no partial tree behind.
             if let staging { try? FileSystem.removeTree(staging.root) }
@@ -113,11 +117,15 @@ public struct Collector: Sendable {
     }
 
     private func build(
-        _ plan: ReleasePlan, staging: TreeBuilder?, publisher: Publisher, report: CollectionReport
+        _ plan: ReleasePlan, staging: TreeBuilder?, publisher: Publisher, report: CollectionReport,
+        stopwatch: Stopwatch
     ) async throws(CollectStaticError) -> CollectionReport {
         var report = report
+        var stopwatch = stopwatch
         try await place(plan, into: staging, report: &report)
+        report.seconds["stage"] = stopwatch.lap()
         let compressed = options.postProcess ? try await compress(plan, into: staging) : .init()
+        report.seconds["compress"] = stopwatch.lap()
         report.variantsWritten = compressed.written
         report.variantsReused = compressed.reused
         report.contentsToCompress = compressed.contentsToCompress
@@ -129,6 +137,7 @@ public struct Collector: Sendable {
         let manifest = options.postProcess ? releaseManifest(plan, compressed) : carriedManifest(plan)
         try hooks.beforeManifest()
         try publisher.publish(plan, manifest: manifest, staging: staging)
+        report.seconds["publish"] = stopwatch.lap()
         if manifest != nil { report.manifest = manifestPath }
         return report
     }
@@ -239,5 +248,17 @@ public struct Collector: Sendable {
         if (try? Manifest(contentsOf: URL(fileURLWithPath: manifestPath))) == nil {
             throw .clearRefused(path: configuration.staticRoot)
         }
+    }
+}
+
+/// Wall time between laps.
+struct Stopwatch: Sendable {
+    private var last = ContinuousClock.now
+
+    mutating func lap() -> Double {
+        let now = ContinuousClock.now
+        defer { last = now }
+        let elapsed = now - last
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

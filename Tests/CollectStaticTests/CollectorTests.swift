@@ -71,7 +71,10 @@ import Testing
         }
         await #expect(throws: CollectStaticError.self) { try await ws.collect(hooks: hooks) }
         #expect(try ws.manifest() == old)
+        // Every name, originals included, still holds the old bytes.
+        #expect(ws.output("a.css") == "version 1")
         for hashed in old.paths.values { #expect(ws.output(hashed) == "version 1") }
+        #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
         // The next run completes the job.
         try await ws.collect()
         let new = try ws.manifest()

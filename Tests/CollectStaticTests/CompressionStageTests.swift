@@ -1,5 +1,6 @@
 import Foundation
 import StaticAssets
+import Synchronization
 import TestSupport
 import Testing
 
@@ -190,11 +191,34 @@ import Testing
         } throws: { error in
             "\(error)".contains("No space left on device")
         }
+        // The old tree stays published, every name intact; the partial new tree is removed.
         #expect(try Manifest(contentsOf: root.appendingPathComponent("staticfiles.json")) == old)
-        for hashed in old.paths.values {
-            #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(hashed).path))
-        }
+        #expect(PublishedTreeVerifier.problems(in: root) == [])
         #expect(TestSupport.files(in: root).allSatisfy { !$0.hasSuffix(".tmp") })
+        let work = mountPoint.appendingPathComponent(".static.collectstatic")
+        #expect(TestSupport.files(in: work) == ["lock"])
+    }
+
+    @Test(.enabled(if: Requirement.root, "mounting a tmpfs needs root"))
+    func staticRootThatIsAMountPointIsPublishedInPlace() async throws {
+        let ws = Workspace(["a.css": ".a{ background: url(b.png) }", "b.png": "png"])
+        let mount = TestSupport.shell(
+            "mkdir -p '\(ws.staticRoot.path)' && mount -t tmpfs -o size=4m tmpfs '\(ws.staticRoot.path)'")
+        try #require(mount.status == 0, "mount -t tmpfs failed: \(mount.stderr)")
+        defer { TestSupport.shell("umount '\(ws.staticRoot.path)'") }
+        let warnings = WarningRecorder()
+        var collector = Collector(
+            configuration: ws.configuration { $0.compression = CompressionPolicy() }, observer: warnings)
+        _ = try await collector.run()
+        ws.write("b.png", "png 2")
+        collector = Collector(
+            configuration: ws.configuration { $0.compression = CompressionPolicy() }, observer: warnings)
+        _ = try await collector.run()
+        #expect(warnings.messages.contains { $0.contains("publishing in place") && $0.contains("is a mount point") })
+        #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
+        #expect(ws.output("b.png") == "png 2")
+        // The tree was published into the mount itself: the mount point is still mounted.
+        #expect(TestSupport.shell("mountpoint -q '\(ws.staticRoot.path)'").status == 0)
     }
 
     @Test func compressionLibraryErrorIsReported() async throws {
@@ -247,5 +271,14 @@ import Testing
             result[name] = attributes?[.systemFileNumber] as? Int
         }
         return result
+    }
+}
+
+/// Collects the warnings of a run.
+final class WarningRecorder: CollectionObserver, Sendable {
+    private let recorded = Mutex<[String]>([])
+    var messages: [String] { recorded.withLock { $0 } }
+    func handle(_ event: CollectionEvent) {
+        if case .warning(let message) = event { recorded.withLock { $0.append(message) } }
     }
 }
