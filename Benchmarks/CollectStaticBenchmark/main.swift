@@ -55,7 +55,7 @@ func measure(_ executable: String, _ arguments: [String], in directory: String) 
     let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
     let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
     // The child starts in `directory` (so no collectstatic.json of the caller's is read).
-    FileManager.default.changeCurrentDirectoryPath(directory)
+    _ = FileManager.default.changeCurrentDirectoryPath(directory)
     var pid: pid_t = 0
     let start = DispatchTime.now().uptimeNanoseconds
     let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
@@ -96,9 +96,10 @@ let corpusMB = Double(corpusBytes) / 1_000_000
 print(
     "corpus: \(found.assets.count) files, \(String(format: "%.1f", corpusMB)) MB, \(roots.count) roots; \(cores) cores")
 
-func collect(into name: String, jobs: Int?) -> Measurement {
-    var arguments = ["--noinput", "--static-root", options.work + "/" + name, "--missing", "warn"]
-    arguments += roots.flatMap { ["--dir", $0] }
+/// `extra` is a first source root that shadows corpus files (a release that changes them).
+func collect(into name: String, jobs: Int?, extra: String? = nil) -> Measurement {
+    var arguments = ["--noinput", "--static-root", options.work + "/" + name, "--missing", "warn", "--json"]
+    arguments += ((extra.map { [$0] } ?? []) + roots).flatMap { ["--dir", $0] }
     if let jobs { arguments += ["--jobs", String(jobs)] }
     return measure(binary, arguments, in: options.work)
 }
@@ -106,6 +107,25 @@ func collect(into name: String, jobs: Int?) -> Measurement {
 let serial = collect(into: "jobs1", jobs: 1)
 let parallel = collect(into: "all", jobs: nil)
 let rerun = collect(into: "all", jobs: nil)
+
+// A release with one stylesheet changed (a first root shadowing it), keeping 2 previous releases.
+let stylesheet = found.assets.filter { $0.logicalPath.hasSuffix(".css") }.max { $0.size < $1.size }!
+let overlay = options.work + "/overlay"
+let changedPath = overlay + "/" + stylesheet.logicalPath
+try FileManager.default.createDirectory(
+    atPath: (changedPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+try (String(contentsOfFile: stylesheet.filePath, encoding: .utf8) + "\n.benchmark-release { color: red }\n")
+    .write(toFile: changedPath, atomically: true, encoding: .utf8)
+let oneChanged = collect(into: "all", jobs: nil, extra: overlay)
+
+/// The stage timings of a run, from its `--json` report.
+func stages(_ run: Measurement) -> [String: Double] {
+    guard let line = run.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+        let seconds = object["seconds"] as? [String: Double]
+    else { return [:] }
+    return seconds
+}
 
 // The floor: compress every distinct content the run compressed, on one thread, with the same policy.
 let manifest = try Manifest(contentsOf: URL(fileURLWithPath: options.work + "/all/staticfiles.json"))
@@ -130,11 +150,21 @@ print(
 print("")
 print("| run | wall (s) | MB/s | peak RSS (MB) | wall ÷ floor |")
 print("|---|---|---|---|---|")
-for (label, run) in [("cold, --jobs 1", serial), ("cold, all cores", parallel), ("re-run, nothing changed", rerun)] {
+for (label, run) in [
+    ("cold, --jobs 1", serial), ("cold, all cores", parallel), ("re-run, nothing changed", rerun),
+    ("one stylesheet changed, 2 releases kept", oneChanged),
+] {
     print(
         "| \(label) | \(String(format: "%.2f", run.seconds)) | \(String(format: "%.1f", corpusMB / run.seconds)) | "
             + "\(String(format: "%.0f", run.peakRSSMegabytes)) | \(String(format: "%.2f", run.seconds / floor)) |")
 }
 print("")
-print("summary (all cores): " + (parallel.output.split(separator: "\n").last.map(String.init) ?? ""))
-print("summary (re-run):    " + (rerun.output.split(separator: "\n").last.map(String.init) ?? ""))
+print("")
+print("stages (s): find / fingerprint / plan / stage new tree / compress / publish (manifest + switch)")
+for (label, run) in [("cold, all cores", parallel), ("re-run", rerun), ("one stylesheet changed", oneChanged)] {
+    let seconds = stages(run)
+    let order = ["find", "fingerprint", "plan", "stage", "compress", "publish"]
+    print("  \(label): " + order.map { String(format: "%.3f", seconds[$0] ?? 0) }.joined(separator: " / "))
+}
+let kept = try Manifest(contentsOf: URL(fileURLWithPath: options.work + "/all/staticfiles.json"))
+print("releases kept after the change: \(kept.previousGenerations.count) previous")

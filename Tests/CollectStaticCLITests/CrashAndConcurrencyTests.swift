@@ -75,11 +75,14 @@ import Testing
         var random = SeededRandom(seed: 7)
         var kills = 0
         var version = 1
-        var target = 2
-        for round in 0..<36 {
-            if round % 4 == 0 {
-                // After some kills a revert (back to release 1), after others a forward run.
-                target = (random.next() % 2 == 0) ? 1 : 2
+        var target = 1
+        for round in 0..<40 {
+            // Every round has work to do: after some kills a revert (back to release 1), after others
+            // a forward run to a release never seen before.
+            if version != 1 && random.next() % 3 == 0 {
+                target = 1
+            } else if target == version || target == 1 {
+                target = 100 + round
             }
             Self.writeTree(src, version: target)
             let before = Self.manifestBytes(out)
@@ -99,7 +102,7 @@ import Testing
                     usleep(200)
                 }
             } else {
-                usleep(useconds_t(Double(random.next() % 1000) / 1000 * fullRun * 1_000_000))
+                usleep(useconds_t(Double(random.next() % 1000) / 1000 * 0.8 * fullRun * 1_000_000))
             }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

@@ -8,12 +8,16 @@ import Testing
 /// A rolling deploy over real HTTP: pages rendered by the previous release keep getting their CSS and
 /// JS (200, immutable) after the next release is collected, until it falls out of `--keep`.
 @Suite struct RollingDeployTests {
+    func css(_ version: Int) -> String {
+        ".v\(version) { color: red }\n" + String(repeating: ".rule { margin: 0 auto; color: #123456 }\n", count: 20)
+    }
+
     @Test func previousReleaseHashedURLsKeepWorkingUntilTheyAreNoLongerKept() async throws {
         let dir = TestSupport.temporaryDirectory("rolling")
         let src = dir.appendingPathComponent("src")
         let root = dir.appendingPathComponent("static")
-        func release(_ version: Int) async throws {
-            TestSupport.write(".v\(version) { color: red }\n", to: src.appendingPathComponent("css/app.css"))
+        @Sendable func release(_ version: Int) async throws {
+            TestSupport.write(css(version), to: src.appendingPathComponent("css/app.css"))
             TestSupport.write("console.log(\(version))\n", to: src.appendingPathComponent("js/app.js"))
             let configuration = Configuration(
                 sourceRoots: [SourceRoot(path: src.path)], staticRoot: root.path, compression: CompressionPolicy(),
@@ -27,7 +31,7 @@ import Testing
         let responder = StaticFileResponder(staticRoot: root.path, resolver: resolver)
         try await LiveServer.with(responder) { port in
             let before = try await Curl.request(port: port, first)
-            #expect(before.status == 200 && before.text == ".v1 { color: red }\n")
+            #expect(before.status == 200 && before.text == css(1))
             // Release 2 is collected and the app reloads its manifest (a new process would load it).
             try await release(2)
             try resolver.reload(fromPath: manifestPath)
@@ -36,9 +40,9 @@ import Testing
             #expect(old.status == 200)
             #expect(old.header("cache-control") == "public, max-age=31536000, immutable")
             #expect(old.header("content-encoding") == "br")
-            #expect(Decoders.brotli(old.body) == Data(".v1 { color: red }\n".utf8))
+            #expect(Decoders.brotli(old.body) == Data(css(1).utf8))
             let current = try await Curl.request(port: port, try resolver.url(for: "css/app.css"))
-            #expect(current.text == ".v2 { color: red }\n")
+            #expect(current.text == css(2))
             // Two more releases: release 1 is now the third previous one and is gone.
             try await release(3)
             try resolver.reload(fromPath: manifestPath)
