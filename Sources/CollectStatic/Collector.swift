@@ -67,7 +67,8 @@ public struct Collector: Sendable {
         report.linked = options.link
         report.dryRun = options.dryRun
 
-        let found = try Finder(roots: configuration.sourceRoots, ignorePatterns: configuration.ignorePatterns).find()
+        let found = try Finder(roots: configuration.sourceRoots, ignorePatterns: configuration.ignorePatterns).find(
+            observer: observer)
         observer.handle(.found(count: found.assets.count))
         for asset in found.shadowed { observer.handle(.shadowed(asset)) }
         report.skipped = found.shadowed.count
@@ -81,7 +82,7 @@ public struct Collector: Sendable {
             report.warnings.append(warning.description)
             observer.handle(.warning(warning.description))
         }
-        let assets = try await Fingerprinter.run(plan, jobs: configuration.jobs)
+        let assets = try await Fingerprinter.run(plan, jobs: configuration.jobs, observer: observer)
         if options.dryRun {
             report.modified = assets.count
             return report
@@ -131,7 +132,9 @@ public struct Collector: Sendable {
         try writer.prepareFolders(for: assets.flatMap { [$0.asset.logicalPath, $0.hashedName] })
         let link = options.link
         let observer = self.observer
-        let progress = ProgressCounter("Copying", total: assets.count, observer: observer)
+        let progress = ProgressCounter(
+            .copying, totalFiles: assets.count,
+            totalBytes: assets.reduce(0) { $0 + $1.outputs.reduce(0) { $0 + $1.size } }, observer: observer)
         let outcomes = try await parallelMap(assets, limit: configuration.jobs) {
             fingerprinted throws(CollectStaticError) -> (original: OutputWriter.Outcome, hashed: OutputWriter.Outcome)
             in
@@ -146,7 +149,10 @@ public struct Collector: Sendable {
             if hashed == .written {
                 observer.handle(.postProcessed(original: logical, hashed: fingerprinted.hashedName))
             }
-            progress.advance()
+            let outputs = fingerprinted.outputs
+            progress.advance(
+                bytes: outputs.reduce(0) { $0 + $1.size },
+                worked: original == .written || hashed == .written)
             return (original, hashed)
         }
         for outcome in outcomes {

@@ -58,10 +58,15 @@ struct CompressionScheduler: Sendable {
             $0.size != $1.size ? $0.size > $1.size : utf8Less($0.names[0], $1.names[0])
         }
         let names = integrityOf
-        let progress = ProgressCounter("Compressing", total: scheduled.count, observer: observer)
+        // Files are the names written, bytes the contents compressed: the work, and what the time left
+        // is estimated from (the largest contents go first, so a count of contents would crawl).
+        let progress = ProgressCounter(
+            .compressing, totalFiles: scheduled.reduce(0) { $0 + $1.names.count },
+            totalBytes: scheduled.reduce(0) { $0 + $1.size }, observer: observer)
         let results = try await parallelMap(scheduled, limit: jobs) { job throws(CollectStaticError) in
-            defer { progress.advance() }
-            return try process(job, integrityOf: names)
+            let result = try process(job, integrityOf: names)
+            progress.advance(files: job.names.count, bytes: job.size, worked: !result.reused)
+            return result
         }
         var outcome = Outcome()
         for (job, result) in zip(scheduled, results) {
