@@ -53,6 +53,9 @@ import Testing
         (["--static-root", "src/out"], "inside source root"),
         (["--dir", "nope"], "does not exist"),
         (["--jobs=-3"], "COLLECTSTATIC_JOBS"),
+        (["--dir", ".=src"], "invalid prefix \".\""),
+        (["--dir", "a/../b=src"], "source root"),
+        (["--dir", "staticfiles.json=src"], "where the manifest staticfiles.json goes"),
     ])
     func invalidConfigurationExitsWithTwoAndWritesNothing(_ flags: [String], _ message: String) {
         let dir = CLI.project(["a.css": "a{}"])
@@ -112,16 +115,111 @@ import Testing
         #expect(clearing.stdout.contains("This will DELETE ALL FILES in this location!"))
     }
 
-    @Test func progressIsRedrawnOnATerminalAndPlainWithout() {
+    @Test func withoutATerminalOnlyPhasesThatDidWorkAreShownAndAReRunIsOneLine() throws {
         let dir = CLI.project(["a.css": String(repeating: "a{color:red}\n", count: 500), "b.js": "b()"])
         let flags = ["--noinput", "--dir", "src", "--static-root", "out"]
-        let plain = CLI.run(flags, in: dir)
-        #expect(plain.status == 0)
-        #expect(plain.stderr == "Copying: 2\nCompressing: 2\n", "\(plain.stderr)")
-        #expect(!plain.stderr.contains("\u{1B}"))
+        let first = CLI.run(flags, in: dir)
+        #expect(first.status == 0)
+        let lines = first.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 3, "\(first.stderr)")
+        #expect(lines[0].hasPrefix("Copied 2 files (13.0 KB) in "), "\(first.stderr)")
+        #expect(lines[1].hasPrefix("Compressed 4 files (6.5 KB) in "), "\(first.stderr)")
+        #expect(lines[2].isEmpty)
+        #expect(!first.stderr.contains("\u{1B}"))
+
+        let again = CLI.run(flags, in: dir)
+        #expect(again.status == 0)
+        #expect(again.stderr == "")
+        #expect(again.stdout == "\n0 static files copied to '\(dir.path)/out', 2 unmodified.\n")
+    }
+
+    @Test func verbosityZeroPrintsNothing() {
+        let dir = CLI.project(["a.css": String(repeating: "a{color:red}\n", count: 500), "b.js": "b()"])
+        let flags = ["--noinput", "-v", "0", "--dir", "src", "--static-root", "out"]
+        for _ in 0..<2 {
+            let result = CLI.run(flags, in: dir)
+            #expect(result.status == 0)
+            #expect(result.stdout == "")
+            #expect(result.stderr == "")
+        }
         let terminal = CLI.runOnTerminal(flags + ["--static-root", "out2"], in: dir, input: "")
-        #expect(terminal.stdout.contains("\r\u{1B}[KCopying 2/2"), "\(terminal.stdout.debugDescription)")
-        #expect(terminal.stdout.contains("2 static files copied to"))
+        #expect(terminal.stdout == "", "\(terminal.stdout.debugDescription)")
+    }
+
+    @Test func verbosityTwoListsEveryFileCopiedOrSkippedInDjangosWords() {
+        let dir = CLI.project(["a.css": "a{}", "b.txt": "b"])
+        let flags = ["--noinput", "-v", "2", "--dir", "src", "--static-root", "out"]
+        let first = CLI.run(flags, in: dir)
+        #expect(first.status == 0)
+        #expect(first.stderr.contains("Copying 'a.css'\n"))
+        #expect(first.stderr.contains("Copying 'b.txt'\n"))
+        #expect(first.stderr.contains("Post-processed 'b.txt' as 'b.92eb5ffee6ae.txt'\n"))
+        TestSupport.write("b2", to: dir.appendingPathComponent("src/b.txt"))
+        let again = CLI.run(flags, in: dir)
+        #expect(again.stderr.contains("Skipping 'a.css' (not modified)\n"), "\(again.stderr)")
+        #expect(again.stderr.contains("Copying 'b.txt'\n"))
+        #expect(!again.stderr.contains("Copying 'a.css'"))
+        // Django shows skipped files at 2, not only at 3.
+        let quiet = CLI.run(["--noinput", "-v", "1", "--dir", "src", "--static-root", "out"], in: dir)
+        #expect(!quiet.stderr.contains("Skipping"))
+    }
+
+    @Test func dryRunWithDjangosShortFlag() {
+        let dir = CLI.project(["a.css": "a{}"])
+        for flag in ["-n", "--dry-run"] {
+            let result = CLI.run(["--noinput", flag, "--dir", "src", "--static-root", "out"], in: dir)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasSuffix(" (dry run: nothing was written).\n"), "\(result.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+        }
+        // -d was never Django's.
+        #expect(CLI.run(["--noinput", "-d", "--dir", "src"], in: dir).status == 2)
+    }
+
+    @Test func progressIsOneRedrawnLineOnATerminal() {
+        let dir = CLI.project(["a.css": String(repeating: "a{color:red}\n", count: 500), "b.js": "b()"])
+        let flags = ["--noinput", "--dir", "src", "--static-root", "out"]
+        let terminal = CLI.runOnTerminal(flags, in: dir, input: "")
+        let output = terminal.stdout
+        for phase in ["Finding ", "Hashing ", "Copying ", "Compressing "] {
+            #expect(output.contains("\r\u{1B}[K" + phase), "\(output.debugDescription)")
+        }
+        // Running lines are redrawn in place (no newline between them); a phase that did work leaves
+        // its result line.
+        let beforeFirstNewline = output.prefix { $0 != "\n" && $0 != "\r\n" }
+        #expect(beforeFirstNewline.components(separatedBy: "\r\u{1B}[K").count > 4, "\(output.debugDescription)")
+        #expect(output.contains("\r\u{1B}[KCopied 2 files (13.0 KB) in "))
+        #expect(output.contains("\r\u{1B}[KCompressed 4 files (6.5 KB) in "))
+        #expect(output.contains("2 static files copied to"))
+
+        // Nothing changed: every progress line is erased again; only the summary stays.
+        let again = CLI.runOnTerminal(flags, in: dir, input: "")
+        #expect(!again.stdout.contains("Copied"))
+        #expect(!again.stdout.contains("Compressed"))
+        let visible = again.stdout.components(separatedBy: "\r\u{1B}[K").last ?? ""
+        #expect(
+            visible.replacingOccurrences(of: "\r", with: "")
+                == "\n0 static files copied to '\(dir.path)/out', 2 unmodified.\n", "\(again.stdout.debugDescription)")
+    }
+
+    /// On a tree whose compression takes seconds, the first progress line is drawn within 0.5 s
+    /// of launch, and compression shows a rate and the time left.
+    @Test func progressStartsAtOnceAndShowsRateAndTimeLeft() throws {
+        var files: [String: String] = [:]
+        for index in 0..<12 { files["big\(index).css"] = FailureTests.slowToCompress(seed: UInt64(index), rules: 3_000) }
+        let dir = CLI.project(files)
+        let run = try CLI.runOnTerminalTimed(["--noinput", "--dir", "src", "--static-root", "out", "-j", "1"], in: dir)
+        #expect(run.status == 0)
+        let first = try #require(run.chunks.first { $0.text.contains("\u{1B}[K") })
+        #expect(first.seconds < 0.5, "first progress after \(first.seconds) s")
+        #expect(run.seconds > 1, "the run was too quick (\(run.seconds) s) to show anything about timing")
+        let output = run.chunks.map(\.text).joined()
+        let running = output.components(separatedBy: "\r\u{1B}[K").filter {
+            $0.hasPrefix("Compressing ") && $0.contains("/s, ") && $0.hasSuffix(" left")
+        }
+        #expect(running.count >= 2, "\(output.debugDescription)")
+        #expect(running.allSatisfy { $0.contains("/24 files, ") && $0.contains("/1.0 MB, ") }, "\(running)")
+        #expect(output.contains("Compressed 24 files ("))
     }
 
     @Test func findstatic() {
