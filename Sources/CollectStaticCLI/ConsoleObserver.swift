@@ -6,10 +6,11 @@ import Synchronization
 ///
 /// - 0: nothing but errors.
 /// - 1: progress. On a terminal one line, redrawn at most ten times a second from the first event
-///   on (finding, hashing, copying, compressing); a phase that did real work leaves its result line
-///   (`Compressed 11 files …`), the others are erased. Without a terminal (CI, Docker) only those
-///   result lines, plus the running line every `plainInterval` seconds of a long phase: a run where
-///   nothing changed prints nothing here, only the summary on stdout.
+///   on (finding, hashing, copying, compressing); a copying or compressing phase that did real work
+///   for at least `resultThreshold` seconds leaves its result line (`Compressed 2,400 files …`), the
+///   rest is erased. Without a terminal (CI, Docker) only those result lines, plus the running line
+///   every `plainInterval` seconds of a long phase. A run where nothing changed, or that was quick,
+///   prints nothing here: only the summary on stdout.
 /// - 2: also every file copied, skipped (not modified), post-processed, compressed or deleted, in
 ///   Django's words ("Pretending to …" in a dry run).
 /// - 3: also debug lines (how many files were found).
@@ -19,6 +20,8 @@ final class ConsoleObserver: CollectionObserver {
     let dryRun: Bool
     /// Seconds between running lines without a terminal.
     let plainInterval: Double
+    /// A phase that did work for at least this long leaves a result line.
+    let resultThreshold: Double
     private let now: @Sendable () -> UInt64
     private let output: @Sendable (String) -> Void
 
@@ -33,7 +36,7 @@ final class ConsoleObserver: CollectionObserver {
     private let state = Mutex(State())
 
     init(
-        verbosity: Int, isTerminal: Bool, dryRun: Bool = false, plainInterval: Double = 10,
+        verbosity: Int, isTerminal: Bool, dryRun: Bool = false, plainInterval: Double = 10, resultThreshold: Double = 1,
         now: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds },
         output: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
     ) {
@@ -41,6 +44,7 @@ final class ConsoleObserver: CollectionObserver {
         self.isTerminal = isTerminal
         self.dryRun = dryRun
         self.plainInterval = plainInterval
+        self.resultThreshold = resultThreshold
         self.now = now
         self.output = output
     }
@@ -89,7 +93,9 @@ final class ConsoleObserver: CollectionObserver {
                 state.lastShown = 0
             }
             let elapsed = Double(time - start) / 1e9
-            let didWork = progress.workedFiles > 0 && (progress.phase == .copying || progress.phase == .compressing)
+            let didWork =
+                progress.workedFiles > 0 && (progress.phase == .copying || progress.phase == .compressing)
+                && elapsed >= resultThreshold
             if progress.isFinished {
                 if didWork {
                     let result = ProgressLine.finished(progress, elapsed: elapsed)

@@ -144,3 +144,23 @@ import Testing
         #expect(result.stdout == expected)
     }
 }
+
+/// The README's test command is `swift test --disable-xctest` (so no empty XCTest block is
+/// printed); an XCTest test would then never run, so there must be none.
+@Suite struct TestCommandTests {
+    @Test func noXCTestTestsSinceTheTestCommandDisablesXCTest() throws {
+        let tests = TestSupport.packageRoot.appendingPathComponent("Tests")
+        let offenders = TestSupport.files(in: tests).filter { path in
+            guard path.hasSuffix(".swift"),
+                let text = try? String(contentsOf: tests.appendingPathComponent(path), encoding: .utf8)
+            else { return false }
+            return text.contains("import " + "XCTest")
+        }
+        #expect(offenders.isEmpty, "XCTest tests would not run under `swift test --disable-xctest`: \(offenders)")
+        let readme = try String(
+            contentsOf: TestSupport.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let ci = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent(".ci/run"), encoding: .utf8)
+        #expect(readme.contains("swift test --disable-xctest"))
+        #expect(ci.contains("\nswift test --disable-xctest\n"))
+    }
+}

@@ -97,6 +97,17 @@ import Testing
                 """)
     }
 
+    @Test func aQuickPhaseLeavesNoResultLine() {
+        for terminal in [true, false] {
+            let harness = Harness(terminal: terminal)
+            harness.at(0, Self.progress(.copying, files: 0, of: 2, bytes: 0, of: 2_000))
+            harness.at(0.9, Self.progress(.copying, files: 2, of: 2, bytes: 2_000, of: 2_000, finished: true))
+            harness.observer.finish()
+            #expect(!harness.output.contains("Copied"))
+            #expect(!harness.output.contains("\n"))
+        }
+    }
+
     @Test func withoutATerminalANothingChangedRunPrintsNothing() {
         let harness = Harness(terminal: false)
         harness.at(0, Self.progress(.finding, files: 0, of: nil, bytes: 0, of: nil))
