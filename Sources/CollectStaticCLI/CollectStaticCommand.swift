@@ -64,11 +64,9 @@ extension CollectStaticCommand {
             let collectUsage = collect.range(of: "USAGE:"),
             let collectSections = collect[collectUsage.upperBound...].range(of: "\n\n")
         else { return root }
-        let usage = """
-            USAGE: collectstatic [collect] [<options>]
-                   collectstatic findstatic [<options>] <names> ...
-                   collectstatic help [<subcommand>]
-            """
+        let usages =
+            configuration.subcommands.map { usageString(for: $0) } + ["\(configuration.commandName ?? "") help [<subcommand>]"]
+        let usage = "USAGE: " + usages.joined(separator: "\n       ")
         var text = String(root[..<rootUsage.lowerBound]) + usage + "\n\n"
         text += collect[collectSections.upperBound...].trimmingCharacters(in: .newlines) + "\n\n"
         text += root[subcommands.lowerBound...]
