@@ -90,7 +90,10 @@ let package = Package(
             path: "Benchmarks/serve",
             exclude: ["run.sh"]
         ),
-        .target(name: "TestSupport", dependencies: ["StaticAssets"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: ["StaticAssets", "CZlib", "CBrotli", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "StaticAssetsTests", dependencies: ["StaticAssets", "TestSupport"]),
         .testTarget(name: "CollectStaticTests", dependencies: ["CollectStatic", "TestSupport"]),
         .testTarget(
@@ -101,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "StaticAssetsHummingbirdTests",
             dependencies: [
-                "StaticAssetsHummingbird", "StaticAssetsServer", "StaticAssets",
+                "StaticAssetsHummingbird", "StaticAssetsServer", "StaticAssets", "CollectStatic", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

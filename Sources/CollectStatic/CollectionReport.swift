@@ -11,6 +11,10 @@ public struct CollectionReport: Sendable, Equatable, Codable {
     public var skipped: Int = 0
     /// Files removed by `--clear`.
     public var deleted: Int = 0
+    /// Hashed files of previous releases kept in the new tree.
+    public var kept: Int = 0
+    /// Dry run: distinct contents that would be compressed (the rest would be reused).
+    public var contentsToCompress: Int = 0
     /// Compressed variants written and reused.
     public var variantsWritten: Int = 0
     public var variantsReused: Int = 0
@@ -50,6 +54,8 @@ public enum CollectionEvent: Sendable {
     /// Variants of a content (named by its first file) were made, or reused from an earlier run.
     case compressed(String, reused: Bool)
     case warning(String)
+    /// Another run holds the lock on STATIC_ROOT; this one waits for it.
+    case waitingForLock(pid: Int32?, lockFile: String)
     /// How far a phase has got; sent often (a display throttles it), last with `isFinished`.
     case progress(CollectionProgress)
 }

@@ -4,7 +4,7 @@ import StaticAssets
 /// Per-run switches with Django's meaning (they are not settings: they say what this run does).
 public struct CollectOptions: Sendable, Equatable {
     public var dryRun = false
-    /// Remove from STATIC_ROOT everything this run did not produce (after it succeeded).
+    /// Leave out of the new tree everything this run does not produce (and no kept release needs).
     public var clear = false
     /// Allow `clear` on a folder that holds no manifest.
     public var force = false
@@ -26,22 +26,28 @@ public struct CollectOptions: Sendable, Equatable {
 
 /// Test seams: called between the stages of a run.
 public struct CollectorHooks: Sendable {
-    /// Called after every file is in place and before the manifest is written.
+    /// Called after the whole next tree is staged and before it is published.
     public var beforeManifest: @Sendable () throws(CollectStaticError) -> Void = {}
-    /// Called before each file is written into STATIC_ROOT, with its path.
+    /// Called before each file is written into the next tree, with its path.
     public var willWrite: @Sendable (String) throws(CollectStaticError) -> Void = { _ in }
+    /// Called before each step that changes the published tree (a move, a manifest, a deletion, the
+    /// switch), with the name it touches: a test stops a run there to check every instant.
+    public var willPublish: @Sendable (String) throws(CollectStaticError) -> Void = { _ in }
+    /// Publish in place even where the tree could be switched whole (to test that mode).
+    public var publishInPlace = false
     public init() {}
 }
 
-/// Runs the pipeline: find → plan references → fingerprint → write files → compress → manifest
-/// (last, atomically) → clear leftovers. Nothing is written before every input has been read and
-/// every reference resolved; the previous manifest and the files it names stay valid until the new
-/// manifest replaces it.
+/// Runs the pipeline: lock → find → plan references → fingerprint → plan the release → stage the
+/// new tree → compress → publish (one atomic switch) → retire the old tree. The published tree is
+/// never written into: a failed, killed or concurrent run leaves it exactly as it was.
 public struct Collector: Sendable {
     public var configuration: Configuration
     public var options: CollectOptions
     public var observer: any CollectionObserver
     public var hooks = CollectorHooks()
+    /// The clock generations are stamped with (a test seam for `--keep-age`).
+    public var now: @Sendable () -> Date = { Date() }
 
     public init(
         configuration: Configuration, options: CollectOptions = CollectOptions(),
@@ -56,13 +62,27 @@ public struct Collector: Sendable {
 
     /// True if STATIC_ROOT exists and holds anything (Django asks before overwriting it).
     public var destinationHasFiles: Bool {
-        ((try? FileSystem.listDirectory(configuration.staticRoot)) ?? []).isEmpty == false
+        ((try? FileSystem.listDirectory(configuration.staticRoot)) ?? []).contains {
+            $0 != WorkFolder.inPlaceFolderName
+        }
     }
-
-    var writer: OutputWriter { OutputWriter(root: configuration.staticRoot, willWrite: hooks.willWrite) }
 
     public func run() async throws(CollectStaticError) -> CollectionReport {
         if options.clear && !options.dryRun { try checkClearAllowed() }
+        let work = try WorkFolder.locate(
+            staticRoot: configuration.staticRoot, create: !options.dryRun, forceInPlace: hooks.publishInPlace)
+        let lock =
+            options.dryRun
+            ? nil : try PublishLock.acquire(work.lockFile, timeout: configuration.lockTimeout, observer: observer)
+        defer { lock?.release() }
+        let publisher = Publisher(configuration: configuration, work: work, observer: observer, hooks: hooks)
+        if !options.dryRun { try publisher.removeLeftovers() }
+        if case .inPlace(let reason) = work.mode, !options.dryRun, !hooks.publishInPlace {
+            observer.handle(
+                .warning(
+                    "publishing in place (\(reason)): files are replaced one by one, in an order that keeps the manifest true"
+                ))
+        }
         var report = CollectionReport(destination: configuration.staticRoot)
         report.linked = options.link
         report.dryRun = options.dryRun
@@ -72,130 +92,149 @@ public struct Collector: Sendable {
         observer.handle(.found(count: found.assets.count))
         for asset in found.shadowed { observer.handle(.shadowed(asset)) }
         report.skipped = found.shadowed.count
+        let current = publisher.published()
+        let assets = try await fingerprint(found.assets, warnings: &report.warnings)
+        let plan = try planRelease(assets, found: found.assets, current: current, report: &report)
+        if options.postProcess, plan.isUnchanged(compression: configuration.compression?.settingsFingerprint),
+            publisher.cacheRemembers(plan.current)
+        {
+            report.unmodified = plan.files.count { $0.role == .original }
+            for file in plan.files where file.role == .original { observer.handle(.unmodified(file.name)) }
+            report.manifest = manifestPath
+            return report
+        }
+        let staging = options.dryRun ? nil : try publisher.stage(plan)
+        do {
+            return try await build(plan, staging: staging, publisher: publisher, report: report)
+        } catch {
+            // A failed run leaves the published tree as it was, and no partial tree behind.
+            if let staging { try? FileSystem.removeTree(staging.root) }
+            throw error
+        }
+    }
 
-        guard options.postProcess else {
-            try await copyOriginals(found.assets, into: &report)
-            return report
-        }
-        let plan = try BuildPlan.make(assets: found.assets, configuration: configuration)
-        for warning in plan.warnings {
-            report.warnings.append(warning.description)
-            observer.handle(.warning(warning.description))
-        }
-        let assets = try await Fingerprinter.run(plan, jobs: configuration.jobs, observer: observer)
-        if options.dryRun {
-            report.modified = assets.count
-            return report
-        }
-        let previous = try? Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
-        try await writeFiles(assets, into: &report)
-        let compressed = try await compress(assets, previous: previous)
+    private func build(
+        _ plan: ReleasePlan, staging: TreeBuilder?, publisher: Publisher, report: CollectionReport
+    ) async throws(CollectStaticError) -> CollectionReport {
+        var report = report
+        try await place(plan, into: staging, report: &report)
+        let compressed = options.postProcess ? try await compress(plan, into: staging) : .init()
         report.variantsWritten = compressed.written
         report.variantsReused = compressed.reused
-
-        var paths: [String: String] = [:]
-        var files: [String: ManifestEntry] = [:]
-        for fingerprinted in assets {
-            paths[fingerprinted.asset.logicalPath] = fingerprinted.hashedName
-            for output in fingerprinted.outputs {
-                files[output.name] = ManifestEntry(
-                    size: output.size, integrity: output.integrity, encodings: compressed.encodings[output.name] ?? [:])
-            }
+        report.contentsToCompress = compressed.contentsToCompress
+        for name in plan.removed {
+            observer.handle(.deleted(name))
+            report.deleted += 1
         }
+        guard let staging else { return report }
+        let manifest = options.postProcess ? releaseManifest(plan, compressed) : carriedManifest(plan)
         try hooks.beforeManifest()
-        let manifest = ManifestWriter.manifest(
-            paths: paths, files: files, compression: configuration.compression?.settingsFingerprint)
-        try ManifestWriter.write(manifest, to: manifestPath)
-        report.manifest = manifestPath
-
-        if options.clear {
-            var keep: Set<String> = [configuration.manifestName]
-            for (name, entry) in files {
-                keep.insert(name)
-                for encoding in ContentEncoding.allCases where entry.encodings[encoding.httpToken] != nil {
-                    keep.insert(name + encoding.fileSuffix)
-                }
-            }
-            for name in try writer.removeAll(except: keep) {
-                observer.handle(.deleted(name))
-                report.deleted += 1
-            }
-        }
+        try publisher.publish(plan, manifest: manifest, staging: staging)
+        if manifest != nil { report.manifest = manifestPath }
         return report
     }
 
-    /// Writes every hashed copy and original, atomically, skipping those already in place.
-    private func writeFiles(_ assets: [FingerprintedAsset], into report: inout CollectionReport)
-        async throws(CollectStaticError)
+    /// Fingerprints the assets (or, with `--no-post-process`, nothing).
+    private func fingerprint(_ assets: [SourceAsset], warnings: inout [String]) async throws(CollectStaticError)
+        -> [FingerprintedAsset]
     {
-        let writer = self.writer
-        try writer.prepareFolders(for: assets.flatMap { [$0.asset.logicalPath, $0.hashedName] })
-        let link = options.link
-        let observer = self.observer
-        let progress = ProgressCounter(
-            .copying, totalFiles: assets.count,
-            totalBytes: assets.reduce(0) { $0 + $1.outputs.reduce(0) { $0 + $1.size } }, observer: observer)
-        let outcomes = try await parallelMap(assets, limit: configuration.jobs) {
-            fingerprinted throws(CollectStaticError) -> (original: OutputWriter.Outcome, hashed: OutputWriter.Outcome)
-            in
-            let source = try fingerprinted.sourceBytes()
-            let hashed = try writer.write(fingerprinted.rewritten ?? source, as: fingerprinted.hashedName)
-            let logical = fingerprinted.asset.logicalPath
-            let original =
-                link
-                ? try writer.link(fingerprinted.asset.filePath, as: logical)
-                : try writer.write(source, as: logical)
-            observer.handle(original == .written ? .copied(logical) : .unmodified(logical))
-            if hashed == .written {
-                observer.handle(.postProcessed(original: logical, hashed: fingerprinted.hashedName))
-            }
-            let outputs = fingerprinted.outputs
-            progress.advance(
-                bytes: outputs.reduce(0) { $0 + $1.size },
-                worked: original == .written || hashed == .written)
-            return (original, hashed)
-        }
-        for outcome in outcomes {
-            if outcome.original == .written { report.modified += 1 } else { report.unmodified += 1 }
-            if outcome.hashed == .written { report.postProcessed += 1 }
-        }
+        guard options.postProcess else { return [] }
+        let plan = try BuildPlan.make(assets: assets, configuration: configuration)
+        for warning in plan.warnings { observer.handle(.warning(warning.description)) }
+        warnings = plan.warnings.map(\.description)
+        return try await Fingerprinter.run(plan, jobs: configuration.jobs, observer: observer)
     }
 
-    private func compress(_ assets: [FingerprintedAsset], previous: Manifest?) async throws(CollectStaticError)
+    private func planRelease(
+        _ assets: [FingerprintedAsset], found: [SourceAsset], current: PublishedState,
+        report: inout CollectionReport
+    ) throws(CollectStaticError) -> ReleasePlan {
+        let planner = ReleasePlanner(
+            manifestName: configuration.manifestName, retention: configuration.retention, clear: options.clear,
+            link: options.link, cache: configuration.cacheDirectory.map(CacheFolder.init), now: now())
+        var warnings: [String] = []
+        let plan =
+            options.postProcess
+            ? try planner.plan(assets, current: current, warnings: &warnings)
+            : try planner.planOriginals(found, current: current)
+        for warning in warnings { observer.handle(.warning(warning)) }
+        report.warnings += warnings
+        return plan
+    }
+
+    /// Places every file of the plan into the staging tree (or, in a dry run, only decides which
+    /// would change), and counts them Django's way.
+    private func place(_ plan: ReleasePlan, into staging: TreeBuilder?, report: inout CollectionReport)
+        async throws(CollectStaticError)
+    {
+        let observer = self.observer
+        // Files are the originals (Django's count), bytes every file placed.
+        let progress = ProgressCounter(
+            .copying, totalFiles: plan.files.count { $0.role == .original },
+            totalBytes: plan.files.reduce(0) { $0 + $1.size }, observer: observer)
+        let cache = configuration.cacheDirectory.map(CacheFolder.init)
+        let outcomes = try await parallelMap(plan.files, limit: configuration.jobs) {
+            file throws(CollectStaticError) -> TreeBuilder.Outcome in
+            let outcome: TreeBuilder.Outcome
+            if let staging {
+                outcome = try staging.place(file)
+                if file.role == .hashed, let cache {
+                    cache.storeBlob(try file.content.bytes(), integrity: file.integrity)
+                }
+            } else {
+                outcome = try TreeBuilder.wouldChange(file, in: plan.current)
+            }
+            switch file.role {
+            case .original: observer.handle(outcome == .written ? .copied(file.name) : .unmodified(file.name))
+            case .hashed where outcome == .written:
+                if case .asset(let asset, _) = file.content {
+                    observer.handle(.postProcessed(original: asset.asset.logicalPath, hashed: file.name))
+                }
+            default: break
+            }
+            progress.advance(files: file.role == .original ? 1 : 0, bytes: file.size, worked: outcome == .written)
+            return outcome
+        }
+        for (file, outcome) in zip(plan.files, outcomes) {
+            switch file.role {
+            case .original: if outcome == .written { report.modified += 1 } else { report.unmodified += 1 }
+            case .hashed: if outcome == .written { report.postProcessed += 1 }
+            case .kept: report.kept += 1
+            }
+        }
+        for name in plan.carried { try staging?.carry(name) }
+    }
+
+    private func compress(_ plan: ReleasePlan, into staging: TreeBuilder?) async throws(CollectStaticError)
         -> CompressionScheduler.Outcome
     {
         let policy = configuration.compression
         let cache = VariantCache(
-            staticRoot: configuration.staticRoot, previous: previous, settings: policy?.settingsFingerprint ?? "",
-            cacheDirectory: configuration.cacheDirectory)
+            published: plan.current, settings: policy?.settingsFingerprint ?? "",
+            folder: configuration.cacheDirectory.map(CacheFolder.init))
         let scheduler = CompressionScheduler(
-            policy: policy, writer: writer, cache: cache, jobs: configuration.jobs, observer: observer)
-        return try await scheduler.run(assets)
+            policy: policy, builder: staging, cache: cache, jobs: configuration.jobs, observer: observer)
+        return try await scheduler.run(plan.files)
     }
 
-    /// `--no-post-process`: originals only, no fingerprints, no manifest.
-    private func copyOriginals(_ assets: [SourceAsset], into report: inout CollectionReport)
-        async throws(CollectStaticError)
-    {
-        if options.dryRun {
-            report.modified = assets.count
-            return
+    /// The manifest of the new tree: Django's `paths`, and every file with its variants.
+    private func releaseManifest(_ plan: ReleasePlan, _ compressed: CompressionScheduler.Outcome) -> Manifest {
+        var files: [String: ManifestEntry] = [:]
+        for file in plan.files {
+            files[file.name] = ManifestEntry(
+                size: file.size, integrity: file.integrity, encodings: compressed.encodings[file.name] ?? [:])
         }
-        let writer = self.writer
-        try writer.prepareFolders(for: assets.map(\.logicalPath))
-        let link = options.link
-        let outcomes = try await parallelMap(assets, limit: configuration.jobs) { asset throws(CollectStaticError) in
-            link
-                ? try writer.link(asset.filePath, as: asset.logicalPath)
-                : try writer.write(try FileSystem.readFile(asset.filePath), as: asset.logicalPath)
-        }
-        report.modified = outcomes.filter { $0 == .written }.count
-        report.unmodified = outcomes.count - report.modified
-        if options.clear {
-            var keep = Set(assets.map(\.logicalPath))
-            if FileSystem.exists(manifestPath) { keep.insert(configuration.manifestName) }
-            report.deleted = try writer.removeAll(except: keep).count
-        }
+        return ManifestWriter.manifest(
+            paths: plan.paths, files: files, compression: configuration.compression?.settingsFingerprint,
+            generation: plan.generation, previous: plan.previous)
+    }
+
+    /// `--no-post-process` writes no manifest; one already there is kept, minus the files it would
+    /// no longer vouch for.
+    private func carriedManifest(_ plan: ReleasePlan) -> Manifest? {
+        guard var manifest = plan.current.fromCache ? nil : plan.current.manifest else { return nil }
+        for file in plan.files { manifest.files[file.name] = nil }
+        return manifest
     }
 
     /// `--clear` deletes only a folder that is empty, holds a manifest we can read, or `--force`.

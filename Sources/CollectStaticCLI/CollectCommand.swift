@@ -14,6 +14,7 @@ struct CollectCommand: AsyncParsableCommand {
     @OptionGroup(title: Setting.Group.django.title) var verbosity: VerbosityOption
     @OptionGroup(title: Setting.Group.general.title) var general: GeneralOptions
     @OptionGroup(title: Setting.Group.compression.title) var compression: CompressionOptions
+    @OptionGroup(title: Setting.Group.releases.title) var releases: ReleaseOptions
 
     @Flag(name: .long, help: "With --clear: clear a non-empty STATIC_ROOT that holds no manifest.")
     var force = false
@@ -24,7 +25,7 @@ struct CollectCommand: AsyncParsableCommand {
     func run() async throws {
         var shown: ConsoleObserver?
         do {
-            let configuration = try await loadConfiguration([ignore, verbosity, general, compression])
+            let configuration = try await loadConfiguration([ignore, verbosity, general, compression, releases])
             let observer = ConsoleObserver(
                 verbosity: json ? 0 : configuration.verbosity, isTerminal: isatty(STDERR_FILENO) == 1,
                 dryRun: django.dryRun)

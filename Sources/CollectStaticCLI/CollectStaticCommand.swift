@@ -14,7 +14,7 @@ struct CollectStaticCommand: AsyncParsableCommand {
             file in the working directory, environment variables, and command-line flags.
             """,
         version: ToolVersion.text,
-        subcommands: [CollectCommand.self, FindStaticCommand.self],
+        subcommands: [CollectCommand.self, FindStaticCommand.self, CleanCommand.self, RollbackCommand.self],
         defaultSubcommand: CollectCommand.self
     )
 }

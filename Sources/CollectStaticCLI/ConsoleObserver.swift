@@ -78,6 +78,9 @@ final class ConsoleObserver: CollectionObserver {
             line(dryRun ? "Pretending to delete '\(name)'" : "Deleting '\(name)'")
         case .warning(let message) where verbosity >= 1:
             line("warning: \(message)")
+        case .waitingForLock(let pid, let lockFile) where verbosity >= 1:
+            let holder = pid.map { "the run with PID \($0)" } ?? "another run"
+            line("Waiting for \(holder) to finish (lock file \(lockFile))...")
         default:
             break
         }
@@ -94,7 +97,8 @@ final class ConsoleObserver: CollectionObserver {
             }
             let elapsed = Double(time - start) / 1e9
             let didWork =
-                progress.workedFiles > 0 && (progress.phase == .copying || progress.phase == .compressing)
+                progress.workedBytes + progress.workedFiles > 0
+                && (progress.phase == .copying || progress.phase == .compressing)
                 && elapsed >= resultThreshold
             if progress.isFinished {
                 if didWork {

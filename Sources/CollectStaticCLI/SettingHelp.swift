@@ -49,6 +49,7 @@ extension Setting.Group {
         case .django: "Django's options"
         case .general: "Settings"
         case .compression: "Compression"
+        case .releases: "Releases"
         }
     }
 }

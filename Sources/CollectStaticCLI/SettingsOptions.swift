@@ -1,7 +1,7 @@
 import ArgumentParser
 import CollectStatic
 
-/// The flags that override settings, one property per entry of `Setting.all`, in three groups that
+/// The flags that override settings, one property per entry of `Setting.all`, in groups that
 /// `--help` lists under their own titles (`Setting.Group`). Names and help text come from the table.
 /// `SettingsFlagTests` fails when a setting has no flag here or a flag here has no setting.
 protocol SettingFlags: ParsableArguments {
@@ -137,6 +137,26 @@ struct CompressionOptions: SettingFlags {
         set(.compressSkip, commaSeparated: compressSkip, into: &values)
         set(.compressMaxRatio, compressMaxRatio, into: &values)
         set(.cacheDir, cacheDir, into: &values)
+        return values
+    }
+}
+
+/// Which releases stay in STATIC_ROOT, and waiting for another run (`collect`, `clean`, `rollback`).
+struct ReleaseOptions: SettingFlags {
+    @Option(name: Setting.keep.argumentName, help: Setting.keep.argumentHelp())
+    var keep: Int?
+
+    @Option(name: Setting.keepAge.argumentName, help: Setting.keepAge.argumentHelp(valueName: "age"))
+    var keepAge: String?
+
+    @Option(name: Setting.lockTimeout.argumentName, help: Setting.lockTimeout.argumentHelp(valueName: "time"))
+    var lockTimeout: String?
+
+    var values: [Setting: SettingValue] {
+        var values: [Setting: SettingValue] = [:]
+        set(.keep, keep.map(String.init), into: &values)
+        set(.keepAge, keepAge, into: &values)
+        set(.lockTimeout, lockTimeout, into: &values)
         return values
     }
 }

@@ -18,16 +18,32 @@ public struct Manifest: Sendable, Equatable {
     /// The compression settings the variants were made with (collectstatic's own bookkeeping: a
     /// later run with the same settings reuses them).
     public var compression: String?
+    /// The release `paths` belongs to; nil in a manifest written by Django or an older collectstatic.
+    public var generation: Generation?
+    /// Earlier releases whose hashed files are still kept in STATIC_ROOT (for pages they rendered
+    /// during a rolling deploy), newest first. Their names are in `files` too.
+    public var previousGenerations: [Generation]
 
     public init(
         paths: [String: String], version: String = Manifest.currentVersion, hash: String,
-        files: [String: ManifestEntry] = [:], compression: String? = nil
+        files: [String: ManifestEntry] = [:], compression: String? = nil, generation: Generation? = nil,
+        previousGenerations: [Generation] = []
     ) {
         self.paths = paths
         self.version = version
         self.hash = hash
         self.files = files
         self.compression = compression
+        self.generation = generation
+        self.previousGenerations = previousGenerations
+    }
+
+    /// Every hashed name this manifest serves as immutable: the current release's and each kept
+    /// earlier release's.
+    public var hashedNames: Set<String> {
+        var names = Set(paths.values)
+        for generation in previousGenerations { names.formUnion(generation.paths.values) }
+        return names
     }
 
     /// Parses manifest bytes; throws `ManifestError` for anything Django itself would refuse.
@@ -67,9 +83,28 @@ public struct Manifest: Sendable, Equatable {
                 files[name] = entry
             }
         }
+        var generation: Generation?
+        if let raw = root["generation"] {
+            guard let fields = raw as? [String: Any], let parsed = Generation(json: fields, paths: paths) else {
+                throw .corrupt(source: source, reason: "\"generation\" is malformed")
+            }
+            generation = parsed
+        }
+        var previous: [Generation] = []
+        if let raw = root["previous"] {
+            guard let list = raw as? [[String: Any]] else {
+                throw .corrupt(source: source, reason: "\"previous\" is not a list of objects")
+            }
+            for fields in list {
+                guard let parsed = Generation(json: fields, paths: nil) else {
+                    throw .corrupt(source: source, reason: "\"previous\" holds a malformed generation")
+                }
+                previous.append(parsed)
+            }
+        }
         self.init(
             paths: paths, version: version, hash: root["hash"] as? String ?? "", files: files,
-            compression: root["compression"] as? String)
+            compression: root["compression"] as? String, generation: generation, previousGenerations: previous)
     }
 
     /// Reads and parses the manifest at `url`. A missing file is `.unreadable` with a reason that
@@ -93,16 +128,16 @@ public struct Manifest: Sendable, Equatable {
     }
 }
 
-/// What the manifest records about one hashed file.
+/// What the manifest records about one file in STATIC_ROOT (hashed copy or original).
 public struct ManifestEntry: Sendable, Equatable {
     /// Size in bytes of the identity representation.
     public var size: Int
     /// Subresource Integrity value of the exact served bytes, `sha384-<base64>`.
     public var integrity: String
-    /// Precompressed variants that exist next to the file (`.br`, `.gz`) and their sizes.
-    public var encodings: [String: Int]
+    /// Precompressed variants that exist next to the file (`.br`, `.gz`).
+    public var encodings: [ContentEncoding: ManifestVariant]
 
-    public init(size: Int, integrity: String, encodings: [String: Int] = [:]) {
+    public init(size: Int, integrity: String, encodings: [ContentEncoding: ManifestVariant] = [:]) {
         self.size = size
         self.integrity = integrity
         self.encodings = encodings
@@ -110,15 +145,69 @@ public struct ManifestEntry: Sendable, Equatable {
 
     init?(json: [String: Any]) {
         guard let size = json["size"] as? Int, let integrity = json["integrity"] as? String else { return nil }
-        var encodings: [String: Int] = [:]
+        var encodings: [ContentEncoding: ManifestVariant] = [:]
         if let raw = json["encodings"] {
             guard let dict = raw as? [String: Any] else { return nil }
-            for (name, value) in dict {
-                guard let count = value as? Int else { return nil }
-                encodings[name] = count
+            for (token, value) in dict {
+                // Unknown encodings (from a newer collectstatic) are skipped, not an error.
+                guard let encoding = ContentEncoding(token: token), encoding != .identity else { continue }
+                if let count = value as? Int {
+                    encodings[encoding] = ManifestVariant(size: count)  // written before variants had digests
+                } else if let fields = value as? [String: Any], let count = fields["size"] as? Int {
+                    encodings[encoding] = ManifestVariant(size: count, sha256: fields["sha256"] as? String)
+                } else {
+                    return nil
+                }
             }
         }
         self.init(size: size, integrity: integrity, encodings: encodings)
+    }
+}
+
+/// One precompressed variant of a file: its size, and the SHA-256 (hex) of its bytes, which lets a
+/// later run prove a variant on disk is exactly the one recorded before reusing it.
+public struct ManifestVariant: Sendable, Equatable {
+    public var size: Int
+    /// Nil in manifests written before variants carried digests: such a variant is never reused.
+    public var sha256: String?
+
+    public init(size: Int, sha256: String? = nil) {
+        self.size = size
+        self.sha256 = sha256
+    }
+}
+
+/// One release of STATIC_ROOT: every run that changes something publishes a new generation; the
+/// previous ones keep their hashed files for a while (`--keep`, `--keep-age`).
+public struct Generation: Sendable, Equatable {
+    /// Sortable id, e.g. `20261122T153501Z-3f2a`.
+    public var id: String
+    /// When it was collected (ISO 8601, UTC).
+    public var created: String
+    /// When a newer generation replaced it (ISO 8601, UTC); nil while it is current.
+    public var retired: String?
+    /// Logical name → hashed name in that release.
+    public var paths: [String: String]
+
+    public init(id: String, created: String, retired: String? = nil, paths: [String: String]) {
+        self.id = id
+        self.created = created
+        self.retired = retired
+        self.paths = paths
+    }
+
+    /// The current generation's record omits `paths` (the manifest's own `paths` are its paths).
+    init?(json: [String: Any], paths current: [String: String]?) {
+        guard let id = json["id"] as? String, let created = json["created"] as? String else { return nil }
+        var paths: [String: String] = current ?? [:]
+        if current == nil {
+            guard let raw = json["paths"] as? [String: Any] else { return nil }
+            for (name, value) in raw {
+                guard let hashed = value as? String else { return nil }
+                paths[name] = hashed
+            }
+        }
+        self.init(id: id, created: created, retired: json["retired"] as? String, paths: paths)
     }
 }
 

@@ -1,3 +1,5 @@
+import StaticAssets
+
 /// A parsed `Accept-Encoding` field (RFC 9110 §12.5.3) and the choice it leads to.
 ///
 /// - No field at all: only identity is sent (what browsers expect of a server that has a choice).
@@ -10,7 +12,7 @@ public struct AcceptEncoding: Sendable, Equatable {
     /// Whether the request carried the field (an empty value still counts as present).
     public let isPresent: Bool
     /// Weights in thousandths (0…1000) of the members that were listed, per coding, and of `*`.
-    private var listed: [ContentCoding: Int] = [:]
+    private var listed: [ContentEncoding: Int] = [:]
     private var any: Int?
 
     public init(_ header: String?) {
@@ -29,7 +31,7 @@ public struct AcceptEncoding: Sendable, Equatable {
 
     /// How much the client wants `coding`, in thousandths (0: refused). Identity accepted only by
     /// default gets 1, so that any coding the client lists wins over it.
-    public func weight(of coding: ContentCoding) -> Int {
+    public func weight(of coding: ContentEncoding) -> Int {
         guard isPresent else { return coding == .identity ? 1000 : 0 }
         if let explicit = listed[coding] { return explicit }
         if let any { return any }
@@ -38,8 +40,8 @@ public struct AcceptEncoding: Sendable, Equatable {
 
     /// The most wanted of `available`, ties going to the server's order (br, gzip, identity); nil when
     /// the client refuses all of them (a 406).
-    public func preferred(among available: some Sequence<ContentCoding>) -> ContentCoding? {
-        var best: (coding: ContentCoding, weight: Int)?
+    public func preferred(among available: some Sequence<ContentEncoding>) -> ContentEncoding? {
+        var best: (coding: ContentEncoding, weight: Int)?
         for coding in available {
             let weight = weight(of: coding)
             guard weight > 0 else { continue }
@@ -67,11 +69,8 @@ public struct AcceptEncoding: Sendable, Equatable {
         return (token, weight)
     }
 
-    static func coding(_ token: ArraySlice<UInt8>) -> ContentCoding? {
-        if matches(token, "br") { return .br }
-        if matches(token, "gzip") || matches(token, "x-gzip") { return .gzip }
-        if matches(token, "identity") { return .identity }
-        return nil
+    static func coding(_ token: ArraySlice<UInt8>) -> ContentEncoding? {
+        ContentEncoding(token: String(decoding: token, as: UTF8.self))
     }
 
     /// RFC 9110 `qvalue`: `0[.ddd]` or `1[.000]`, in thousandths.

@@ -5,7 +5,7 @@ struct Asset: Sendable {
     /// How the ETag of a representation is made.
     enum Validator: Sendable {
         /// From the manifest's SRI value (strong; no disk read), plus the variant's size for `.br`/`.gz`.
-        case integrity(String, variantSizes: [ContentCoding: Int])
+        case integrity(String, variantSizes: [ContentEncoding: Int])
         /// From size and modification time of the file (weak: the bytes are not hashed).
         case fileStatus
     }
@@ -13,13 +13,13 @@ struct Asset: Sendable {
     /// The name in STATIC_ROOT (or the logical name in development mode).
     var name: String
     /// Representations that exist, in the server's order of preference (identity always last).
-    var codings: [ContentCoding]
+    var codings: [ContentEncoding]
     var cacheControl: String
     var validator: Validator
     /// Finds the file of one representation on disk (checked to stay inside the root).
-    var locate: @Sendable (ContentCoding) -> ContainedFile?
+    var locate: @Sendable (ContentEncoding) -> ContainedFile?
 
-    func entityTag(for coding: ContentCoding, file: ContainedFile) -> EntityTag {
+    func entityTag(for coding: ContentEncoding, file: ContainedFile) -> EntityTag {
         switch validator {
         case .integrity(let integrity, let sizes):
             let digest = integrity.split(separator: "-", maxSplits: 1).last.map(String.init) ?? integrity

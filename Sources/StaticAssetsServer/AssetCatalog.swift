@@ -33,7 +33,7 @@ struct ManifestCatalog: Sendable {
     func asset(named name: String) -> Asset? {
         let root = root
         let trusted = trusted
-        let locate: @Sendable (ContentCoding) -> ContainedFile? = {
+        let locate: @Sendable (ContentEncoding) -> ContainedFile? = {
             ContainedFile.find(name + $0.fileSuffix, in: root, trusted: trusted)
         }
         if name == manifestName {
@@ -46,12 +46,9 @@ struct ManifestCatalog: Sendable {
         let hashed = Self.isHashed(name, in: manifest)
         let cacheControl = hashed ? cachePolicy.hashed : cachePolicy.unhashed
         if let entry = manifest.files[name] {
-            var sizes: [ContentCoding: Int] = [:]
-            for coding in ContentCoding.allCases {
-                if let token = coding.token, let size = entry.encodings[token] { sizes[coding] = size }
-            }
+            let sizes = entry.encodings.mapValues(\.size)
             return Asset(
-                name: name, codings: ContentCoding.allCases.filter { $0 == .identity || sizes[$0] != nil },
+                name: name, codings: ContentEncoding.allCases.filter { $0 == .identity || sizes[$0] != nil },
                 cacheControl: cacheControl, validator: .integrity(entry.integrity, variantSizes: sizes),
                 locate: locate)
         }
@@ -63,30 +60,14 @@ struct ManifestCatalog: Sendable {
             name: name, codings: [.identity], cacheControl: cacheControl, validator: .fileStatus, locate: locate)
     }
 
-    /// Whether `name` is the hashed name of some logical name: `css/app.3f2a9c1b7d4e.css` is hashed iff
-    /// `paths["css/app.css"]` is that name. Django puts the 12 hex digits before the last extension
-    /// (or last, for a name without one), so two candidates are checked, without scanning `paths`.
+    /// Whether `name` is a hashed name of the current release or of a kept earlier one:
+    /// `css/app.3f2a9c1b7d4e.css` is hashed iff some release maps `css/app.css` to it.
     static func isHashed(_ name: String, in manifest: Manifest) -> Bool {
         if let target = manifest.paths[name] { return target == name }
-        let utf8 = name.utf8
-        let base = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
-        guard let lastDot = utf8[base...].lastIndex(of: UInt8(ascii: ".")), lastDot > base else { return false }
-        // `LICENSE.3f2a9c1b7d4e`: the hash is the last part.
-        if isHash(utf8[utf8.index(after: lastDot)...]), manifest.paths[String(name[..<lastDot])] == name {
-            return true
+        for (logical, _) in HashedName.candidates(name) {
+            if manifest.paths[logical] == name { return true }
+            if manifest.previousGenerations.contains(where: { $0.paths[logical] == name }) { return true }
         }
-        // `app.3f2a9c1b7d4e.css`: the hash is the part before the extension.
-        guard let hashDot = utf8[base..<lastDot].lastIndex(of: UInt8(ascii: ".")), hashDot > base,
-            isHash(utf8[utf8.index(after: hashDot)..<lastDot])
-        else { return false }
-        return manifest.paths[String(name[..<hashDot]) + String(name[lastDot...])] == name
-    }
-
-    private static func isHash(_ part: Substring.UTF8View) -> Bool {
-        part.count == 12
-            && part.allSatisfy {
-                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
-            }
+        return false
     }
 }

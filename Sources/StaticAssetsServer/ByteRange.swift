@@ -1,3 +1,5 @@
+import StaticAssets
+
 /// A `Range` field (RFC 9110 §14.2) applied to a representation of `size` bytes.
 ///
 /// Only one `bytes` range is honoured (`a-b`, `a-`, `-n`); a malformed field, another unit or several

@@ -1,3 +1,5 @@
+import StaticAssets
+
 /// The `Cache-Control` values the responder sends.
 public struct CachePolicy: Sendable, Equatable {
     /// Hashed names listed in the manifest: their content never changes.

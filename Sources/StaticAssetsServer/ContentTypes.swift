@@ -1,3 +1,5 @@
+import StaticAssets
+
 /// `Content-Type` by file extension; text types carry `; charset=utf-8`.
 public enum ContentTypes {
     /// Extensions whose type gets `; charset=utf-8`.

@@ -1,3 +1,5 @@
+import StaticAssets
+
 /// An entity tag (RFC 9110 §8.8.3): `"opaque"` or weak `W/"opaque"`.
 public struct EntityTag: Sendable, Equatable, CustomStringConvertible {
     public let opaque: String

@@ -1,3 +1,5 @@
+import StaticAssets
+
 /// HTTP dates (RFC 9110 §5.6.7) as whole seconds since 1970: written as IMF-fixdate
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`); read in all three formats a recipient must accept.
 public enum HTTPDate {

@@ -28,7 +28,7 @@ struct RepresentationResponder {
 
     private var hasVariants: Bool { asset.codings.count > 1 }
 
-    private func response(coding: ContentCoding, file: ContainedFile) -> StaticResponse {
+    private func response(coding: ContentEncoding, file: ContainedFile) -> StaticResponse {
         let tag = asset.entityTag(for: coding, file: file)
         let lastModified = HTTPDate.format(file.modifiedSeconds)
         var validators: [(name: String, value: String)] = [

@@ -1,3 +1,5 @@
+import StaticAssets
+
 /// What the responder needs from an HTTP request, independent of any server framework.
 public struct StaticRequest: Sendable {
     /// `GET`, `HEAD`, … (compared case-sensitively, as HTTP methods are).

@@ -1,3 +1,5 @@
+import StaticAssets
+
 /// The responder's answer: status, header fields and where the body comes from. A framework
 /// adapter copies the fields and streams `body` (nothing for HEAD, 304 and errors).
 public struct StaticResponse: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import StaticAssets
 import TestSupport
 
 /// Runs the built `collectstatic` binary the way a user (or a Dockerfile) does.

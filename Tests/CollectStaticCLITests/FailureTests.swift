@@ -33,37 +33,36 @@ import Testing
         TestSupport.shell("chmod -R a+rwX '\(dir.path)' && chmod a+rx '\(dir.path)'")
     }
 
-    func runUnprivileged(_ arguments: [String], in dir: URL) -> TestSupport.ProcessResult? {
+    /// Unprivileged runs need setpriv when the tests run as root (always in CI).
+    static let canDropPrivileges = getuid() != 0 || Requirement.tool("setpriv")
+
+    func runUnprivileged(_ arguments: [String], in dir: URL) throws -> TestSupport.ProcessResult {
         if getuid() != 0 { return CLI.run(arguments, in: dir) }
-        guard TestSupport.shell("command -v setpriv").status == 0 else { return nil }
+        try #require(Requirement.available("setpriv"), "setpriv is missing")
         let command = ([CLI.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
         return TestSupport.shell("cd '\(dir.path)' && setpriv --reuid=65534 --regid=65534 --clear-groups \(command)")
     }
 
-    @Test func unreadableSourceFile() throws {
+    @Test(.enabled(if: canDropPrivileges, "needs setpriv to run unprivileged"))
+    func unreadableSourceFile() throws {
         let (dir, manifest) = collected(["a.css": "a", "b.css": "b"])
         TestSupport.write("changed", to: dir.appendingPathComponent("src/a.css"))
         shareWithUnprivilegedUser(dir)
         chmod(dir.appendingPathComponent("src/b.css").path, 0o000)
-        guard let result = runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir) else {
-            print("SKIPPED unreadableSourceFile: running as root without setpriv")
-            return
-        }
+        let result = try runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
         #expect(result.status == 1)
         #expect(result.stderr.contains("b.css") && result.stderr.contains("Permission denied"), "\(result.stderr)")
         expectIntact(dir.appendingPathComponent("out"), manifest)
     }
 
-    @Test func destinationNotWritable() throws {
+    @Test(.enabled(if: canDropPrivileges, "needs setpriv to run unprivileged"))
+    func destinationNotWritable() throws {
         let (dir, manifest) = collected(["a.css": "a"])
         TestSupport.write("changed", to: dir.appendingPathComponent("src/a.css"))
         shareWithUnprivilegedUser(dir)
         TestSupport.shell("chmod -R a-w '\(dir.path)/out'")
         defer { TestSupport.shell("chmod -R u+w '\(dir.path)/out'") }
-        guard let result = runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir) else {
-            print("SKIPPED destinationNotWritable: running as root without setpriv")
-            return
-        }
+        let result = try runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
         #expect(result.status == 1)
         #expect(
             result.stderr.contains("cannot write") && result.stderr.contains("Permission denied"), "\(result.stderr)")

@@ -51,3 +51,19 @@ struct Workspace {
 
     var outputFiles: [String] { TestSupport.files(in: staticRoot) }
 }
+
+extension Manifest {
+    /// The manifest without its release records (ids and times differ from run to run).
+    var withoutGenerations: Manifest {
+        var copy = self
+        copy.generation = nil
+        copy.previousGenerations = []
+        return copy
+    }
+}
+
+extension FileManager {
+    func destinationOfSymbolicLinkOrNil(_ path: String) -> String? {
+        try? destinationOfSymbolicLink(atPath: path)
+    }
+}

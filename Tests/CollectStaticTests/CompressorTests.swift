@@ -1,4 +1,5 @@
 import Foundation
+import StaticAssets
 import TestSupport
 import Testing
 
@@ -190,8 +191,9 @@ struct CompressorTests {
         #expect(ContentEncoding.gzip.fileSuffix == ".gz")
         #expect(ContentEncoding.brotli.httpToken == "br")
         #expect(ContentEncoding.gzip.httpToken == "gzip")
-        #expect(ContentEncoding.allCases == [.brotli, .gzip])
-        #expect(ContentEncoding.preferenceOrder == [.brotli, .gzip])
+        #expect(ContentEncoding.allCases == [.brotli, .gzip, .identity])
+        #expect(ContentEncoding.variants == [.brotli, .gzip])
+        #expect(ContentEncoding(token: "X-GZIP") == .gzip && ContentEncoding(token: "zz") == nil)
         #expect([ContentEncoding.gzip, .brotli].sorted() == [.brotli, .gzip])
         #expect(ContentEncoding(rawValue: "br") == .brotli)
         #expect(ContentEncoding(rawValue: "gzip") == .gzip)

@@ -1,3 +1,4 @@
+import StaticAssets
 import Testing
 
 @testable import CollectStatic

@@ -1,4 +1,5 @@
 import Foundation
+import StaticAssets
 import TestSupport
 import Testing
 

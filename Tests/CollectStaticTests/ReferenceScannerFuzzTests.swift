@@ -1,3 +1,4 @@
+import StaticAssets
 import TestSupport
 import Testing
 

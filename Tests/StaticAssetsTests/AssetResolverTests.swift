@@ -11,7 +11,10 @@ import Testing
             "odd/100%.txt": "odd/100%.aaaaaaaaaaaa.txt",
         ],
         hash: "deadbeef0000",
-        files: ["css/app.3f2a9c1b7d4e.css": ManifestEntry(size: 12, integrity: "sha384-abc", encodings: ["br": 5])]
+        files: [
+            "css/app.3f2a9c1b7d4e.css": ManifestEntry(
+                size: 12, integrity: "sha384-abc", encodings: [.brotli: ManifestVariant(size: 5)])
+        ]
     )
 
     @Test func resolvesHashedURL() throws {
@@ -51,7 +54,7 @@ import Testing
     @Test func integrityAndEntry() throws {
         let resolver = AssetResolver(manifest: manifest)
         #expect(try resolver.integrity(for: "css/app.css") == "sha384-abc")
-        #expect(try resolver.entry(for: "css/app.css")?.encodings == ["br": 5])
+        #expect(try resolver.entry(for: "css/app.css")?.encodings == [.brotli: ManifestVariant(size: 5)])
     }
 
     @Test func loadsManifestFromPathAndRejectsCorruptOrWrongVersion() throws {

@@ -9,9 +9,9 @@ public struct Setting: Sendable, Hashable {
     }
 
     /// Where the flag is listed in `--help`: Django's own collectstatic options, the general settings,
-    /// or the compression settings (which `findstatic` does not take).
+    /// the compression settings, or the kept releases (`findstatic` takes neither of the last two).
     public enum Group: Sendable, Hashable, CaseIterable {
-        case django, general, compression
+        case django, general, compression, releases
     }
 
     /// Environment variable name, e.g. `STATIC_ROOT`.
@@ -106,6 +106,15 @@ extension Setting {
     public static let cacheDir = Setting(
         name: "COLLECTSTATIC_CACHE_DIR", kind: .path, flag: "--cache-dir", defaultValue: "",
         help: "Folder of compressed variants keyed by content + settings, reused across fresh STATIC_ROOTs.", group: .compression)
+    public static let keep = Setting(
+        name: "COLLECTSTATIC_KEEP", kind: .integer, flag: "--keep", defaultValue: "2",
+        help: "Previous releases whose hashed files stay in STATIC_ROOT for pages they rendered (rolling deploys).", group: .releases)
+    public static let keepAge = Setting(
+        name: "COLLECTSTATIC_KEEP_AGE", kind: .string, flag: "--keep-age", defaultValue: "1h",
+        help: "Also keep any previous release replaced less than this long ago (seconds, or 90s, 30m, 1h, 2d).", group: .releases)
+    public static let lockTimeout = Setting(
+        name: "COLLECTSTATIC_LOCK_TIMEOUT", kind: .string, flag: "--lock-timeout", defaultValue: "5m",
+        help: "How long to wait for another run on the same STATIC_ROOT to finish (seconds, or 30s, 5m).", group: .releases)
     public static let config = Setting(
         name: "COLLECTSTATIC_CONFIG", kind: .path, flag: "--config", defaultValue: "collectstatic.json",
         help: "JSON config file; the default is read only if it exists.")
@@ -113,6 +122,7 @@ extension Setting {
     public static let all: [Setting] = [
         .staticfilesDirs, .staticRoot, .staticURL, .ignore, .useDefaultIgnore, .manifestName, .verbosity,
         .jobs, .jsModules, .missing, .missingIgnore, .invalidUTF8, .compress, .encodings, .gzipLevel,
-        .brotliQuality, .brotliWindow, .compressSkip, .compressMaxRatio, .cacheDir, .config,
+        .brotliQuality, .brotliWindow, .compressSkip, .compressMaxRatio, .cacheDir, .keep, .keepAge, .lockTimeout,
+        .config,
     ]
 }

@@ -1,4 +1,5 @@
 import CZlib
+import StaticAssets
 
 /// gzip (RFC 1952) via zlib, byte-identical to what WhiteNoise writes.
 ///

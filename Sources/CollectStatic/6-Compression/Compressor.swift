@@ -1,4 +1,5 @@
 import Foundation
+import StaticAssets
 
 /// A pure, in-memory codec producing one `ContentEncoding` variant of a file's bytes.
 ///
@@ -48,6 +49,7 @@ public enum CompressionError: Error, Sendable, Equatable, CustomStringConvertibl
         switch encoding {
         case .brotli: "brotli"
         case .gzip: "gzip"
+        case .identity: "identity"
         }
     }
 

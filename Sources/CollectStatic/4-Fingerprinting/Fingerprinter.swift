@@ -1,4 +1,5 @@
 import Crypto
+import StaticAssets
 
 /// A collected file with its final fingerprinted name.
 public struct FingerprintedAsset: Sendable {

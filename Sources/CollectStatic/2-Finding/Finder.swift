@@ -99,6 +99,9 @@ public struct Finder: Sendable {
         var folders: [(name: String, identity: Identity)] = []
         for name in names {
             let path = folder + "/" + name
+            // Django matches files and folders against their basename first: an ignored name is
+            // never even looked at (an editor's `.#app.css` lock symlink may point nowhere).
+            if ignorePatterns.anyMatches(name) { continue }
             guard let status = FileSystem.status(path) else {
                 if FileSystem.status(path, followLinks: false)?.isSymlink == true {
                     let reason = errnoIsLoop() ? "symlink loop" : "broken symlink"
@@ -110,8 +113,7 @@ public struct Finder: Sendable {
                 folders.append((name, Identity(status)))
                 continue
             }
-            // Django: match the basename, then the path relative to the root.
-            if ignorePatterns.anyMatches(name) { continue }
+            // Django: the basename (above), then the path relative to the root.
             let relativePath = relative.isEmpty ? name : relative + "/" + name
             if !relative.isEmpty && ignorePatterns.anyMatches(relativePath) { continue }
             guard status.isRegularFile else {
@@ -122,8 +124,6 @@ public struct Finder: Sendable {
             progress?.advance(bytes: status.size)
         }
         for (name, identity) in folders {
-            // Django matches folders against their basename only.
-            if ignorePatterns.anyMatches(name) { continue }
             let path = folder + "/" + name
             if stack.contains(identity) {
                 throw .source(path: path, reason: "symlink loop: this folder links back to one that contains it")

@@ -1,3 +1,5 @@
+import StaticAssets
+
 /// What to compress, how, and which variants are worth keeping — WhiteNoise's rules
 /// (`whitenoise/compress.py`), with the codec settings made explicit.
 ///
@@ -72,7 +74,7 @@ public struct CompressionPolicy: Sendable, Hashable {
 
     /// The enabled encodings, most preferred first.
     public var orderedEncodings: [ContentEncoding] {
-        ContentEncoding.allCases.filter(encodings.contains)
+        ContentEncoding.variants.filter(encodings.contains)
     }
 
     /// Throws `CompressionError.invalidParameter` if an enabled codec's setting is out of range,
@@ -114,13 +116,17 @@ public struct CompressionPolicy: Sendable, Hashable {
         return Double(compressedSize) / Double(originalSize) <= maximumRatio
     }
 
-    /// The codec for `encoding` with this policy's settings.
-    public func compressor(for encoding: ContentEncoding) -> any Compressor {
+    /// The codec for `encoding` with this policy's settings (nil for identity, which is no codec).
+    public func compressor(for encoding: ContentEncoding) -> (any Compressor)? {
         switch encoding {
         case .brotli: BrotliCompressor(quality: brotliQuality, window: brotliWindow)
         case .gzip: GzipCompressor(level: gzipLevel)
+        case .identity: nil
         }
     }
+
+    /// The codecs of the enabled encodings, most preferred first.
+    public var compressors: [any Compressor] { orderedEncodings.compactMap(compressor(for:)) }
 
     /// Identifies one compression job's settings, e.g. "br:q11:w22:text" or "gz:l9" (gzip has no
     /// per-kind mode). The output of that job is a function of the input bytes, this string and
@@ -129,6 +135,7 @@ public struct CompressionPolicy: Sendable, Hashable {
         switch encoding {
         case .brotli: "br:q\(brotliQuality):w\(brotliWindow):\(kind.rawValue)"
         case .gzip: "gz:l\(gzipLevel)"
+        case .identity: "identity"
         }
     }
 
@@ -147,6 +154,7 @@ public struct CompressionPolicy: Sendable, Hashable {
             switch encoding {
             case .brotli: parts.append("brotli-\(BrotliCompressor.libraryVersion)")
             case .gzip: parts.append("zlib-\(GzipCompressor.libraryVersion)")
+            case .identity: break
             }
         }
         return parts.joined(separator: ";")
@@ -166,7 +174,7 @@ public struct CompressionPolicy: Sendable, Hashable {
         guard shouldCompress(logicalPath: logicalPath, size: bytes.count) else { return [:] }
         return try selectVariants(
             of: bytes, kind: ContentKind.forPath(logicalPath),
-            using: orderedEncodings.map(compressor(for:)))
+            using: compressors)
     }
 
     /// Runs `compressors` (most preferred first) and keeps the outputs worth keeping. Stops after a

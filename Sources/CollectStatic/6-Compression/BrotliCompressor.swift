@@ -1,4 +1,5 @@
 import CBrotli
+import StaticAssets
 
 /// brotli (RFC 7932) via libbrotlienc.
 ///

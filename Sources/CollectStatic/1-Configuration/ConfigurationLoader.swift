@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import StaticAssets
 
 /// A value given for a setting on the command line or in a config file.
 public enum SettingValue: Sendable, Equatable {
@@ -170,6 +171,23 @@ struct SettingsReader {
         return value
     }
 
+    /// Seconds, written `3600`, `90s`, `30m`, `1h` or `2d`.
+    func duration(_ setting: Setting) throws(CollectStaticError) -> Double {
+        let text = (string(setting) ?? setting.defaultValue).trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        var number = Substring(text)
+        var scale = 1.0
+        if let last = text.last, let unit = units[last] {
+            number = number.dropLast()
+            scale = unit
+        }
+        guard let value = Double(number), value >= 0, value.isFinite else {
+            throw .configuration(
+                "\(setting.name): expected a duration such as 3600, 90s, 30m, 1h or 2d, got \"\(text)\"")
+        }
+        return value * scale
+    }
+
     func choice<T: RawRepresentable & CaseIterable>(_ setting: Setting, as type: T.Type) throws(CollectStaticError) -> T
     where T.RawValue == String {
         let text = string(setting) ?? setting.defaultValue
@@ -203,7 +221,10 @@ struct SettingsReader {
             missingReferenceIgnore: list(.missingIgnore) ?? [],
             invalidUTF8: try choice(.invalidUTF8, as: InvalidUTF8Policy.self),
             compression: try compression(),
-            cacheDirectory: path(.cacheDir)
+            cacheDirectory: path(.cacheDir),
+            retention: Retention(
+                count: try integer(.keep, in: 0...1000), maximumAge: try duration(.keepAge)),
+            lockTimeout: try duration(.lockTimeout)
         )
         try ConfigurationValidator.validate(configuration)
         return configuration
@@ -213,11 +234,7 @@ struct SettingsReader {
         guard try bool(.compress) else { return nil }
         var encodings: Set<ContentEncoding> = []
         for token in list(.encodings) ?? ["br", "gzip"] {
-            guard
-                let encoding = ContentEncoding.allCases.first(where: {
-                    $0.httpToken == token.lowercased() || $0.rawValue == token.lowercased()
-                })
-            else {
+            guard let encoding = ContentEncoding(token: token), encoding != .identity else {
                 throw .configuration("\(Setting.encodings.name): unknown encoding \"\(token)\"; use br, gzip or both")
             }
             encodings.insert(encoding)

@@ -2,7 +2,8 @@ import Synchronization
 
 /// Counts the finished files and bytes of one phase from many tasks and reports every step to the
 /// observer, in order (the observer throttles what it draws). A phase with known totals finishes
-/// with its last file; one without (finding) finishes with `finish()`.
+/// when both are reached (files may count only some units: copying counts the originals, as Django
+/// does, and the bytes of every file placed); one without (finding) finishes with `finish()`.
 final class ProgressCounter: Sendable {
     private let state: Mutex<CollectionProgress>
     let observer: any CollectionObserver
@@ -13,7 +14,7 @@ final class ProgressCounter: Sendable {
         let start = CollectionProgress(phase: phase, totalFiles: totalFiles, totalBytes: totalBytes)
         self.state = Mutex(start)
         self.observer = observer
-        if totalFiles != 0 { observer.handle(.progress(start)) }
+        if totalFiles != 0 || (totalBytes ?? 0) != 0 { observer.handle(.progress(start)) }
     }
 
     /// `files` more files of `bytes` bytes are done; `worked` is false when they were already in
@@ -27,7 +28,11 @@ final class ProgressCounter: Sendable {
                 progress.workedFiles += files
                 progress.workedBytes += bytes
             }
-            if let total = progress.totalFiles, progress.files >= total { progress.isFinished = true }
+            if let totalFiles = progress.totalFiles, progress.files >= totalFiles,
+                progress.bytes >= progress.totalBytes ?? 0
+            {
+                progress.isFinished = true
+            }
             observer.handle(.progress(progress))
         }
     }

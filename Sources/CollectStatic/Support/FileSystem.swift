@@ -98,6 +98,56 @@ enum FileSystem {
         try rename(temporary, to: path)
     }
 
+    /// Writes `bytes` to a new file at `path` (in a private staging tree, where nobody reads a partial
+    /// file; a killed run's staging tree is removed whole by the next run).
+    static func writeNew(_ bytes: [UInt8], to path: String) throws(CollectStaticError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .output(path: path, reason: lastError) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                let reason = lastError
+                close(fd)
+                unlink(path)
+                throw .output(path: path, reason: reason)
+            }
+            written += count
+        }
+        if close(fd) != 0 {
+            let reason = lastError
+            unlink(path)
+            throw .output(path: path, reason: reason)
+        }
+    }
+
+    /// The target of the symlink at `path`.
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Every file (and symlink) below `root`, as `/`-separated relative names; folders named in
+    /// `skipping` at the top level are not entered.
+    static func listFiles(_ root: String, skipping: Set<String> = []) throws(CollectStaticError) -> [String] {
+        var result: [String] = []
+        func walk(_ relative: String) throws(CollectStaticError) {
+            let folder = relative.isEmpty ? root : root + "/" + relative
+            for name in try listDirectory(folder) {
+                if relative.isEmpty && skipping.contains(name) { continue }
+                let child = relative.isEmpty ? name : relative + "/" + name
+                guard let status = status(root + "/" + child, followLinks: false) else { continue }
+                if status.isDirectory { try walk(child) } else { result.append(child) }
+            }
+        }
+        guard status(root)?.isDirectory == true else { return [] }
+        try walk("")
+        return result
+    }
+
     /// Creates a symbolic link at `path` pointing at `target`, atomically replacing what was there.
     static func symlinkAtomically(_ target: String, at path: String) throws(CollectStaticError) {
         try makeDirectories((path as NSString).deletingLastPathComponent)
@@ -112,6 +162,35 @@ enum FileSystem {
             unlink(from)
             throw .output(path: path, reason: reason)
         }
+    }
+
+    /// Makes `path` a hard link to `existing` (same file system); false when linking is impossible
+    /// there (another file system, no hard links), so the caller copies instead.
+    static func hardLink(_ existing: String, at path: String) throws(CollectStaticError) -> Bool {
+        if link(existing, path) == 0 { return true }
+        let code = errno
+        if code == EXDEV || code == EPERM || code == EMLINK || code == ENOTSUP { return false }
+        throw .output(path: path, reason: "cannot link \(existing): \(lastError)")
+    }
+
+    /// Deletes a folder and everything below it, without following symlinks out of it.
+    static func removeTree(_ path: String) throws(CollectStaticError) {
+        guard let status = status(path, followLinks: false) else { return }
+        if status.isDirectory {
+            for name in try listDirectory(path) { try removeTree(path + "/" + name) }
+            guard rmdir(path) == 0 || errno == ENOENT else {
+                throw .output(path: path, reason: "cannot delete: \(lastError)")
+            }
+        } else {
+            guard unlink(path) == 0 || errno == ENOENT else {
+                throw .output(path: path, reason: "cannot delete: \(lastError)")
+            }
+        }
+    }
+
+    /// Moves `from` to `to` (same file system), replacing `to` atomically.
+    static func move(_ from: String, to path: String) throws(CollectStaticError) {
+        guard Glibc.rename(from, path) == 0 else { throw .output(path: path, reason: lastError) }
     }
 
     /// Temporary names start with `.` so a reader of STATIC_ROOT (and our own finder) skips them.

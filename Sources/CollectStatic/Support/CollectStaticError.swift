@@ -16,6 +16,10 @@ public enum CollectStaticError: Error, Equatable, CustomStringConvertible {
     case cancelled
     /// STATIC_ROOT holds files but no manifest of ours; `--clear` refuses without `--force`.
     case clearRefused(path: String)
+    /// Another run held the lock on STATIC_ROOT for longer than `--lock-timeout`.
+    case locked(lockFile: String, pid: Int32?, waited: Double)
+    /// `rollback` or `clean` cannot do what was asked (no previous release, its tree is gone...).
+    case generations(String)
 
     public var exitCode: Int32 {
         switch self {
@@ -43,6 +47,12 @@ public enum CollectStaticError: Error, Equatable, CustomStringConvertible {
             return "cannot compress \(path): \(reason)"
         case .cancelled:
             return "Collecting static files cancelled."
+        case .locked(let lockFile, let pid, let waited):
+            let holder = pid.map { "the run with PID \($0)" } ?? "another run"
+            return
+                "gave up after waiting \(Int(waited)) s for \(holder) to finish (lock file \(lockFile)); nothing was published. Raise --lock-timeout to wait longer"
+        case .generations(let message):
+            return message
         case .clearRefused(let path):
             return
                 "refusing to clear '\(path)': it is not empty and holds no manifest written by collectstatic; pass --force to delete its contents anyway"

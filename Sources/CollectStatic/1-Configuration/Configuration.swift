@@ -16,6 +16,10 @@ public struct Configuration: Sendable, Equatable {
     /// nil when compression is off.
     public var compression: CompressionPolicy?
     public var cacheDirectory: String?
+    /// Previous generations kept by count, and by age (seconds since they were replaced).
+    public var retention: Retention
+    /// Seconds to wait for another run holding the lock on STATIC_ROOT.
+    public var lockTimeout: Double
 
     /// Django's default ignore patterns.
     public static let defaultIgnorePatterns = ["CVS", ".*", "*~"]
@@ -26,7 +30,7 @@ public struct Configuration: Sendable, Equatable {
         verbosity: Int = 1, jobs: Int = 1, jsModules: Bool = false,
         missingReferences: MissingReferencePolicy = .error, missingReferenceIgnore: [String] = [],
         invalidUTF8: InvalidUTF8Policy = .error, compression: CompressionPolicy? = nil,
-        cacheDirectory: String? = nil
+        cacheDirectory: String? = nil, retention: Retention = Retention(), lockTimeout: Double = 300
     ) {
         self.sourceRoots = sourceRoots
         self.staticRoot = staticRoot
@@ -41,6 +45,8 @@ public struct Configuration: Sendable, Equatable {
         self.invalidUTF8 = invalidUTF8
         self.compression = compression
         self.cacheDirectory = cacheDirectory
+        self.retention = retention
+        self.lockTimeout = lockTimeout
     }
 }
 

@@ -1,0 +1,47 @@
+import Foundation
+import StaticAssets
+
+/// Everything the next tree holds, decided before anything is written: this run's originals and
+/// hashed copies, the hashed files of the previous releases still kept, and (without `--clear`)
+/// files in STATIC_ROOT that collectstatic did not write. Also what leaves the tree.
+struct ReleasePlan: Sendable {
+    struct File: Sendable {
+        var name: String
+        var size: Int
+        var integrity: String
+        var content: ContentSource
+        var role: Role
+    }
+
+    enum Role: Sendable, Equatable {
+        /// The copy under the logical name.
+        case original
+        /// This release's hashed copy.
+        case hashed
+        /// A hashed file of an earlier release, kept for pages it rendered.
+        case kept
+    }
+
+    /// Every file the new manifest lists, sorted by name.
+    var files: [File]
+    /// Names in STATIC_ROOT that collectstatic did not write, carried over as they are.
+    var carried: [String]
+    /// Names in STATIC_ROOT (files the old manifest listed, their variants, or with `--clear` any
+    /// file) that the new tree does not have.
+    var removed: [String]
+    var paths: [String: String]
+    var generation: Generation
+    var previous: [Generation]
+
+    /// The published state this plan was made against.
+    var current: PublishedState
+}
+
+/// STATIC_ROOT as it is published now: its manifest (if any) and the files it holds.
+struct PublishedState: Sendable {
+    var root: String
+    var manifest: Manifest?
+    /// Where `manifest` came from when STATIC_ROOT has none (a fresh image) and the cache folder
+    /// remembers the last release: its kept files are then read from the cache.
+    var fromCache: Bool
+}

@@ -1,0 +1,181 @@
+import Foundation
+import StaticAssets
+
+/// Decides the next tree from this run's fingerprinted assets and the published state.
+struct ReleasePlanner: Sendable {
+    var manifestName: String
+    var retention: Retention
+    var clear: Bool
+    var link: Bool
+    var cache: CacheFolder?
+    var now: Date
+
+    /// `warnings` receives files of kept releases that can no longer be found.
+    func plan(_ assets: [FingerprintedAsset], current: PublishedState, warnings: inout [String])
+        throws(CollectStaticError) -> ReleasePlan
+    {
+        var files: [String: ReleasePlan.File] = [:]
+        var paths: [String: String] = [:]
+        for asset in assets {
+            paths[asset.asset.logicalPath] = asset.hashedName
+            let hashed = ReleasePlan.File(
+                name: asset.hashedName, size: asset.rewritten?.count ?? asset.asset.size,
+                integrity: asset.digest.integrity, content: .asset(asset, hashedCopy: true), role: .hashed)
+            let original = ReleasePlan.File(
+                name: asset.asset.logicalPath, size: asset.asset.size, integrity: asset.sourceDigest.integrity,
+                content: link ? .symlink(target: asset.asset.filePath) : .asset(asset, hashedCopy: false),
+                role: .original)
+            if files[hashed.name] == nil { files[hashed.name] = hashed }
+            if files[original.name] == nil { files[original.name] = original }
+        }
+
+        // The release: the same hashed names as the current one keep its generation.
+        let old = current.manifest
+        let stamp = GenerationClock.timestamp(now)
+        var generation = Generation(
+            id: GenerationClock.newID(now, tag: djangoManifestHash(paths)), created: stamp, paths: paths)
+        var candidates: [Generation] = []
+        if let old {
+            let oldGeneration =
+                old.generation
+                ?? Generation(id: "untracked-" + old.hash, created: stamp, paths: old.paths)
+            if oldGeneration.paths == paths && !current.fromCache {
+                generation = oldGeneration
+                candidates = old.previousGenerations
+            } else if !old.paths.isEmpty {
+                var retired = oldGeneration
+                retired.retired = stamp
+                candidates = [retired] + old.previousGenerations.filter { $0.id != oldGeneration.id }
+            } else {
+                candidates = old.previousGenerations
+            }
+        }
+        let previous = retention.kept(candidates, now: now)
+
+        // Hashed files of the kept releases, from the published tree or the cache folder.
+        for kept in previous {
+            for name in Set(kept.paths.values).sorted(by: utf8Less) where files[name] == nil {
+                guard let entry = old?.files[name] else { continue }
+                let source: String
+                if !current.fromCache, FileSystem.status(current.root + "/" + name)?.isRegularFile == true {
+                    source = current.root + "/" + name
+                } else if let blob = cache?.blob(entry.integrity), FileSystem.exists(blob) {
+                    source = blob
+                } else {
+                    warnings.append("release \(kept.id): \(name) is gone; pages of that release will miss it")
+                    continue
+                }
+                files[name] = ReleasePlan.File(
+                    name: name, size: entry.size, integrity: entry.integrity,
+                    content: .file(path: source, integrity: entry.integrity), role: .kept)
+            }
+        }
+
+        // What else the published tree holds: carried over unless collectstatic wrote it (or --clear).
+        var managed: Set<String> = [manifestName]
+        for (name, entry) in old?.files ?? [:] {
+            managed.insert(name)
+            for encoding in ContentEncoding.variants where entry.encodings[encoding] != nil {
+                managed.insert(name + encoding.fileSuffix)
+            }
+        }
+        var carried: [String] = []
+        var removed: [String] = []
+        let existing =
+            current.fromCache ? [] : try FileSystem.listFiles(current.root, skipping: [WorkFolder.inPlaceFolderName])
+        let folders = Self.folders(of: files.keys)
+        for name in existing.sorted(by: utf8Less) {
+            if files[name] != nil || name == manifestName { continue }
+            if let base = Self.variantBase(of: name), files[base] != nil { continue }  // replaced with the file
+            if Self.isTemporary(name) || clear || managed.contains(name) || folders.contains(name) {
+                removed.append(name)
+            } else {
+                carried.append(name)
+            }
+        }
+        return ReleasePlan(
+            files: files.values.sorted { utf8Less($0.name, $1.name) }, carried: carried, removed: removed,
+            paths: paths, generation: generation, previous: previous, current: current)
+    }
+
+    /// `--no-post-process`: the originals only; everything else in STATIC_ROOT is carried over
+    /// (with `--clear`, removed), except stale variants of the files this run writes.
+    func planOriginals(_ assets: [SourceAsset], current: PublishedState) throws(CollectStaticError) -> ReleasePlan {
+        var files: [String: ReleasePlan.File] = [:]
+        for asset in assets {
+            files[asset.logicalPath] = ReleasePlan.File(
+                name: asset.logicalPath, size: asset.size, integrity: "",
+                content: link ? .symlink(target: asset.filePath) : .source(asset), role: .original)
+        }
+        var carried: [String] = []
+        var removed: [String] = []
+        let existing =
+            current.fromCache ? [] : try FileSystem.listFiles(current.root, skipping: [WorkFolder.inPlaceFolderName])
+        let folders = Self.folders(of: files.keys)
+        for name in existing.sorted(by: utf8Less) where files[name] == nil && name != manifestName {
+            if let base = Self.variantBase(of: name), files[base] != nil { continue }
+            if clear || Self.isTemporary(name) || folders.contains(name) {
+                removed.append(name)
+            } else {
+                carried.append(name)
+            }
+        }
+        let generation = current.manifest?.generation ?? Generation(id: "", created: "", paths: [:])
+        return ReleasePlan(
+            files: files.values.sorted { utf8Less($0.name, $1.name) }, carried: carried, removed: removed,
+            paths: current.manifest?.paths ?? [:], generation: generation,
+            previous: current.manifest?.previousGenerations ?? [], current: current)
+    }
+
+    /// Every folder the names need (`a/b/c.css` → `a`, `a/b`): a file or symlink of the old tree
+    /// in their place cannot be carried over.
+    static func folders(of names: some Sequence<String>) -> Set<String> {
+        var folders: Set<String> = []
+        for name in names {
+            var folder = ""
+            for part in name.split(separator: "/").dropLast() {
+                folder += (folder.isEmpty ? "" : "/") + part
+                folders.insert(folder)
+            }
+        }
+        return folders
+    }
+
+    /// `app.css.br` → `app.css`.
+    static func variantBase(of name: String) -> String? {
+        for encoding in ContentEncoding.variants where name.hasSuffix(encoding.fileSuffix) {
+            return String(name.dropLast(encoding.fileSuffix.count))
+        }
+        return nil
+    }
+
+    /// Temporary files of an older collectstatic's in-place writes (`.name.<random>.tmp`).
+    static func isTemporary(_ name: String) -> Bool {
+        let base = name.split(separator: "/").last ?? ""
+        return base.hasPrefix(".") && base.hasSuffix(".tmp")
+    }
+}
+
+extension ReleasePlan {
+    /// True when publishing this plan would change nothing: same files with the same bytes (as the
+    /// manifest in force records them, and present on disk with those sizes), same release, same
+    /// kept releases, same compression settings, nothing to remove.
+    func isUnchanged(compression: String?) -> Bool {
+        guard let old = current.manifest, !current.fromCache, removed.isEmpty, old.compression == compression,
+            old.generation?.id == generation.id, old.previousGenerations.map(\.id) == previous.map(\.id),
+            old.files.count == files.count
+        else { return false }
+        for file in files {
+            guard let entry = old.files[file.name], entry.integrity == file.integrity, entry.size == file.size,
+                let status = FileSystem.status(current.root + "/" + file.name, followLinks: false),
+                status.isSymlink || status.size == file.size
+            else { return false }
+            for (encoding, variant) in entry.encodings {
+                guard variant.sha256 != nil,
+                    FileSystem.status(current.root + "/" + file.name + encoding.fileSuffix)?.size == variant.size
+                else { return false }
+            }
+        }
+        return true
+    }
+}

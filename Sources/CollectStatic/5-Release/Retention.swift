@@ -1,0 +1,54 @@
+import Foundation
+import StaticAssets
+
+/// Which previous generations stay in STATIC_ROOT: a generation is kept while it is among the
+/// `count` most recent previous ones *or* was replaced less than `maximumAge` seconds ago (the rule
+/// of Sprockets' `clean(count, age)`, with the age counted from when a release stopped being current,
+/// since that is when pages it rendered start to need its files from an older release).
+public struct Retention: Sendable, Equatable {
+    public var count: Int
+    public var maximumAge: Double
+
+    public init(count: Int = 2, maximumAge: Double = 3600) {
+        self.count = count
+        self.maximumAge = maximumAge
+    }
+
+    /// The generations of `previous` (newest first) that are kept at `now`.
+    public func kept(_ previous: [Generation], now: Date) -> [Generation] {
+        previous.enumerated().filter { index, generation in
+            if index < count { return true }
+            guard let retired = generation.retired.flatMap(GenerationClock.date(from:)) else { return false }
+            return now.timeIntervalSince(retired) < maximumAge
+        }.map(\.element)
+    }
+}
+
+/// Generation ids and times: UTC, ISO 8601, sortable.
+public enum GenerationClock {
+    public static func timestamp(_ date: Date) -> String {
+        format(date, "yyyy-MM-dd'T'HH:mm:ss'Z'")
+    }
+
+    public static func date(from timestamp: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
+        return formatter.date(from: timestamp)
+    }
+
+    /// `20261122T153501Z-3f2a9c`: the time, then `tag` (the release's manifest hash) or random digits.
+    public static func newID(_ date: Date, tag: String? = nil) -> String {
+        format(date, "yyyyMMdd'T'HHmmss'Z'") + "-"
+            + (tag.map { String($0.prefix(6)) } ?? String(UInt32.random(in: 0...UInt32.max), radix: 16))
+    }
+
+    private static func format(_ date: Date, _ pattern: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = pattern
+        return formatter.string(from: date)
+    }
+}

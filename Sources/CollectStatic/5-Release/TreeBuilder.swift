@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes the files of the next tree into a private folder (the staging tree) and nowhere else.
+/// A file whose bytes are already published under the same name is proven (compared byte for byte,
+/// or hashed against its recorded integrity) and then hard-linked from the published tree instead of
+/// written again (atomic mode), or left out because it is already in place (in-place mode). Names
+/// are checked so that no `..`, absolute path or symlinked folder can lead a write outside the tree.
+struct TreeBuilder: Sendable {
+    /// The staging tree.
+    let root: String
+    let published: PublishedState
+    /// True when the staging tree must be complete (it replaces STATIC_ROOT whole); false when only
+    /// what changes is staged (in-place publishing).
+    let complete: Bool
+    /// Called before each file write with its destination (a test seam for failing writes).
+    var willWrite: @Sendable (String) throws(CollectStaticError) -> Void = { _ in }
+
+    /// What placing a file did, relative to the published tree.
+    enum Outcome: Sendable, Equatable {
+        case written, unmodified
+    }
+
+    /// The absolute destination of a name, or an error if the name could leave the tree.
+    func destination(_ name: String) throws(CollectStaticError) -> String {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard !name.isEmpty, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            throw .output(path: name, reason: "refusing a name that could leave STATIC_ROOT")
+        }
+        return root + "/" + name
+    }
+
+    /// Creates the staging tree and the folders the names need.
+    func prepareFolders(for names: some Sequence<String>) throws(CollectStaticError) {
+        try FileSystem.makeDirectories(root)
+        var seen: Set<Substring> = []
+        for name in names {
+            var folder = Substring("")
+            for part in name.split(separator: "/").dropLast() {
+                folder = folder.isEmpty ? part : Substring(folder + "/" + part)
+                guard seen.insert(folder).inserted else { continue }
+                try FileSystem.makeDirectories(root + "/" + folder)
+            }
+        }
+    }
+
+    /// Places one file of the plan.
+    func place(_ file: ReleasePlan.File) throws(CollectStaticError) -> Outcome {
+        let path = try destination(file.name)
+        let existing = published.root + "/" + file.name
+        if !published.fromCache, try Self.isProven(existing, holds: file.content) {
+            if complete {
+                try link(existing, at: path, orWrite: { () throws(CollectStaticError) in try file.content.bytes() })
+            }
+            return .unmodified
+        }
+        try willWrite(path)
+        if case .symlink(let target) = file.content {
+            guard symlink(target, path) == 0 else { throw .output(path: path, reason: FileSystem.lastError) }
+        } else {
+            try FileSystem.writeNew(try file.content.bytes(), to: path)
+        }
+        return .written
+    }
+
+    /// Places a compressed variant: hard-linked from where it was proven (`reusedFrom`), or written.
+    func placeVariant(_ bytes: [UInt8], reusedFrom source: String?, as name: String) throws(CollectStaticError) {
+        let path = try destination(name)
+        if !complete, (try? FileSystem.readFile(published.root + "/" + name)) == bytes { return }  // in place
+        if let source {
+            try link(source, at: path) { () throws(CollectStaticError) in bytes }
+            return
+        }
+        try willWrite(path)
+        try FileSystem.writeNew(bytes, to: path)
+    }
+
+    /// Carries a file over as it is from the published tree (or from `tree`, e.g. a kept old tree).
+    func carry(_ name: String, from tree: String? = nil) throws(CollectStaticError) {
+        guard complete || tree != nil else { return }  // in place, it already is where it belongs
+        let path = try destination(name)
+        let existing = (tree ?? published.root) + "/" + name
+        if FileSystem.status(existing, followLinks: false)?.isSymlink == true {
+            guard let target = FileSystem.readLink(existing), symlink(target, path) == 0 else {
+                throw .output(path: path, reason: FileSystem.lastError)
+            }
+            return
+        }
+        try link(existing, at: path) { () throws(CollectStaticError) in try FileSystem.readFile(existing) }
+    }
+
+    private func link(
+        _ existing: String, at path: String, orWrite bytes: () throws(CollectStaticError) -> [UInt8]
+    ) throws(CollectStaticError) {
+        if try FileSystem.hardLink(existing, at: path) { return }
+        try willWrite(path)
+        try FileSystem.writeNew(try bytes(), to: path)
+    }
+
+    /// Dry run: whether placing `file` would write it (rather than find it already published).
+    static func wouldChange(_ file: ReleasePlan.File, in published: PublishedState) throws(CollectStaticError)
+        -> Outcome
+    {
+        let existing = published.root + "/" + file.name
+        if published.fromCache { return .written }
+        return try isProven(existing, holds: file.content) ? .unmodified : .written
+    }
+
+    /// Whether the published file at `path` holds exactly what `content` would write: compared byte
+    /// for byte, or hashed against the integrity recorded for it.
+    static func isProven(_ path: String, holds content: ContentSource) throws(CollectStaticError) -> Bool {
+        guard let status = FileSystem.status(path, followLinks: false) else { return false }
+        switch content {
+        case .symlink(let target):
+            return status.isSymlink && FileSystem.readLink(path) == target
+        case .file(let source, let integrity):
+            guard status.isRegularFile else { return false }
+            if source == path {
+                return (try? content.bytes()) != nil
+            }
+            return (try? FileSystem.readFile(path)).map { ContentDigest(of: $0).integrity == integrity } ?? false
+        case .asset, .source:
+            guard status.isRegularFile, let existing = try? FileSystem.readFile(path) else { return false }
+            return existing == (try content.bytes())
+        }
+    }
+}

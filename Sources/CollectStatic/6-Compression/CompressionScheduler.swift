@@ -1,0 +1,111 @@
+import Crypto
+import StaticAssets
+
+/// Makes the `.br`/`.gz` variants of every file of the next tree. Work is grouped by content: an
+/// original and its hashed copy with the same bytes, or duplicate files, are compressed once and the
+/// result is placed under every name. Contents run largest first over at most `jobs` tasks, so a
+/// big bundle never starts last. A variant an earlier run made with the same settings is reused
+/// when it is proven to be the right bytes (`VariantCache`).
+struct CompressionScheduler: Sendable {
+    let policy: CompressionPolicy?
+    /// Where variants go; nil in a dry run (which only looks up what could be reused).
+    let builder: TreeBuilder?
+    let cache: VariantCache
+    let jobs: Int
+    let observer: any CollectionObserver
+
+    /// One distinct content to compress and the names that hold it.
+    struct Job: Sendable {
+        var key: VariantCache.Key
+        var size: Int
+        var names: [String]
+        var source: ContentSource
+    }
+
+    struct Outcome: Sendable {
+        /// Name → its variants.
+        var encodings: [String: [ContentEncoding: ManifestVariant]] = [:]
+        /// Variants made by compressing, and reused from an earlier run (per distinct content).
+        var written = 0
+        var reused = 0
+        /// Dry run: contents that would be compressed.
+        var contentsToCompress = 0
+    }
+
+    func run(_ files: [ReleasePlan.File]) async throws(CollectStaticError) -> Outcome {
+        guard let policy else { return Outcome() }
+        var jobsByKey: [VariantCache.Key: Job] = [:]
+        var order: [VariantCache.Key] = []
+        for file in files where policy.shouldCompress(logicalPath: file.name, size: file.size) {
+            let key = VariantCache.Key(integrity: file.integrity, kind: ContentKind.forPath(file.name))
+            if jobsByKey[key] == nil {
+                jobsByKey[key] = Job(key: key, size: file.size, names: [], source: file.content)
+                order.append(key)
+            }
+            jobsByKey[key]!.names.append(file.name)
+        }
+        let scheduled = order.map { jobsByKey[$0]! }.sorted {
+            $0.size != $1.size ? $0.size > $1.size : utf8Less($0.names[0], $1.names[0])
+        }
+        // Files are the names written, bytes the contents compressed: the work, and what the time left
+        // is estimated from (the largest contents go first, so a count of contents would crawl).
+        let progress = ProgressCounter(
+            .compressing, totalFiles: scheduled.reduce(0) { $0 + $1.names.count },
+            totalBytes: scheduled.reduce(0) { $0 + $1.size }, observer: observer)
+        let results = try await parallelMap(scheduled, limit: jobs) { job throws(CollectStaticError) in
+            let result = try process(job, policy: policy)
+            progress.advance(
+                files: job.names.count, bytes: job.size, worked: !result.reused && result.variants != nil)
+            return result
+        }
+        var outcome = Outcome()
+        for (job, result) in zip(scheduled, results) {
+            guard let variants = result.variants else {
+                outcome.contentsToCompress += 1
+                continue
+            }
+            for name in job.names { outcome.encodings[name] = variants }
+            if result.reused { outcome.reused += variants.count } else { outcome.written += variants.count }
+        }
+        return outcome
+    }
+
+    private func process(_ job: Job, policy: CompressionPolicy) throws(CollectStaticError)
+        -> (variants: [ContentEncoding: ManifestVariant]?, reused: Bool)
+    {
+        if let reused = cache.lookup(job.key) {
+            let variants = reused.mapValues {
+                ManifestVariant(size: $0.bytes.count, sha256: SHA256.hash(data: $0.bytes).hexString)
+            }
+            if let builder {
+                for (encoding, variant) in reused {
+                    for name in job.names {
+                        try builder.placeVariant(
+                            variant.bytes, reusedFrom: variant.path, as: name + encoding.fileSuffix)
+                    }
+                }
+                cache.store(job.key, variants, bytes: reused.mapValues(\.bytes))
+            }
+            observer.handle(.compressed(job.names[0], reused: true))
+            return (variants, true)
+        }
+        guard let builder else { return (nil, false) }
+        let bytes = try job.source.bytes()
+        let compressed: [ContentEncoding: [UInt8]]
+        do {
+            compressed = try policy.selectVariants(
+                of: bytes, kind: job.key.kind, using: policy.compressors)
+        } catch {
+            throw .compression(path: job.names[0], reason: "\(error)")
+        }
+        let variants = compressed.mapValues {
+            ManifestVariant(size: $0.count, sha256: SHA256.hash(data: $0).hexString)
+        }
+        for (encoding, data) in compressed {
+            for name in job.names { try builder.placeVariant(data, reusedFrom: nil, as: name + encoding.fileSuffix) }
+        }
+        cache.store(job.key, variants, bytes: compressed)
+        observer.handle(.compressed(job.names[0], reused: false))
+        return (variants, false)
+    }
+}

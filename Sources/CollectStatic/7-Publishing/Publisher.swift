@@ -1,0 +1,95 @@
+import Foundation
+import StaticAssets
+
+/// Publishes a staged tree: switches it in whole (atomic mode) or moves its files into place in a
+/// safe order (in-place mode); then retires the old tree (kept for `rollback` while its release is
+/// kept) and remembers the release in the cache folder.
+struct Publisher: Sendable {
+    let configuration: Configuration
+    let work: WorkFolder
+    let observer: any CollectionObserver
+    let hooks: CollectorHooks
+
+    var root: String { configuration.staticRoot }
+    var manifestPath: String { root + "/" + configuration.manifestName }
+    var cache: CacheFolder? { configuration.cacheDirectory.map(CacheFolder.init) }
+
+    /// What is published now: STATIC_ROOT's manifest, or (a fresh STATIC_ROOT) the last release the
+    /// cache folder remembers for it.
+    func published() -> PublishedState {
+        if let manifest = try? Manifest(contentsOf: URL(fileURLWithPath: manifestPath)) {
+            return PublishedState(root: root, manifest: manifest, fromCache: false)
+        }
+        if FileSystem.exists(manifestPath) {
+            return PublishedState(root: root, manifest: nil, fromCache: false)
+        }
+        if let cache, let manifest = try? Manifest(contentsOf: URL(fileURLWithPath: cache.release(root))) {
+            return PublishedState(root: root, manifest: manifest, fromCache: true)
+        }
+        return PublishedState(root: root, manifest: nil, fromCache: false)
+    }
+
+    /// Whether the cache folder (if any) already holds this release: otherwise even an unchanged
+    /// run goes through, so that the cache learns the release and its variants.
+    func cacheRemembers(_ state: PublishedState) -> Bool {
+        guard let cache, let manifest = state.manifest else { return true }
+        return (try? FileSystem.readFile(cache.release(root))) == ManifestWriter.encode(manifest)
+    }
+
+    /// Removes what killed runs left behind (with the lock held).
+    func removeLeftovers() throws(CollectStaticError) {
+        let kept = published().manifest?.previousGenerations.map(\.id) ?? []
+        try work.removeLeftovers(keepingTreesOf: Set(kept))
+    }
+
+    /// A fresh staging tree for `plan`: complete in atomic mode, changes only in place.
+    func stage(_ plan: ReleasePlan) throws(CollectStaticError) -> TreeBuilder {
+        let path = work.stagingTree(GenerationClock.newID(Date()))
+        let builder = TreeBuilder(
+            root: path, published: plan.current, complete: work.mode == .atomicSwitch, willWrite: hooks.willWrite)
+        try builder.prepareFolders(for: plan.files.map(\.name) + plan.carried)
+        return builder
+    }
+
+    func publish(_ plan: ReleasePlan, manifest: Manifest?, staging: TreeBuilder) throws(CollectStaticError) {
+        switch work.mode {
+        case .atomicSwitch:
+            if let manifest {
+                try FileSystem.writeNew(
+                    ManifestWriter.encode(manifest), to: staging.root + "/" + configuration.manifestName)
+            }
+            try hooks.willPublish(root)
+            switch try TreeSwitch.exchange(staging.root, with: root) {
+            case .exchanged:
+                let oldID = plan.current.manifest?.generation?.id
+                if let oldID, oldID != plan.generation.id, plan.previous.contains(where: { $0.id == oldID }) {
+                    try FileSystem.removeTree(work.retiredTree(oldID))
+                    try FileSystem.move(staging.root, to: work.retiredTree(oldID))
+                } else {
+                    try FileSystem.removeTree(staging.root)
+                }
+            case .moved:
+                break
+            case .unsupported(let reason):
+                observer.handle(.warning("publishing in place: \(reason)"))
+                try FileSystem.removeTree(staging.root + "/" + configuration.manifestName)
+                try InPlacePublisher(
+                    staging: staging.root, root: root, manifestName: configuration.manifestName,
+                    willPublish: hooks.willPublish
+                )
+                .publish(
+                    manifest, replacing: plan.current.fromCache ? nil : plan.current.manifest, removing: plan.removed)
+            }
+        case .inPlace:
+            try InPlacePublisher(
+                staging: staging.root, root: root, manifestName: configuration.manifestName,
+                willPublish: hooks.willPublish
+            )
+            .publish(manifest, replacing: plan.current.fromCache ? nil : plan.current.manifest, removing: plan.removed)
+        }
+        try work.removeLeftovers(keepingTreesOf: Set(plan.previous.map(\.id)))
+        if let cache, let manifest {
+            try? FileSystem.writeAtomically(ManifestWriter.encode(manifest), to: cache.release(root))
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import StaticAssets
+
+/// `collectstatic clean` and `collectstatic rollback`: the kept releases of STATIC_ROOT, changed
+/// with the same lock and the same atomic switch as a collect.
+public struct ReleaseHistory: Sendable {
+    public var configuration: Configuration
+    public var observer: any CollectionObserver
+    /// The clock (a test seam for `--keep-age`).
+    public var now: @Sendable () -> Date = { Date() }
+
+    public init(configuration: Configuration, observer: any CollectionObserver = SilentObserver()) {
+        self.configuration = configuration
+        self.observer = observer
+    }
+
+    /// Drops the hashed files of releases the retention rule no longer keeps. Returns the names
+    /// deleted.
+    public func clean() throws(CollectStaticError) -> [String] {
+        let (work, lock, publisher) = try open()
+        defer { lock.release() }
+        let state = publisher.published()
+        guard var manifest = state.manifest, !state.fromCache else {
+            throw .generations(
+                "\(configuration.staticRoot) holds no manifest written by collectstatic; nothing to clean")
+        }
+        let kept = configuration.retention.kept(manifest.previousGenerations, now: now())
+        var keep = Set(manifest.paths.keys).union(manifest.paths.values)
+        for generation in kept { keep.formUnion(generation.paths.values) }
+        let dropped = manifest.files.keys.filter { !keep.contains($0) }.sorted(by: utf8Less)
+        guard !dropped.isEmpty || kept.count != manifest.previousGenerations.count else {
+            try work.removeLeftovers(keepingTreesOf: Set(kept.map(\.id)))
+            return []
+        }
+        var removed: [String] = []
+        for name in dropped {
+            for encoding in ContentEncoding.allCases
+            where encoding == .identity || manifest.files[name]?.encodings[encoding] != nil {
+                removed.append(name + encoding.fileSuffix)
+            }
+            manifest.files[name] = nil
+        }
+        manifest.previousGenerations = kept
+        let all = try FileSystem.listFiles(configuration.staticRoot, skipping: [WorkFolder.inPlaceFolderName])
+        let gone = Set(removed + [configuration.manifestName])
+        let plan = ReleasePlan(
+            files: [], carried: all.filter { !gone.contains($0) }, removed: removed, paths: manifest.paths,
+            generation: manifest.generation ?? Generation(id: "", created: "", paths: manifest.paths), previous: kept,
+            current: state)
+        let staging = try publisher.stage(plan)
+        for name in plan.carried { try staging.carry(name) }
+        try publisher.publish(plan, manifest: manifest, staging: staging)
+        for name in removed { observer.handle(.deleted(name)) }
+        return removed
+    }
+
+    /// Makes the previous release current again in one atomic step; the release it replaces is
+    /// kept as the newest previous one. Returns the release now current.
+    public func rollback() throws(CollectStaticError) -> Generation {
+        let (work, lock, publisher) = try open()
+        defer { lock.release() }
+        guard work.mode == .atomicSwitch else {
+            throw .generations("rollback needs STATIC_ROOT's parent folder to be writable (the tree is switched whole)")
+        }
+        let state = publisher.published()
+        guard let current = state.manifest, !state.fromCache, let currentGeneration = current.generation else {
+            throw .generations("\(configuration.staticRoot) holds no release written by collectstatic")
+        }
+        guard let target = current.previousGenerations.first else {
+            throw .generations("no previous release is kept in \(configuration.staticRoot); nothing to roll back to")
+        }
+        let tree = work.retiredTree(target.id)
+        let oldManifestPath = tree + "/" + configuration.manifestName
+        guard let old = try? Manifest(contentsOf: URL(fileURLWithPath: oldManifestPath)),
+            old.generation?.id == target.id
+        else {
+            throw .generations(
+                "the tree of release \(target.id) is no longer kept (\(tree)); collect that release again instead")
+        }
+        var retired = currentGeneration
+        retired.retired = GenerationClock.timestamp(now())
+        var manifest = old
+        manifest.previousGenerations = [retired] + old.previousGenerations.filter { $0.id != retired.id }
+        var fromCurrent: [String] = []
+        for name in Set(currentGeneration.paths.values).sorted(by: utf8Less) where manifest.files[name] == nil {
+            guard let entry = current.files[name] else { continue }
+            manifest.files[name] = entry
+            fromCurrent.append(name)
+            for encoding in ContentEncoding.variants where entry.encodings[encoding] != nil {
+                fromCurrent.append(name + encoding.fileSuffix)
+            }
+        }
+        let fromOld = try FileSystem.listFiles(tree).filter { $0 != configuration.manifestName }
+        let plan = ReleasePlan(
+            files: [], carried: fromOld + fromCurrent, removed: [], paths: manifest.paths,
+            generation: manifest.generation ?? target, previous: manifest.previousGenerations, current: state)
+        let staging = try publisher.stage(plan)
+        for name in fromOld { try staging.carry(name, from: tree) }
+        for name in fromCurrent { try staging.carry(name) }
+        try publisher.publish(plan, manifest: manifest, staging: staging)
+        return manifest.generation ?? target
+    }
+
+    private func open() throws(CollectStaticError) -> (WorkFolder, PublishLock, Publisher) {
+        let work = try WorkFolder.locate(staticRoot: configuration.staticRoot)
+        let lock = try PublishLock.acquire(work.lockFile, timeout: configuration.lockTimeout, observer: observer)
+        let publisher = Publisher(configuration: configuration, work: work, observer: observer, hooks: CollectorHooks())
+        do {
+            try publisher.removeLeftovers()
+        } catch {
+            lock.release()
+            throw error
+        }
+        return (work, lock, publisher)
+    }
+}
