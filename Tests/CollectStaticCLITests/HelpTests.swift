@@ -71,6 +71,16 @@ import Testing
         for setting in Setting.all where setting.group == .general || setting == .verbosity {
             #expect(find.contains { $0.names.contains(setting.flag) }, "findstatic lacks \(setting.flag)")
         }
+
+        // Every other command: only flags of settings, never compression.
+        for (name, options) in commands where name != "collect" && name != "findstatic" {
+            for option in options where option.names.isDisjoint(with: Self.commandFlags) {
+                let setting = Setting.all.first { option.names.contains($0.flag) }
+                #expect(setting != nil, "\(name): the flag \(option.names.sorted()) has no setting in Setting.all")
+                #expect(setting?.group != .compression, "\(name) lists \(option.names.sorted())")
+                #expect(option.section == setting?.group.title)
+            }
+        }
     }
 
     /// The help text with line wrapping undone.
@@ -84,7 +94,7 @@ import Testing
     @Test(arguments: [["--help"], ["-h"], ["help"], ["collect", "--help"], ["help", "collect"]])
     func helpListsEveryOptionWithItsVariableAndDefault(_ arguments: [String]) {
         let text = Self.help(arguments)
-        for title in ["DJANGO'S OPTIONS:", "SETTINGS:", "COMPRESSION:", "OPTIONS:"] {
+        for title in ["DJANGO'S OPTIONS:", "SETTINGS:", "COMPRESSION:", "RELEASES:", "OPTIONS:"] {
             #expect(text.contains(title), "\(arguments) lacks \(title)")
         }
         #expect(text.contains("-n, --dry-run "))
@@ -112,8 +122,9 @@ import Testing
         #expect(text.contains("--first"))
         #expect(text.contains("-v, --verbosity"))
         #expect(!text.contains("COMPRESSION:"))
+        #expect(!text.contains("RELEASES:"))
         for setting in Setting.all {
-            if setting.group == .compression {
+            if setting.group == .compression || setting.group == .releases {
                 #expect(!text.contains(setting.flag), "findstatic --help lists \(setting.flag)")
             } else if setting.group == .general {
                 #expect(text.contains("[env: \(setting.name)"))
