@@ -59,7 +59,8 @@ struct CollectCommand: AsyncParsableCommand {
         message +=
             "You have requested to collect static files at the destination\nlocation as specified in your settings:\n\n"
         message += "    \(destination)\n\n"
-        message += django.clear ? "This will DELETE ALL FILES in this location!\n" : "This will overwrite existing files!\n"
+        message +=
+            django.clear ? "This will DELETE ALL FILES in this location!\n" : "This will overwrite existing files!\n"
         message += "Are you sure you want to do this?\n\nType 'yes' to continue, or 'no' to cancel: "
         FileHandle.standardError.write(Data(message.utf8))
         guard readLine() == "yes" else { throw .cancelled }

@@ -65,7 +65,9 @@ extension CollectStaticCommand {
             let collectSections = collect[collectUsage.upperBound...].range(of: "\n\n")
         else { return root }
         let usages =
-            configuration.subcommands.map { usageString(for: $0) } + ["\(configuration.commandName ?? "") help [<subcommand>]"]
+            configuration.subcommands.map { usageString(for: $0) } + [
+                "\(configuration.commandName ?? "") help [<subcommand>]"
+            ]
         let usage = "USAGE: " + usages.joined(separator: "\n       ")
         var text = String(root[..<rootUsage.lowerBound]) + usage + "\n\n"
         text += collect[collectSections.upperBound...].trimmingCharacters(in: .newlines) + "\n\n"

@@ -66,4 +66,3 @@ enum CLI {
         return dir
     }
 }
-

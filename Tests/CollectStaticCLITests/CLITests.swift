@@ -187,7 +187,8 @@ import Testing
         for result in [terminal, CLI.runOnTerminal(flags, in: dir, input: "")] {
             let visible = result.stdout.components(separatedBy: "\r\u{1B}[K").last ?? ""
             #expect(
-                visible.replacingOccurrences(of: "\r", with: "").hasPrefix("\n") && !visible.dropFirst(2).contains("\n\n"),
+                visible.replacingOccurrences(of: "\r", with: "").hasPrefix("\n")
+                    && !visible.dropFirst(2).contains("\n\n"),
                 "\(result.stdout.debugDescription)")
         }
         // (The terminal turns "\n" into "\r\n", one Character in Swift.)
@@ -200,7 +201,9 @@ import Testing
     /// of launch, and compression shows a rate and the time left.
     @Test func progressStartsAtOnceAndShowsRateAndTimeLeft() throws {
         var files: [String: String] = [:]
-        for index in 0..<12 { files["big\(index).css"] = FailureTests.slowToCompress(seed: UInt64(index), rules: 3_000) }
+        for index in 0..<12 {
+            files["big\(index).css"] = FailureTests.slowToCompress(seed: UInt64(index), rules: 3_000)
+        }
         let dir = CLI.project(files)
         let run = try CLI.runOnTerminalTimed(["--noinput", "--dir", "src", "--static-root", "out", "-j", "1"], in: dir)
         #expect(run.status == 0)

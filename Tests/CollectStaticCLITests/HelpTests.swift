@@ -33,7 +33,8 @@ import Testing
                     guard let text = name["name"] as? String else { return nil }
                     return (name["kind"] as? String == "short" ? "-" : "--") + text
                 }
-                return names.isEmpty ? nil : DumpedOption(names: Set(names), section: argument["sectionTitle"] as? String)
+                return names.isEmpty
+                    ? nil : DumpedOption(names: Set(names), section: argument["sectionTitle"] as? String)
             }
         }
         return result
@@ -51,7 +52,8 @@ import Testing
             #expect(setting != nil, "the flag \(option.names.sorted()) has no setting in Setting.all")
             guard let setting else { continue }
             #expect(option.names == Self.expectedNames(setting))
-            #expect(option.section == setting.group.title, "\(setting.flag) is listed under \(option.section ?? "none")")
+            #expect(
+                option.section == setting.group.title, "\(setting.flag) is listed under \(option.section ?? "none")")
         }
         for setting in Setting.all {
             #expect(

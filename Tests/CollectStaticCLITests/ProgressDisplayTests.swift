@@ -28,7 +28,9 @@ import Testing
                 == "Compressing 2/2,439 files, 10.0/60.0 MB, 1.0 MB/s, 50 s left")
         // Near the end by count, not by bytes: the time left still follows the bytes.
         let late = Self.progress(.compressing, files: 2_400, of: 2_439, bytes: 30_000_000, of: 60_000_000)
-        #expect(ProgressLine.running(late, elapsed: 60) == "Compressing 2,400/2,439 files, 30.0/60.0 MB, 500.0 KB/s, 1:00 left")
+        #expect(
+            ProgressLine.running(late, elapsed: 60)
+                == "Compressing 2,400/2,439 files, 30.0/60.0 MB, 500.0 KB/s, 1:00 left")
         // Reused variants count as done but not as work: the rate is of the real work.
         let reused = Self.progress(
             .compressing, files: 100, of: 200, bytes: 2_000_000, of: 4_000_000, worked: 1_000_000, workedFiles: 50)
@@ -47,7 +49,8 @@ import Testing
             .copying, files: 2_890, of: 2_890, bytes: 58_900_000, of: 58_900_000, worked: 1_200_000, workedFiles: 12,
             finished: true)
         #expect(
-            ProgressLine.finished(copied, elapsed: 0.4) == "Copied 12 files (1.2 MB) in 0.4 s, 3.0 MB/s; 2,878 unmodified")
+            ProgressLine.finished(copied, elapsed: 0.4)
+                == "Copied 12 files (1.2 MB) in 0.4 s, 3.0 MB/s; 2,878 unmodified")
         #expect(ProgressLine.duration(3_723) == "1:02:03")
         #expect(ProgressLine.bytes(999) == "999 B")
         #expect(ProgressLine.bytes(1_500_000_000) == "1.5 GB")

@@ -98,23 +98,28 @@ extension Setting {
         name: "COLLECTSTATIC_BROTLI_WINDOW", kind: .integer, flag: "--brotli-window", defaultValue: "22",
         help: "Brotli window bits 10-24.", group: .compression)
     public static let compressSkip = Setting(
-        name: "COLLECTSTATIC_COMPRESS_SKIP", kind: .list, flag: "--compress-skip", defaultValue: "WhiteNoise's list + avif,jxl,zst",
+        name: "COLLECTSTATIC_COMPRESS_SKIP", kind: .list, flag: "--compress-skip",
+        defaultValue: "WhiteNoise's list + avif,jxl,zst",
         help: "Extensions never compressed (already-compressed formats).", group: .compression)
     public static let compressMaxRatio = Setting(
         name: "COLLECTSTATIC_COMPRESS_MAX_RATIO", kind: .string, flag: "--compress-max-ratio",
         defaultValue: "0.95", help: "Keep a variant only if compressed/original is at most this.", group: .compression)
     public static let cacheDir = Setting(
         name: "COLLECTSTATIC_CACHE_DIR", kind: .path, flag: "--cache-dir", defaultValue: "",
-        help: "Folder of compressed variants keyed by content + settings, reused across fresh STATIC_ROOTs.", group: .compression)
+        help: "Folder of compressed variants keyed by content + settings, reused across fresh STATIC_ROOTs.",
+        group: .compression)
     public static let keep = Setting(
         name: "COLLECTSTATIC_KEEP", kind: .integer, flag: "--keep", defaultValue: "2",
-        help: "Previous releases whose hashed files stay in STATIC_ROOT for pages they rendered (rolling deploys).", group: .releases)
+        help: "Previous releases whose hashed files stay in STATIC_ROOT for pages they rendered (rolling deploys).",
+        group: .releases)
     public static let keepAge = Setting(
         name: "COLLECTSTATIC_KEEP_AGE", kind: .string, flag: "--keep-age", defaultValue: "1h",
-        help: "Also keep any previous release replaced less than this long ago (seconds, or 90s, 30m, 1h, 2d).", group: .releases)
+        help: "Also keep any previous release replaced less than this long ago (seconds, or 90s, 30m, 1h, 2d).",
+        group: .releases)
     public static let lockTimeout = Setting(
         name: "COLLECTSTATIC_LOCK_TIMEOUT", kind: .string, flag: "--lock-timeout", defaultValue: "5m",
-        help: "How long to wait for another run on the same STATIC_ROOT to finish (seconds, or 30s, 5m).", group: .releases)
+        help: "How long to wait for another run on the same STATIC_ROOT to finish (seconds, or 30s, 5m).",
+        group: .releases)
     public static let config = Setting(
         name: "COLLECTSTATIC_CONFIG", kind: .path, flag: "--config", defaultValue: "collectstatic.json",
         help: "JSON config file; the default is read only if it exists.")

@@ -9,7 +9,8 @@ final class ProgressCounter: Sendable {
     let observer: any CollectionObserver
 
     init(
-        _ phase: CollectionProgress.Phase, totalFiles: Int? = nil, totalBytes: Int? = nil, observer: any CollectionObserver
+        _ phase: CollectionProgress.Phase, totalFiles: Int? = nil, totalBytes: Int? = nil,
+        observer: any CollectionObserver
     ) {
         let start = CollectionProgress(phase: phase, totalFiles: totalFiles, totalBytes: totalBytes)
         self.state = Mutex(start)
