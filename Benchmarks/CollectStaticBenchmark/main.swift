@@ -55,7 +55,9 @@ func measure(_ executable: String, _ arguments: [String], in directory: String) 
     let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
     let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
     // The child starts in `directory` (so no collectstatic.json of the caller's is read).
-    _ = FileManager.default.changeCurrentDirectoryPath(directory)
+    guard FileManager.default.changeCurrentDirectoryPath(directory) else {
+        fatalError("cannot change into \(directory)")
+    }
     var pid: pid_t = 0
     let start = DispatchTime.now().uptimeNanoseconds
     let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)

@@ -8,6 +8,9 @@
 // Settings (environment): STATIC_ROOT (public/static), STATIC_URL (/static/), TEMPLATES
 // (Fixtures/site/templates), PORT (8080; 0 picks a free port), DEBUG_ASSETS=1 to serve straight from
 // the source roots in Fixtures/site without collecting.
+//
+// A missing or unreadable manifest (no collect run yet) or templates folder is one message on
+// stderr and exit status 1.
 import Foundation
 import Hummingbird
 import Mustache
@@ -15,25 +18,6 @@ import StaticAssets
 import StaticAssetsHummingbird
 import StaticAssetsMustache
 import StaticAssetsServer
-
-let environment = ProcessInfo.processInfo.environment
-let staticRoot = environment["STATIC_ROOT"] ?? "public/static"
-let staticURL = environment["STATIC_URL"] ?? "/static/"
-let templates = environment["TEMPLATES"] ?? "Fixtures/site/templates"
-let port = Int(environment["PORT"] ?? "8080") ?? 8080
-let debug = environment["DEBUG_ASSETS"] == "1"
-
-let assets: AssetResolver
-let responder: StaticFileResponder
-if debug {
-    assets = AssetResolver(manifest: Manifest(paths: [:], hash: ""), staticURL: staticURL, mode: .debug)
-    responder = StaticFileResponder(
-        development: SourceRootLookup(roots: [(nil, "Fixtures/site/assets"), ("vendor", "Fixtures/site/vendor")]))
-} else {
-    assets = try AssetResolver(manifestPath: staticRoot + "/staticfiles.json", staticURL: staticURL)
-    responder = StaticFileResponder(staticRoot: staticRoot, resolver: assets)
-}
-let library = try await MustacheLibrary(directory: templates)
 
 /// An HTML page as a Hummingbird response.
 struct Page: ResponseGenerator {
@@ -45,18 +29,55 @@ struct Page: ResponseGenerator {
     }
 }
 
-let router = Router()
-router.add(middleware: StaticAssetsMiddleware(responder))
-router.get("/") { _, _ -> Page in
-    let context = ["title": "collectstatic for Swift", "message": "Every asset URL on this page is fingerprinted."]
-    return Page(html: try library.render(context, withTemplate: "index", assets: assets) ?? "")
+func serve() async throws {
+    let environment = ProcessInfo.processInfo.environment
+    let staticRoot = environment["STATIC_ROOT"] ?? "public/static"
+    let staticURL = environment["STATIC_URL"] ?? "/static/"
+    let templates = environment["TEMPLATES"] ?? "Fixtures/site/templates"
+    let port = Int(environment["PORT"] ?? "8080") ?? 8080
+    let debug = environment["DEBUG_ASSETS"] == "1"
+
+    let assets: AssetResolver
+    let responder: StaticFileResponder
+    if debug {
+        assets = AssetResolver(manifest: Manifest(paths: [:], hash: ""), staticURL: staticURL, mode: .debug)
+        responder = StaticFileResponder(
+            development: SourceRootLookup(roots: [(nil, "Fixtures/site/assets"), ("vendor", "Fixtures/site/vendor")]))
+    } else {
+        assets = try AssetResolver(manifestPath: staticRoot + "/staticfiles.json", staticURL: staticURL)
+        responder = StaticFileResponder(staticRoot: staticRoot, resolver: assets)
+    }
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: templates, isDirectory: &isFolder), isFolder.boolValue else {
+        throw ExampleError("templates folder \(templates) does not exist (set TEMPLATES)")
+    }
+    let library = try await MustacheLibrary(directory: templates)
+
+    let router = Router()
+    router.add(middleware: StaticAssetsMiddleware(responder))
+    router.get("/") { _, _ -> Page in
+        let context = ["title": "collectstatic for Swift", "message": "Every asset URL on this page is fingerprinted."]
+        return Page(html: try library.render(context, withTemplate: "index", assets: assets) ?? "")
+    }
+    let app = Application(
+        router: router,
+        configuration: .init(address: .hostname("127.0.0.1", port: port)),
+        onServerRunning: { channel in
+            // Unbuffered, so a parent reading the pipe sees it at once.
+            FileHandle.standardOutput.write(
+                Data("listening on http://127.0.0.1:\(channel.localAddress?.port ?? port)/\n".utf8))
+        })
+    try await app.runService()
 }
-let app = Application(
-    router: router,
-    configuration: .init(address: .hostname("127.0.0.1", port: port)),
-    onServerRunning: { channel in
-        // Unbuffered, so a parent reading the pipe sees it at once.
-        FileHandle.standardOutput.write(
-            Data("listening on http://127.0.0.1:\(channel.localAddress?.port ?? port)/\n".utf8))
-    })
-try await app.runService()
+
+struct ExampleError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+do {
+    try await serve()
+} catch {
+    FileHandle.standardError.write(Data("StaticAssetsExample: error: \(error)\n".utf8))
+    exit(1)
+}

@@ -31,7 +31,8 @@ public struct CollectionReport: Sendable, Equatable, Codable {
         self.destination = destination
     }
 
-    /// Django 6's closing line: `N static files copied to '…', M unmodified, K post-processed.`
+    /// Django 6's closing line: `N static files copied to '…', M unmodified, K post-processed.`; a
+    /// dry run ends `… (dry run: nothing was written).` (Django's dry run says "Pretending to copy").
     public var summaryLine: String {
         var line = ""
         if deleted > 0 { line += "\(deleted) static file\(deleted == 1 ? "" : "s") deleted, " }
@@ -40,6 +41,7 @@ public struct CollectionReport: Sendable, Equatable, Codable {
         if unmodified > 0 { line += ", \(unmodified) unmodified" }
         if postProcessed > 0 { line += ", \(postProcessed) post-processed" }
         if skipped > 0 { line += ", \(skipped) skipped due to conflict" }
+        if dryRun { line += " (dry run: nothing was written)" }
         return line + "."
     }
 }
@@ -57,8 +59,43 @@ public enum CollectionEvent: Sendable {
     case warning(String)
     /// Another run holds the lock on STATIC_ROOT; this one waits for it.
     case waitingForLock(pid: Int32?, lockFile: String)
-    /// `done` of `total` units of `phase` finished.
-    case progress(phase: String, done: Int, total: Int)
+    /// How far a phase has got; sent often (a display throttles it), last with `isFinished`.
+    case progress(CollectionProgress)
+}
+
+/// How far one phase of a run has got, in files and bytes.
+public struct CollectionProgress: Sendable, Equatable {
+    public enum Phase: String, Sendable, CaseIterable {
+        /// Walking the source roots (the totals are not known yet).
+        case finding = "Finding"
+        /// Reading every source file for its digest.
+        case hashing = "Hashing"
+        /// Putting originals and hashed copies into STATIC_ROOT.
+        case copying = "Copying"
+        /// Making the `.br`/`.gz` variants; files are the names a content is written under, bytes the
+        /// content's size (the work is per content).
+        case compressing = "Compressing"
+    }
+
+    public var phase: Phase
+    /// Files finished so far, and in all (nil while unknown).
+    public var files = 0
+    public var totalFiles: Int?
+    /// Bytes finished so far, and in all (nil while unknown).
+    public var bytes = 0
+    public var totalBytes: Int?
+    /// Of the finished files and bytes, those that took real work (read, written, compressed); the
+    /// rest were already in place or reused. Rates and the time left come from these.
+    public var workedFiles = 0
+    public var workedBytes = 0
+    /// True on the phase's last event.
+    public var isFinished = false
+
+    public init(phase: Phase, totalFiles: Int? = nil, totalBytes: Int? = nil) {
+        self.phase = phase
+        self.totalFiles = totalFiles
+        self.totalBytes = totalBytes
+    }
 }
 
 /// Receives events; called from several tasks at once.

@@ -88,7 +88,8 @@ public struct Collector: Sendable {
         report.dryRun = options.dryRun
 
         var stopwatch = Stopwatch()
-        let found = try Finder(roots: configuration.sourceRoots, ignorePatterns: configuration.ignorePatterns).find()
+        let found = try Finder(roots: configuration.sourceRoots, ignorePatterns: configuration.ignorePatterns).find(
+            observer: observer)
         report.seconds["find"] = stopwatch.lap()
         observer.handle(.found(count: found.assets.count))
         for asset in found.shadowed { observer.handle(.shadowed(asset)) }
@@ -150,7 +151,7 @@ public struct Collector: Sendable {
         let plan = try BuildPlan.make(assets: assets, configuration: configuration)
         for warning in plan.warnings { observer.handle(.warning(warning.description)) }
         warnings = plan.warnings.map(\.description)
-        return try await Fingerprinter.run(plan, jobs: configuration.jobs)
+        return try await Fingerprinter.run(plan, jobs: configuration.jobs, observer: observer)
     }
 
     private func planRelease(
@@ -176,11 +177,13 @@ public struct Collector: Sendable {
         async throws(CollectStaticError)
     {
         let observer = self.observer
-        let progress = ProgressCounter("Copying", total: plan.files.count, observer: observer)
+        // Files are the originals (Django's count), bytes every file placed.
+        let progress = ProgressCounter(
+            .copying, totalFiles: plan.files.count { $0.role == .original },
+            totalBytes: plan.files.reduce(0) { $0 + $1.size }, observer: observer)
         let cache = configuration.cacheDirectory.map(CacheFolder.init)
         let outcomes = try await parallelMap(plan.files, limit: configuration.jobs) {
             file throws(CollectStaticError) -> TreeBuilder.Outcome in
-            defer { progress.advance() }
             let outcome: TreeBuilder.Outcome
             if let staging {
                 outcome = try staging.place(file)
@@ -198,6 +201,7 @@ public struct Collector: Sendable {
                 }
             default: break
             }
+            progress.advance(files: file.role == .original ? 1 : 0, bytes: file.size, worked: outcome == .written)
             return outcome
         }
         for (file, outcome) in zip(plan.files, outcomes) {

@@ -9,11 +9,13 @@ struct CleanCommand: AsyncParsableCommand {
         abstract: "Remove the files of previous releases that --keep and --keep-age no longer keep."
     )
 
-    @OptionGroup var settings: SettingsOptions
+    @OptionGroup(title: Setting.Group.django.title) var verbosity: VerbosityOption
+    @OptionGroup(title: Setting.Group.general.title) var general: GeneralOptions
+    @OptionGroup(title: Setting.Group.releases.title) var releases: ReleaseOptions
 
     func run() async throws {
         do {
-            let configuration = try await settings.loadConfiguration()
+            let configuration = try await loadConfiguration([verbosity, general, releases])
             let history = ReleaseHistory(
                 configuration: configuration,
                 observer: ConsoleObserver(verbosity: configuration.verbosity, isTerminal: false))
@@ -34,11 +36,13 @@ struct RollbackCommand: AsyncParsableCommand {
         abstract: "Make the previous release current again (one atomic switch); the current one stays kept."
     )
 
-    @OptionGroup var settings: SettingsOptions
+    @OptionGroup(title: Setting.Group.django.title) var verbosity: VerbosityOption
+    @OptionGroup(title: Setting.Group.general.title) var general: GeneralOptions
+    @OptionGroup(title: Setting.Group.releases.title) var releases: ReleaseOptions
 
     func run() async throws {
         do {
-            let configuration = try await settings.loadConfiguration()
+            let configuration = try await loadConfiguration([verbosity, general, releases])
             let history = ReleaseHistory(
                 configuration: configuration,
                 observer: ConsoleObserver(verbosity: configuration.verbosity, isTerminal: false))

@@ -5,41 +5,36 @@ import Foundation
 struct CollectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
-        abstract: "Collect the static files into STATIC_ROOT (the default command)."
+        abstract: "Collect the static files into STATIC_ROOT (the default command).",
+        usage: "collectstatic [collect] [<options>]"
     )
 
-    @OptionGroup var settings: SettingsOptions
-
-    @Flag(name: [.customLong("noinput"), .customLong("no-input")], help: "Never ask for confirmation.")
-    var noInput = false
-
-    @Flag(name: [.short, .long], help: "Delete everything in STATIC_ROOT that this run does not produce.")
-    var clear = false
+    @OptionGroup(title: Setting.Group.django.title) var django: CollectFlags
+    @OptionGroup(title: Setting.Group.django.title) var ignore: IgnoreOptions
+    @OptionGroup(title: Setting.Group.django.title) var verbosity: VerbosityOption
+    @OptionGroup(title: Setting.Group.general.title) var general: GeneralOptions
+    @OptionGroup(title: Setting.Group.compression.title) var compression: CompressionOptions
+    @OptionGroup(title: Setting.Group.releases.title) var releases: ReleaseOptions
 
     @Flag(name: .long, help: "With --clear: clear a non-empty STATIC_ROOT that holds no manifest.")
     var force = false
-
-    @Flag(name: [.short, .customLong("dry-run")], help: "Do everything except modify the file system.")
-    var dryRun = false
-
-    @Flag(name: [.short, .long], help: "Symlink the original files instead of copying them.")
-    var link = false
-
-    @Flag(name: .customLong("no-post-process"), help: "Copy only: no fingerprints, compression or manifest.")
-    var noPostProcess = false
 
     @Flag(name: .long, help: "Print a machine-readable JSON summary on stdout.")
     var json = false
 
     func run() async throws {
+        var shown: ConsoleObserver?
         do {
-            let configuration = try await settings.loadConfiguration()
+            let configuration = try await loadConfiguration([ignore, verbosity, general, compression, releases])
             let observer = ConsoleObserver(
-                verbosity: json ? 0 : configuration.verbosity, isTerminal: isatty(STDERR_FILENO) == 1)
+                verbosity: json ? 0 : configuration.verbosity, isTerminal: isatty(STDERR_FILENO) == 1,
+                dryRun: django.dryRun)
+            shown = observer
             let options = CollectOptions(
-                dryRun: dryRun, clear: clear, force: force, link: link, postProcess: !noPostProcess)
+                dryRun: django.dryRun, clear: django.clear, force: force, link: django.link,
+                postProcess: !django.noPostProcess)
             let collector = Collector(configuration: configuration, options: options, observer: observer)
-            if !noInput && isatty(STDIN_FILENO) == 1 && collector.destinationHasFiles {
+            if !django.noInput && isatty(STDIN_FILENO) == 1 && collector.destinationHasFiles {
                 try confirm(configuration.staticRoot)
             }
             let report = try await collector.run()
@@ -52,6 +47,7 @@ struct CollectCommand: AsyncParsableCommand {
                 print("\n" + report.summaryLine)
             }
         } catch let error as CollectStaticError {
+            shown?.finish()
             throw fail(error)
         }
     }
@@ -59,13 +55,34 @@ struct CollectCommand: AsyncParsableCommand {
     /// Django's confirmation question; only `yes` continues.
     private func confirm(_ destination: String) throws(CollectStaticError) {
         var message = "\n"
-        if dryRun { message += "You have activated the --dry-run option so no files will be modified.\n\n" }
+        if django.dryRun { message += "You have activated the --dry-run option so no files will be modified.\n\n" }
         message +=
             "You have requested to collect static files at the destination\nlocation as specified in your settings:\n\n"
         message += "    \(destination)\n\n"
-        message += clear ? "This will DELETE ALL FILES in this location!\n" : "This will overwrite existing files!\n"
+        message +=
+            django.clear ? "This will DELETE ALL FILES in this location!\n" : "This will overwrite existing files!\n"
         message += "Are you sure you want to do this?\n\nType 'yes' to continue, or 'no' to cancel: "
         FileHandle.standardError.write(Data(message.utf8))
         guard readLine() == "yes" else { throw .cancelled }
     }
+}
+
+/// Django's own collectstatic flags that say what this run does (they are not settings).
+struct CollectFlags: ParsableArguments {
+    @Flag(name: [.customLong("noinput"), .customLong("no-input")], help: "Never ask for confirmation.")
+    var noInput = false
+
+    @Flag(name: .customLong("no-post-process"), help: "Copy only: no fingerprints, compression or manifest.")
+    var noPostProcess = false
+
+    @Flag(name: [.customShort("n"), .customLong("dry-run")], help: "Do everything except modify the file system.")
+    var dryRun = false
+
+    @Flag(
+        name: [.customShort("c"), .long],
+        help: "Delete everything in STATIC_ROOT that this run does not produce (after the new manifest is in place).")
+    var clear = false
+
+    @Flag(name: [.customShort("l"), .long], help: "Symlink the original files instead of copying them.")
+    var link = false
 }

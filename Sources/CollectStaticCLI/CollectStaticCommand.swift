@@ -13,6 +13,7 @@ struct CollectStaticCommand: AsyncParsableCommand {
             (collectstatic.json in the working directory, or COLLECTSTATIC_CONFIG / --config), a .env \
             file in the working directory, environment variables, and command-line flags.
             """,
+        version: ToolVersion.text,
         subcommands: [CollectCommand.self, FindStaticCommand.self, CleanCommand.self, RollbackCommand.self],
         defaultSubcommand: CollectCommand.self
     )
@@ -22,6 +23,12 @@ extension CollectStaticCommand {
     /// Like ArgumentParser's `main`, but a command line that does not parse exits with 2, as
     /// Django's argparse-based commands do (and as invalid configuration does), instead of 64.
     static func main() async {
+        if ["-h", "-help", "--help", "help"].contains(CommandLine.arguments.dropFirst().first)
+            && CommandLine.arguments.count == 2
+        {
+            print(rootHelp())
+            return
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -44,4 +51,27 @@ extension CollectStaticCommand {
 func fail(_ error: CollectStaticError) -> ExitCode {
     FileHandle.standardError.write(Data("collectstatic: error: \(error.description)\n".utf8))
     return ExitCode(error.exitCode)
+}
+
+extension CollectStaticCommand {
+    /// `collectstatic --help`: the overview, then every option of the default command (`collect`)
+    /// in its groups, then the subcommands. ArgumentParser alone would list only `--version` and
+    /// `--help` here, since the options belong to the default subcommand.
+    static func rootHelp(columns: Int? = nil) -> String {
+        let root = helpMessage(columns: columns)
+        let collect = helpMessage(for: CollectCommand.self, columns: columns)
+        guard let rootUsage = root.range(of: "USAGE:"), let subcommands = root.range(of: "SUBCOMMANDS:"),
+            let collectUsage = collect.range(of: "USAGE:"),
+            let collectSections = collect[collectUsage.upperBound...].range(of: "\n\n")
+        else { return root }
+        let usages =
+            configuration.subcommands.map { usageString(for: $0) } + [
+                "\(configuration.commandName ?? "") help [<subcommand>]"
+            ]
+        let usage = "USAGE: " + usages.joined(separator: "\n       ")
+        var text = String(root[..<rootUsage.lowerBound]) + usage + "\n\n"
+        text += collect[collectSections.upperBound...].trimmingCharacters(in: .newlines) + "\n\n"
+        text += root[subcommands.lowerBound...]
+        return text
+    }
 }

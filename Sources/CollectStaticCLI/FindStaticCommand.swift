@@ -9,10 +9,9 @@ struct FindStaticCommand: AsyncParsableCommand {
         abstract: "Show which source file each logical name resolves to (first match wins)."
     )
 
-    @OptionGroup var settings: SettingsOptions
-
-    @Flag(name: .long, help: "Only show the file that is collected, not the shadowed ones.")
-    var first = false
+    @OptionGroup(title: Setting.Group.django.title) var django: FindFlags
+    @OptionGroup(title: Setting.Group.django.title) var verbosity: VerbosityOption
+    @OptionGroup(title: Setting.Group.general.title) var general: GeneralOptions
 
     @Argument(help: "Logical names such as css/app.css.")
     var names: [String]
@@ -20,7 +19,7 @@ struct FindStaticCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration: Configuration
         do {
-            configuration = try await settings.loadConfiguration()
+            configuration = try await loadConfiguration([verbosity, general])
         } catch {
             throw fail(error)
         }
@@ -32,7 +31,7 @@ struct FindStaticCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("No matching file found for '\(name)'.\n".utf8))
                 missing = true
             } else {
-                let shown = first ? Array(found.prefix(1)) : found
+                let shown = django.first ? Array(found.prefix(1)) : found
                 if configuration.verbosity >= 1 {
                     print("Found '\(name)' here:")
                     for asset in shown { print("  \(asset.filePath)") }
@@ -47,4 +46,10 @@ struct FindStaticCommand: AsyncParsableCommand {
         }
         if missing { throw ExitCode(1) }
     }
+}
+
+/// Django's own findstatic flag.
+struct FindFlags: ParsableArguments {
+    @Flag(name: .long, help: "Only show the file that is collected, not the shadowed ones.")
+    var first = false
 }

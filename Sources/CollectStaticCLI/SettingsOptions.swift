@@ -1,130 +1,169 @@
 import ArgumentParser
 import CollectStatic
 
-/// The flags that override settings; every one maps to a `Setting` (and so to an environment variable).
-struct SettingsOptions: ParsableArguments {
-    @Option(
-        name: .customLong("dir"),
-        help: "Source root, repeatable, in search order: PATH or PREFIX=PATH (STATICFILES_DIRS).")
-    var dirs: [String] = []
+/// The flags that override settings, one property per entry of `Setting.all`, in groups that
+/// `--help` lists under their own titles (`Setting.Group`). Names and help text come from the table.
+/// `SettingsFlagTests` fails when a setting has no flag here or a flag here has no setting.
+protocol SettingFlags: ParsableArguments {
+    /// The flags given, as setting values for `ConfigurationLoader`.
+    var values: [Setting: SettingValue] { get }
+}
 
-    @Option(name: .customLong("static-root"), help: "Destination folder (STATIC_ROOT).")
-    var staticRoot: String?
+extension SettingFlags {
+    func set(_ setting: Setting, _ value: String?, into values: inout [Setting: SettingValue]) {
+        if let value { values[setting] = .string(value) }
+    }
 
-    @Option(name: .customLong("static-url"), help: "URL prefix, ending in / (STATIC_URL).")
-    var staticURL: String?
+    func set(_ setting: Setting, _ list: [String], into values: inout [Setting: SettingValue]) {
+        if !list.isEmpty { values[setting] = .list(list) }
+    }
 
-    @Option(name: [.short, .customLong("ignore")], help: "Ignore files or folders matching this glob; repeatable.")
+    /// `br,gzip` → a list; an empty text is an empty list, not an absent flag.
+    func set(_ setting: Setting, commaSeparated text: String?, into values: inout [Setting: SettingValue]) {
+        if let text { values[setting] = .list(text.split(separator: ",").map(String.init)) }
+    }
+}
+
+/// Settings Django's collectstatic also has as flags (`-i`, `--no-default-ignore`).
+struct IgnoreOptions: SettingFlags {
+    @Option(name: Setting.ignore.argumentName, help: Setting.ignore.argumentHelp(valueName: "pattern"))
     var ignore: [String] = []
 
-    @Flag(name: .customLong("no-default-ignore"), help: "Don't ignore the default patterns CVS, .*, *~.")
+    @Flag(name: Setting.useDefaultIgnore.argumentName, help: Setting.useDefaultIgnore.argumentHelp())
     var noDefaultIgnore = false
 
-    @Option(name: .customLong("manifest-name"), help: "Manifest file name (COLLECTSTATIC_MANIFEST).")
-    var manifestName: String?
+    var values: [Setting: SettingValue] {
+        var values: [Setting: SettingValue] = [:]
+        set(.ignore, ignore, into: &values)
+        if noDefaultIgnore { set(.useDefaultIgnore, "false", into: &values) }
+        return values
+    }
+}
 
-    @Option(name: [.short, .long], help: "0 silent, 1 summary, 2 every file, 3 debug.")
+/// Django's `-v/--verbosity`, which every command takes.
+struct VerbosityOption: SettingFlags {
+    @Option(name: Setting.verbosity.argumentName, help: Setting.verbosity.argumentHelp(valueName: "0-3"))
     var verbosity: Int?
 
-    @Option(name: [.short, .long], help: "Parallel jobs; 0 = one per core (COLLECTSTATIC_JOBS).")
+    var values: [Setting: SettingValue] {
+        var values: [Setting: SettingValue] = [:]
+        set(.verbosity, verbosity.map(String.init), into: &values)
+        return values
+    }
+}
+
+/// Where the files come from and go, and how references are handled.
+struct GeneralOptions: SettingFlags {
+    @Option(name: Setting.staticfilesDirs.argumentName, help: Setting.staticfilesDirs.argumentHelp())
+    var dirs: [String] = []
+
+    @Option(name: Setting.staticRoot.argumentName, help: Setting.staticRoot.argumentHelp())
+    var staticRoot: String?
+
+    @Option(name: Setting.staticURL.argumentName, help: Setting.staticURL.argumentHelp(valueName: "url"))
+    var staticURL: String?
+
+    @Option(name: Setting.manifestName.argumentName, help: Setting.manifestName.argumentHelp(valueName: "name"))
+    var manifestName: String?
+
+    @Option(name: Setting.jobs.argumentName, help: Setting.jobs.argumentHelp())
     var jobs: Int?
 
-    @Option(name: .long, help: "JSON config file (COLLECTSTATIC_CONFIG).")
+    @Option(name: Setting.config.argumentName, help: Setting.config.argumentHelp())
     var config: String?
 
-    @Flag(
-        name: .customLong("js-modules"), help: "Rewrite ES module import/export specifiers (COLLECTSTATIC_JS_MODULES).")
+    @Flag(name: Setting.jsModules.argumentName, help: Setting.jsModules.argumentHelp())
     var jsModules = false
 
-    @Option(name: .long, help: "Missing referenced files: error or warn (COLLECTSTATIC_MISSING).")
+    @Option(name: Setting.missing.argumentName, help: Setting.missing.argumentHelp(valueName: "error|warn"))
     var missing: String?
 
-    @Option(name: .customLong("missing-ignore"), help: "Referenced paths that may be absent, e.g. '*.map'; repeatable.")
+    @Option(name: Setting.missingIgnore.argumentName, help: Setting.missingIgnore.argumentHelp(valueName: "pattern"))
     var missingIgnore: [String] = []
 
-    @Option(
-        name: .customLong("invalid-utf8"), help: "CSS/JS that is not UTF-8: error or copy (COLLECTSTATIC_INVALID_UTF8)."
-    )
+    @Option(name: Setting.invalidUTF8.argumentName, help: Setting.invalidUTF8.argumentHelp(valueName: "error|copy"))
     var invalidUTF8: String?
 
-    @Flag(name: .customLong("no-compress"), help: "Write no .br/.gz variants (COLLECTSTATIC_COMPRESS=false).")
+    var values: [Setting: SettingValue] {
+        var values: [Setting: SettingValue] = [:]
+        set(.staticfilesDirs, dirs, into: &values)
+        set(.staticRoot, staticRoot, into: &values)
+        set(.staticURL, staticURL, into: &values)
+        set(.manifestName, manifestName, into: &values)
+        set(.jobs, jobs.map(String.init), into: &values)
+        set(.config, config, into: &values)
+        if jsModules { set(.jsModules, "true", into: &values) }
+        set(.missing, missing, into: &values)
+        set(.missingIgnore, missingIgnore, into: &values)
+        set(.invalidUTF8, invalidUTF8, into: &values)
+        return values
+    }
+}
+
+/// The `.br`/`.gz` variants (`collect` only).
+struct CompressionOptions: SettingFlags {
+    @Flag(name: Setting.compress.argumentName, help: Setting.compress.argumentHelp())
     var noCompress = false
 
-    @Option(name: .long, help: "Variants to write: br, gzip or br,gzip (COLLECTSTATIC_ENCODINGS).")
+    @Option(name: Setting.encodings.argumentName, help: Setting.encodings.argumentHelp())
     var encodings: String?
 
-    @Option(name: .customLong("gzip-level"), help: "zlib level 1-9 (COLLECTSTATIC_GZIP_LEVEL).")
+    @Option(name: Setting.gzipLevel.argumentName, help: Setting.gzipLevel.argumentHelp(valueName: "1-9"))
     var gzipLevel: Int?
 
-    @Option(name: .customLong("brotli-quality"), help: "Brotli quality 0-11 (COLLECTSTATIC_BROTLI_QUALITY).")
+    @Option(name: Setting.brotliQuality.argumentName, help: Setting.brotliQuality.argumentHelp(valueName: "0-11"))
     var brotliQuality: Int?
 
-    @Option(name: .customLong("brotli-window"), help: "Brotli window bits 10-24 (COLLECTSTATIC_BROTLI_WINDOW).")
+    @Option(name: Setting.brotliWindow.argumentName, help: Setting.brotliWindow.argumentHelp(valueName: "10-24"))
     var brotliWindow: Int?
 
-    @Option(
-        name: .customLong("compress-skip"),
-        help: "Extensions never compressed, comma-separated (COLLECTSTATIC_COMPRESS_SKIP).")
+    @Option(name: Setting.compressSkip.argumentName, help: Setting.compressSkip.argumentHelp())
     var compressSkip: String?
 
     @Option(
-        name: .customLong("compress-max-ratio"),
-        help: "Keep a variant only if compressed/original <= this (COLLECTSTATIC_COMPRESS_MAX_RATIO).")
+        name: Setting.compressMaxRatio.argumentName, help: Setting.compressMaxRatio.argumentHelp(valueName: "ratio"))
     var compressMaxRatio: String?
 
-    @Option(
-        name: .customLong("cache-dir"), help: "Reuse compressed variants from this folder (COLLECTSTATIC_CACHE_DIR).")
+    @Option(name: Setting.cacheDir.argumentName, help: Setting.cacheDir.argumentHelp())
     var cacheDir: String?
 
-    @Option(
-        name: .customLong("keep"),
-        help: "Previous releases whose hashed files stay in STATIC_ROOT (COLLECTSTATIC_KEEP, default 2).")
-    var keep: Int?
-
-    @Option(
-        name: .customLong("keep-age"),
-        help: "Also keep releases replaced less than this long ago, e.g. 1h (COLLECTSTATIC_KEEP_AGE).")
-    var keepAge: String?
-
-    @Option(
-        name: .customLong("lock-timeout"),
-        help: "How long to wait for another run on STATIC_ROOT, e.g. 5m (COLLECTSTATIC_LOCK_TIMEOUT).")
-    var lockTimeout: String?
-
-    /// The flags given, as setting values for `ConfigurationLoader`.
     var values: [Setting: SettingValue] {
         var values: [Setting: SettingValue] = [:]
-        func set(_ setting: Setting, _ value: String?) {
-            if let value { values[setting] = .string(value) }
-        }
-        if !dirs.isEmpty { values[.staticfilesDirs] = .list(dirs) }
-        set(.staticRoot, staticRoot)
-        set(.staticURL, staticURL)
-        if !ignore.isEmpty { values[.ignore] = .list(ignore) }
-        if noDefaultIgnore { set(.useDefaultIgnore, "false") }
-        set(.manifestName, manifestName)
-        set(.verbosity, verbosity.map(String.init))
-        set(.jobs, jobs.map(String.init))
-        set(.config, config)
-        if jsModules { set(.jsModules, "true") }
-        set(.missing, missing)
-        if !missingIgnore.isEmpty { values[.missingIgnore] = .list(missingIgnore) }
-        set(.invalidUTF8, invalidUTF8)
-        if noCompress { set(.compress, "false") }
-        if let encodings { values[.encodings] = .list(encodings.split(separator: ",").map(String.init)) }
-        set(.gzipLevel, gzipLevel.map(String.init))
-        set(.brotliQuality, brotliQuality.map(String.init))
-        set(.brotliWindow, brotliWindow.map(String.init))
-        if let compressSkip { values[.compressSkip] = .list(compressSkip.split(separator: ",").map(String.init)) }
-        set(.compressMaxRatio, compressMaxRatio)
-        set(.cacheDir, cacheDir)
-        set(.keep, keep.map(String.init))
-        set(.keepAge, keepAge)
-        set(.lockTimeout, lockTimeout)
+        if noCompress { set(.compress, "false", into: &values) }
+        set(.encodings, commaSeparated: encodings, into: &values)
+        set(.gzipLevel, gzipLevel.map(String.init), into: &values)
+        set(.brotliQuality, brotliQuality.map(String.init), into: &values)
+        set(.brotliWindow, brotliWindow.map(String.init), into: &values)
+        set(.compressSkip, commaSeparated: compressSkip, into: &values)
+        set(.compressMaxRatio, compressMaxRatio, into: &values)
+        set(.cacheDir, cacheDir, into: &values)
         return values
     }
+}
 
-    func loadConfiguration() async throws(CollectStaticError) -> Configuration {
-        try await ConfigurationLoader(flags: values).load()
+/// Which releases stay in STATIC_ROOT, and waiting for another run (`collect`, `clean`, `rollback`).
+struct ReleaseOptions: SettingFlags {
+    @Option(name: Setting.keep.argumentName, help: Setting.keep.argumentHelp())
+    var keep: Int?
+
+    @Option(name: Setting.keepAge.argumentName, help: Setting.keepAge.argumentHelp(valueName: "age"))
+    var keepAge: String?
+
+    @Option(name: Setting.lockTimeout.argumentName, help: Setting.lockTimeout.argumentHelp(valueName: "time"))
+    var lockTimeout: String?
+
+    var values: [Setting: SettingValue] {
+        var values: [Setting: SettingValue] = [:]
+        set(.keep, keep.map(String.init), into: &values)
+        set(.keepAge, keepAge, into: &values)
+        set(.lockTimeout, lockTimeout, into: &values)
+        return values
     }
+}
+
+/// Loads the configuration from the flags of several groups (later groups never repeat a setting).
+func loadConfiguration(_ groups: [any SettingFlags]) async throws(CollectStaticError) -> Configuration {
+    var flags: [Setting: SettingValue] = [:]
+    for group in groups { flags.merge(group.values) { _, new in new } }
+    return try await ConfigurationLoader(flags: flags).load()
 }

@@ -107,13 +107,22 @@ public struct Manifest: Sendable, Equatable {
             compression: root["compression"] as? String, generation: generation, previousGenerations: previous)
     }
 
-    /// Reads and parses the manifest at `url`.
+    /// Reads and parses the manifest at `url`. A missing file is `.unreadable` with a reason that
+    /// says how to make it.
     public init(contentsOf url: URL) throws(ManifestError) {
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw .unreadable(path: url.path, reason: error.localizedDescription)
+            var isDirectory: ObjCBool = false
+            let reason =
+                !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+                ? "no such file; run `collectstatic --noinput` first to collect the static files"
+                : isDirectory.boolValue
+                    ? "it is a directory"
+                    : FileManager.default.isReadableFile(atPath: url.path)
+                        ? error.localizedDescription : "permission denied"
+            throw .unreadable(path: url.path, reason: reason)
         }
         try self.init(data: data, source: url.path)
     }

@@ -25,6 +25,38 @@ enum CLI {
         return TestSupport.shell(shell)
     }
 
+    /// What a run on a pseudo-terminal printed, chunk by chunk, with the time since launch.
+    struct TimedRun {
+        var status: Int32
+        var chunks: [(seconds: Double, text: String)]
+        /// Seconds from launch to exit.
+        var seconds: Double
+    }
+
+    /// Runs the binary inside a pseudo-terminal (`script -f` flushes every write) and records when
+    /// each piece of output arrived.
+    static func runOnTerminalTimed(_ arguments: [String], in directory: URL) throws -> TimedRun {
+        let command = ([binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qfec", command, "/dev/null"]
+        process.currentDirectoryURL = directory
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        var chunks: [(seconds: Double, text: String)] = []
+        let start = DispatchTime.now().uptimeNanoseconds
+        try process.run()
+        let reader = output.fileHandleForReading
+        while case let data = reader.availableData, !data.isEmpty {
+            chunks.append(
+                (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, String(decoding: data, as: UTF8.self)))
+        }
+        process.waitUntilExit()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return TimedRun(status: process.terminationStatus, chunks: chunks, seconds: seconds)
+    }
+
     /// A folder with `src/` holding the given files.
     static func project(_ files: [String: String]) -> URL {
         let dir = TestSupport.temporaryDirectory("cli")

@@ -15,8 +15,9 @@ import Testing
         let result = CLI.run(["--noinput"], in: dir, stdin: "")
         #expect(result.status == 0, "\(result.stderr)")
         let root = dir.appendingPathComponent("public/static")
-        #expect(result.stdout.contains("static files copied to '\(root.path)'"))
-        #expect(result.stdout.hasSuffix("post-processed.\n"))
+        // One clear result line at the end, nothing else of ours.
+        #expect(result.stdout == "\n12 static files copied to '\(root.path)', 12 post-processed.\n")
+        #expect(result.stderr == "")
         let manifest = try Manifest(contentsOf: root.appendingPathComponent("staticfiles.json"))
         #expect(manifest.paths["css/app.css"] != nil)
         #expect(manifest.paths["vendor/normalize/normalize.css"] != nil)
@@ -53,6 +54,9 @@ import Testing
         (["--static-root", "src/out"], "inside source root"),
         (["--dir", "nope"], "does not exist"),
         (["--jobs=-3"], "COLLECTSTATIC_JOBS"),
+        (["--dir", ".=src"], "invalid prefix \".\""),
+        (["--dir", "a/../b=src"], "source root"),
+        (["--dir", "staticfiles.json=src"], "where the manifest staticfiles.json goes"),
     ])
     func invalidConfigurationExitsWithTwoAndWritesNothing(_ flags: [String], _ message: String) {
         let dir = CLI.project(["a.css": "a{}"])
@@ -112,16 +116,117 @@ import Testing
         #expect(clearing.stdout.contains("This will DELETE ALL FILES in this location!"))
     }
 
-    @Test func progressIsRedrawnOnATerminalAndPlainWithout() {
+    @Test func withoutATerminalAQuickRunOrARunWithNothingChangedPrintsOnlyTheSummary() throws {
         let dir = CLI.project(["a.css": String(repeating: "a{color:red}\n", count: 500), "b.js": "b()"])
         let flags = ["--noinput", "--dir", "src", "--static-root", "out"]
-        let plain = CLI.run(flags, in: dir)
-        #expect(plain.status == 0)
-        #expect(plain.stderr == "Copying: 2\nCompressing: 2\n", "\(plain.stderr)")
-        #expect(!plain.stderr.contains("\u{1B}"))
+        let first = CLI.run(flags, in: dir)
+        #expect(first.status == 0)
+        #expect(first.stderr == "")
+        #expect(first.stdout == "\n2 static files copied to '\(dir.path)/out', 2 post-processed.\n")
+        let again = CLI.run(flags, in: dir)
+        #expect(again.status == 0)
+        #expect(again.stderr == "")
+        #expect(again.stdout == "\n0 static files copied to '\(dir.path)/out', 2 unmodified.\n")
+    }
+
+    @Test func verbosityZeroPrintsNothing() {
+        let dir = CLI.project(["a.css": String(repeating: "a{color:red}\n", count: 500), "b.js": "b()"])
+        let flags = ["--noinput", "-v", "0", "--dir", "src", "--static-root", "out"]
+        for _ in 0..<2 {
+            let result = CLI.run(flags, in: dir)
+            #expect(result.status == 0)
+            #expect(result.stdout == "")
+            #expect(result.stderr == "")
+        }
         let terminal = CLI.runOnTerminal(flags + ["--static-root", "out2"], in: dir, input: "")
-        #expect(terminal.stdout.contains("\r\u{1B}[KCopying 2/2"), "\(terminal.stdout.debugDescription)")
-        #expect(terminal.stdout.contains("2 static files copied to"))
+        #expect(terminal.stdout == "", "\(terminal.stdout.debugDescription)")
+    }
+
+    @Test func verbosityTwoListsEveryFileCopiedOrSkippedInDjangosWords() {
+        let dir = CLI.project(["a.css": "a{}", "b.txt": "b"])
+        let flags = ["--noinput", "-v", "2", "--dir", "src", "--static-root", "out"]
+        let first = CLI.run(flags, in: dir)
+        #expect(first.status == 0)
+        #expect(first.stderr.contains("Copying 'a.css'\n"))
+        #expect(first.stderr.contains("Copying 'b.txt'\n"))
+        #expect(first.stderr.contains("Post-processed 'b.txt' as 'b.92eb5ffee6ae.txt'\n"))
+        TestSupport.write("b2", to: dir.appendingPathComponent("src/b.txt"))
+        let again = CLI.run(flags, in: dir)
+        #expect(again.stderr.contains("Skipping 'a.css' (not modified)\n"), "\(again.stderr)")
+        #expect(again.stderr.contains("Copying 'b.txt'\n"))
+        #expect(!again.stderr.contains("Copying 'a.css'"))
+        // Django shows skipped files at 2, not only at 3.
+        let quiet = CLI.run(["--noinput", "-v", "1", "--dir", "src", "--static-root", "out"], in: dir)
+        #expect(!quiet.stderr.contains("Skipping"))
+    }
+
+    @Test func dryRunWithDjangosShortFlag() {
+        let dir = CLI.project(["a.css": "a{}"])
+        for flag in ["-n", "--dry-run"] {
+            let result = CLI.run(["--noinput", flag, "--dir", "src", "--static-root", "out"], in: dir)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasSuffix(" (dry run: nothing was written).\n"), "\(result.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+        }
+        // -d was never Django's.
+        #expect(CLI.run(["--noinput", "-d", "--dir", "src"], in: dir).status == 2)
+    }
+
+    @Test func progressIsOneRedrawnLineOnATerminal() {
+        let dir = CLI.project(["a.css": String(repeating: "a{color:red}\n", count: 500), "b.js": "b()"])
+        let flags = ["--noinput", "--dir", "src", "--static-root", "out"]
+        let terminal = CLI.runOnTerminal(flags, in: dir, input: "")
+        let output = terminal.stdout
+        for phase in ["Finding ", "Hashing ", "Copying ", "Compressing "] {
+            #expect(output.contains("\r\u{1B}[K" + phase), "\(output.debugDescription)")
+        }
+        // Running lines are redrawn in place (no newline between them), then erased: a quick run
+        // leaves only the summary.
+        let beforeFirstNewline = output.prefix { $0 != "\n" && $0 != "\r\n" }
+        #expect(beforeFirstNewline.components(separatedBy: "\r\u{1B}[K").count > 6, "\(output.debugDescription)")
+        for result in [terminal, CLI.runOnTerminal(flags, in: dir, input: "")] {
+            let visible = result.stdout.components(separatedBy: "\r\u{1B}[K").last ?? ""
+            #expect(
+                visible.replacingOccurrences(of: "\r", with: "").hasPrefix("\n")
+                    && !visible.dropFirst(2).contains("\n\n"),
+                "\(result.stdout.debugDescription)")
+        }
+        // (The terminal turns "\n" into "\r\n", one Character in Swift.)
+        #expect(
+            output.replacingOccurrences(of: "\r\n", with: "\n")
+                .hasSuffix("\r\u{1B}[K\n2 static files copied to '\(dir.path)/out', 2 post-processed.\n"))
+    }
+
+    /// On a tree whose compression takes seconds, the first progress line is drawn within 0.5 s
+    /// of launch, and compression shows a rate and the time left.
+    @Test func progressStartsAtOnceAndShowsRateAndTimeLeft() throws {
+        var files: [String: String] = [:]
+        for index in 0..<12 {
+            files["big\(index).css"] = FailureTests.slowToCompress(seed: UInt64(index), rules: 3_000)
+        }
+        let dir = CLI.project(files)
+        let run = try CLI.runOnTerminalTimed(["--noinput", "--dir", "src", "--static-root", "out", "-j", "1"], in: dir)
+        #expect(run.status == 0)
+        let first = try #require(run.chunks.first { $0.text.contains("\u{1B}[K") })
+        #expect(first.seconds < 0.5, "first progress after \(first.seconds) s")
+        #expect(run.seconds > 1, "the run was too quick (\(run.seconds) s) to show anything about timing")
+        let output = run.chunks.map(\.text).joined()
+        let running = output.components(separatedBy: "\r\u{1B}[K").filter {
+            $0.hasPrefix("Compressing ") && $0.contains("/s, ") && $0.hasSuffix(" left")
+        }
+        #expect(running.count >= 2, "\(output.debugDescription)")
+        #expect(running.allSatisfy { $0.contains("/24 files, ") && $0.contains("/1.0 MB, ") }, "\(running)")
+        #expect(output.contains("\r\u{1B}[KCompressed 24 files (1.0 MB) in "))
+
+        // The same without a terminal: the result line of the long phase, then the summary.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("out"))
+        let plain = CLI.run(["--noinput", "--dir", "src", "--static-root", "out", "-j", "1"], in: dir)
+        #expect(plain.stderr.hasPrefix("Compressed 24 files (1.0 MB) in "), "\(plain.stderr)")
+        #expect(plain.stderr.split(separator: "\n").count == 1)
+        #expect(plain.stdout == "\n12 static files copied to '\(dir.path)/out', 12 post-processed.\n")
+        let again = CLI.run(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        #expect(again.stderr == "")
+        #expect(again.stdout == "\n0 static files copied to '\(dir.path)/out', 12 unmodified.\n")
     }
 
     @Test func findstatic() {

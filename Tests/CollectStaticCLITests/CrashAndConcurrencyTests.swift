@@ -143,7 +143,7 @@ import Testing
             var processes: [(Process, URL)] = []
             for index in 0..<count {
                 let log = dir.appendingPathComponent("run\(count)-\(index).log")
-                FileManager.default.createFile(atPath: log.path, contents: nil)
+                _ = FileManager.default.createFile(atPath: log.path, contents: nil)
                 let handle = try FileHandle(forWritingTo: log)
                 processes.append((try Self.start(CLI.binary, arguments, in: dir, stderr: handle), log))
             }

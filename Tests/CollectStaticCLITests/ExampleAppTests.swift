@@ -66,6 +66,33 @@ import Testing
     }
 }
 
+extension ExampleAppTests {
+    static var exampleBinary: String {
+        URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().appendingPathComponent("StaticAssetsExample").path
+    }
+
+    /// `swift run StaticAssetsExample` before any collect: one message that says what to do, exit 1,
+    /// never a trap (it used to die with SIGILL, exit 132, and a register dump).
+    @Test func withoutACollectItSaysWhatToRunAndExitsWithOne() throws {
+        let dir = TestSupport.temporaryDirectory("example-uncollected")
+        let result = TestSupport.run(
+            Self.exampleBinary, [], environment: ["PORT": "0"], currentDirectory: dir, stdin: nil)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr
+                == "StaticAssetsExample: error: cannot read manifest '\(dir.path)/public/static/staticfiles.json': no such file; run `collectstatic --noinput` first to collect the static files\n"
+        )
+        #expect(result.stdout.isEmpty)
+
+        // A manifest that is there but broken is reported the same way.
+        TestSupport.write("{", to: dir.appendingPathComponent("public/static/staticfiles.json"))
+        let corrupt = TestSupport.run(
+            Self.exampleBinary, [], environment: ["PORT": "0"], currentDirectory: dir, stdin: nil)
+        #expect(corrupt.status == 1)
+        #expect(corrupt.stderr.hasPrefix("StaticAssetsExample: error: corrupt manifest"), "\(corrupt.stderr)")
+    }
+}
+
 /// Text appended from one thread and read from another.
 final class LockedText: @unchecked Sendable {
     private let lock = NSLock()

@@ -79,8 +79,15 @@ import Testing
         #expect(throws: ManifestError.unsupportedVersion(source: wrongVersion.path, version: "2.0")) {
             try AssetResolver(manifestPath: wrongVersion.path)
         }
-        #expect(throws: ManifestError.self) {
-            try AssetResolver(manifestPath: dir.appendingPathComponent("none.json").path)
+        let missing = dir.appendingPathComponent("none.json").path
+        #expect(
+            throws: ManifestError.unreadable(
+                path: missing, reason: "no such file; run `collectstatic --noinput` first to collect the static files")
+        ) {
+            try AssetResolver(manifestPath: missing)
+        }
+        #expect(throws: ManifestError.unreadable(path: dir.path, reason: "it is a directory")) {
+            try AssetResolver(manifestPath: dir.path)
         }
     }
 

@@ -20,9 +20,17 @@ enum ConfigurationValidator {
         }
         for root in configuration.sourceRoots {
             if let prefix = root.prefix {
+                // A prefix is one or more path segments: files are collected under `prefix/`.
                 let parts = prefix.split(separator: "/", omittingEmptySubsequences: false)
-                guard !prefix.isEmpty, !prefix.hasPrefix("/"), !parts.contains(".."), !parts.contains("") else {
-                    throw .configuration("invalid prefix \"\(prefix)\" for source root \(root.path)")
+                guard !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." || $0.contains("\0") }) else {
+                    throw .configuration(
+                        "invalid prefix \"\(prefix)\" for source root \(root.path): a prefix is one or more path segments, none of them empty, \".\" or \"..\" (STATICFILES_DIRS)"
+                    )
+                }
+                if parts.first.map(String.init) == manifest {
+                    throw .configuration(
+                        "prefix \"\(prefix)\" for source root \(root.path) would put files where the manifest \(manifest) goes"
+                    )
                 }
             }
             guard let status = FileSystem.status(root.path) else {

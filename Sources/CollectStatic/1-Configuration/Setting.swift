@@ -8,14 +8,36 @@ public struct Setting: Sendable, Hashable {
         case string, path, list, pathList, integer, boolean
     }
 
+    /// Where the flag is listed in `--help`: Django's own collectstatic options, the general settings,
+    /// the compression settings, or the kept releases (`findstatic` takes neither of the last two).
+    public enum Group: Sendable, Hashable, CaseIterable {
+        case django, general, compression, releases
+    }
+
     /// Environment variable name, e.g. `STATIC_ROOT`.
     public let name: String
     public let kind: Kind
     /// Command-line flag that sets it, e.g. `--static-root`.
     public let flag: String
+    /// Single-letter flag Django also has, e.g. `v` for `-v`.
+    public let shortFlag: Character?
     /// Default as a user would write it.
     public let defaultValue: String
     public let help: String
+    public let group: Group
+
+    public init(
+        name: String, kind: Kind, flag: String, shortFlag: Character? = nil, defaultValue: String, help: String,
+        group: Group = .general
+    ) {
+        self.name = name
+        self.kind = kind
+        self.flag = flag
+        self.shortFlag = shortFlag
+        self.defaultValue = defaultValue
+        self.help = help
+        self.group = group
+    }
 
     /// swift-configuration key; its environment encoding (`static.root` → `STATIC_ROOT`) is `name`.
     var key: ConfigKey { ConfigKey(name.lowercased().split(separator: "_").map(String.init)) }
@@ -34,19 +56,19 @@ extension Setting {
         name: "STATIC_URL", kind: .string, flag: "--static-url", defaultValue: "/static/",
         help: "URL prefix the files are served under; must end with '/'.")
     public static let ignore = Setting(
-        name: "COLLECTSTATIC_IGNORE", kind: .list, flag: "--ignore", defaultValue: "",
-        help: "Extra glob patterns of files and folders to leave out (Django's --ignore).")
+        name: "COLLECTSTATIC_IGNORE", kind: .list, flag: "--ignore", shortFlag: "i", defaultValue: "",
+        help: "Ignore files or folders matching this glob-style pattern; repeatable.", group: .django)
     public static let useDefaultIgnore = Setting(
         name: "COLLECTSTATIC_DEFAULT_IGNORE", kind: .boolean, flag: "--no-default-ignore",
-        defaultValue: "true", help: "Also ignore Django's default patterns CVS, .*, *~.")
+        defaultValue: "true", help: "Also ignore Django's default patterns CVS, .*, *~.", group: .django)
     public static let manifestName = Setting(
         name: "COLLECTSTATIC_MANIFEST", kind: .string, flag: "--manifest-name",
         defaultValue: "staticfiles.json", help: "File name of the manifest inside STATIC_ROOT.")
     public static let verbosity = Setting(
-        name: "COLLECTSTATIC_VERBOSITY", kind: .integer, flag: "--verbosity", defaultValue: "1",
-        help: "0 silent, 1 summary, 2 every file, 3 debug.")
+        name: "COLLECTSTATIC_VERBOSITY", kind: .integer, flag: "--verbosity", shortFlag: "v", defaultValue: "1",
+        help: "0 silent, 1 progress and summary, 2 every file, 3 debug.", group: .django)
     public static let jobs = Setting(
-        name: "COLLECTSTATIC_JOBS", kind: .integer, flag: "--jobs", defaultValue: "0",
+        name: "COLLECTSTATIC_JOBS", kind: .integer, flag: "--jobs", shortFlag: "j", defaultValue: "0",
         help: "Parallel jobs; 0 means one per core.")
     public static let jsModules = Setting(
         name: "COLLECTSTATIC_JS_MODULES", kind: .boolean, flag: "--js-modules", defaultValue: "false",
@@ -62,37 +84,42 @@ extension Setting {
         help: "CSS/JS that is not UTF-8: error, or copy (treat as opaque bytes, not rewritten).")
     public static let compress = Setting(
         name: "COLLECTSTATIC_COMPRESS", kind: .boolean, flag: "--no-compress", defaultValue: "true",
-        help: "Write .br/.gz variants next to the collected files.")
+        help: "Write .br/.gz variants next to the collected files.", group: .compression)
     public static let encodings = Setting(
         name: "COLLECTSTATIC_ENCODINGS", kind: .list, flag: "--encodings", defaultValue: "br,gzip",
-        help: "Which variants to write: br, gzip or both.")
+        help: "Which variants to write: br, gzip or both.", group: .compression)
     public static let gzipLevel = Setting(
         name: "COLLECTSTATIC_GZIP_LEVEL", kind: .integer, flag: "--gzip-level", defaultValue: "9",
-        help: "zlib level 1-9.")
+        help: "zlib level 1-9.", group: .compression)
     public static let brotliQuality = Setting(
         name: "COLLECTSTATIC_BROTLI_QUALITY", kind: .integer, flag: "--brotli-quality", defaultValue: "11",
-        help: "Brotli quality 0-11.")
+        help: "Brotli quality 0-11.", group: .compression)
     public static let brotliWindow = Setting(
         name: "COLLECTSTATIC_BROTLI_WINDOW", kind: .integer, flag: "--brotli-window", defaultValue: "22",
-        help: "Brotli window bits 10-24.")
+        help: "Brotli window bits 10-24.", group: .compression)
     public static let compressSkip = Setting(
-        name: "COLLECTSTATIC_COMPRESS_SKIP", kind: .list, flag: "--compress-skip", defaultValue: "(WhiteNoise's list)",
-        help: "Extensions never compressed (already-compressed formats).")
+        name: "COLLECTSTATIC_COMPRESS_SKIP", kind: .list, flag: "--compress-skip",
+        defaultValue: "WhiteNoise's list + avif,jxl,zst",
+        help: "Extensions never compressed (already-compressed formats).", group: .compression)
     public static let compressMaxRatio = Setting(
         name: "COLLECTSTATIC_COMPRESS_MAX_RATIO", kind: .string, flag: "--compress-max-ratio",
-        defaultValue: "0.95", help: "Keep a variant only if compressed/original is at most this.")
+        defaultValue: "0.95", help: "Keep a variant only if compressed/original is at most this.", group: .compression)
     public static let cacheDir = Setting(
-        name: "COLLECTSTATIC_CACHE_DIR", kind: .path, flag: "--cache-dir", defaultValue: "(none)",
-        help: "Folder of compressed variants keyed by content + settings, reused across fresh STATIC_ROOTs.")
+        name: "COLLECTSTATIC_CACHE_DIR", kind: .path, flag: "--cache-dir", defaultValue: "",
+        help: "Folder of compressed variants keyed by content + settings, reused across fresh STATIC_ROOTs.",
+        group: .compression)
     public static let keep = Setting(
         name: "COLLECTSTATIC_KEEP", kind: .integer, flag: "--keep", defaultValue: "2",
-        help: "Previous releases whose hashed files stay in STATIC_ROOT for pages they rendered (rolling deploys).")
+        help: "Previous releases whose hashed files stay in STATIC_ROOT for pages they rendered (rolling deploys).",
+        group: .releases)
     public static let keepAge = Setting(
         name: "COLLECTSTATIC_KEEP_AGE", kind: .string, flag: "--keep-age", defaultValue: "1h",
-        help: "Also keep any previous release replaced less than this long ago (seconds, or 90s, 30m, 1h, 2d).")
+        help: "Also keep any previous release replaced less than this long ago (seconds, or 90s, 30m, 1h, 2d).",
+        group: .releases)
     public static let lockTimeout = Setting(
         name: "COLLECTSTATIC_LOCK_TIMEOUT", kind: .string, flag: "--lock-timeout", defaultValue: "5m",
-        help: "How long to wait for another run on the same STATIC_ROOT to finish (seconds, or 30s, 5m).")
+        help: "How long to wait for another run on the same STATIC_ROOT to finish (seconds, or 30s, 5m).",
+        group: .releases)
     public static let config = Setting(
         name: "COLLECTSTATIC_CONFIG", kind: .path, flag: "--config", defaultValue: "collectstatic.json",
         help: "JSON config file; the default is read only if it exists.")

@@ -31,12 +31,14 @@ public struct Finder: Sendable {
         self.ignorePatterns = ignorePatterns.map(IgnorePattern.init)
     }
 
-    public func find() throws(CollectStaticError) -> FoundAssets {
+    /// Every file of every root; progress (files and bytes found so far) goes to `observer`.
+    public func find(observer: any CollectionObserver = SilentObserver()) throws(CollectStaticError) -> FoundAssets {
         var winners: [String: SourceAsset] = [:]
         var order: [String] = []
         var shadowed: [SourceAsset] = []
+        let progress = ProgressCounter(.finding, observer: observer)
         for root in roots {
-            for asset in try files(in: root) {
+            for asset in try files(in: root, progress: progress) {
                 if winners[asset.logicalPath] == nil {
                     winners[asset.logicalPath] = asset
                     order.append(asset.logicalPath)
@@ -45,6 +47,7 @@ public struct Finder: Sendable {
                 }
             }
         }
+        progress.finish()
         return FoundAssets(assets: order.sorted(by: utf8Less).map { winners[$0]! }, shadowed: shadowed)
     }
 
@@ -68,14 +71,14 @@ public struct Finder: Sendable {
     }
 
     /// Every file of one root, depth first, sorted by name within each folder.
-    func files(in root: SourceRoot) throws(CollectStaticError) -> [SourceAsset] {
+    func files(in root: SourceRoot, progress: ProgressCounter? = nil) throws(CollectStaticError) -> [SourceAsset] {
         guard let status = FileSystem.status(root.path) else {
             throw .source(path: root.path, reason: "source root does not exist")
         }
         guard status.isDirectory else { throw .source(path: root.path, reason: "source root is not a directory") }
         var result: [SourceAsset] = []
         var stack = [Identity(status)]
-        try walk(root: root, relative: "", folder: root.path, stack: &stack, into: &result)
+        try walk(root: root, relative: "", folder: root.path, stack: &stack, into: &result, progress: progress)
         return result
     }
 
@@ -89,7 +92,8 @@ public struct Finder: Sendable {
     }
 
     private func walk(
-        root: SourceRoot, relative: String, folder: String, stack: inout [Identity], into result: inout [SourceAsset]
+        root: SourceRoot, relative: String, folder: String, stack: inout [Identity], into result: inout [SourceAsset],
+        progress: ProgressCounter?
     ) throws(CollectStaticError) {
         let names = try FileSystem.listDirectory(folder).sorted(by: utf8Less)
         var folders: [(name: String, identity: Identity)] = []
@@ -117,6 +121,7 @@ public struct Finder: Sendable {
             }
             let logical = root.prefix.map { $0 + "/" + relativePath } ?? relativePath
             result.append(SourceAsset(logicalPath: logical, filePath: path, size: status.size))
+            progress?.advance(bytes: status.size)
         }
         for (name, identity) in folders {
             let path = folder + "/" + name
@@ -125,7 +130,8 @@ public struct Finder: Sendable {
             }
             stack.append(identity)
             let relativePath = relative.isEmpty ? name : relative + "/" + name
-            try walk(root: root, relative: relativePath, folder: path, stack: &stack, into: &result)
+            try walk(
+                root: root, relative: relativePath, folder: path, stack: &stack, into: &result, progress: progress)
             stack.removeLast()
         }
     }

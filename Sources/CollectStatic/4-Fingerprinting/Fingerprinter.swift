@@ -58,8 +58,14 @@ extension FingerprintedAsset {
 /// derive from the digest of all members together, so the result is deterministic and any change
 /// inside the cycle renames every member.
 enum Fingerprinter {
-    static func run(_ plan: BuildPlan, jobs: Int) async throws(CollectStaticError) -> [FingerprintedAsset] {
+    static func run(_ plan: BuildPlan, jobs: Int, observer: any CollectionObserver = SilentObserver())
+        async throws(CollectStaticError) -> [FingerprintedAsset]
+    {
+        let progress = ProgressCounter(
+            .hashing, totalFiles: plan.nodes.count, totalBytes: plan.nodes.reduce(0) { $0 + $1.asset.size },
+            observer: observer)
         let digests = try await parallelMap(plan.nodes, limit: jobs) { node throws(CollectStaticError) in
+            defer { progress.advance(bytes: node.asset.size) }
             if let source = node.source { return ContentDigest(of: source) }
             return ContentDigest(of: try FileSystem.readFile(node.asset.filePath))
         }

@@ -47,10 +47,16 @@ struct CompressionScheduler: Sendable {
         let scheduled = order.map { jobsByKey[$0]! }.sorted {
             $0.size != $1.size ? $0.size > $1.size : utf8Less($0.names[0], $1.names[0])
         }
-        let progress = ProgressCounter("Compressing", total: scheduled.count, observer: observer)
+        // Files are the names written, bytes the contents compressed: the work, and what the time left
+        // is estimated from (the largest contents go first, so a count of contents would crawl).
+        let progress = ProgressCounter(
+            .compressing, totalFiles: scheduled.reduce(0) { $0 + $1.names.count },
+            totalBytes: scheduled.reduce(0) { $0 + $1.size }, observer: observer)
         let results = try await parallelMap(scheduled, limit: jobs) { job throws(CollectStaticError) in
-            defer { progress.advance() }
-            return try process(job, policy: policy)
+            let result = try process(job, policy: policy)
+            progress.advance(
+                files: job.names.count, bytes: job.size, worked: !result.reused && result.variants != nil)
+            return result
         }
         var outcome = Outcome()
         for (job, result) in zip(scheduled, results) {
@@ -83,7 +89,10 @@ struct CompressionScheduler: Sendable {
             observer.handle(.compressed(job.names[0], reused: true))
             return (variants, true)
         }
-        guard let builder else { return (nil, false) }
+        guard let builder else {
+            observer.handle(.compressed(job.names[0], reused: false))  // a dry run: would be compressed
+            return (nil, false)
+        }
         let bytes = try job.source.bytes()
         let compressed: [ContentEncoding: [UInt8]]
         do {

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Runs `body` over `items` with at most `limit` tasks at once and returns the results in input
 /// order. The first error cancels the remaining work and is rethrown.
 func parallelMap<Item: Sendable, Result: Sendable>(
@@ -26,28 +24,5 @@ func parallelMap<Item: Sendable, Result: Sendable>(
         throw error
     } catch {
         throw .output(path: "", reason: "\(error)")
-    }
-}
-
-/// Counts finished units of a stage from many tasks and reports them to the observer.
-final class ProgressCounter: Sendable {
-    private let done = Mutex(0)
-    let phase: String
-    let total: Int
-    let observer: any CollectionObserver
-
-    init(_ phase: String, total: Int, observer: any CollectionObserver) {
-        self.phase = phase
-        self.total = total
-        self.observer = observer
-        if total > 0 { observer.handle(.progress(phase: phase, done: 0, total: total)) }
-    }
-
-    func advance() {
-        let value = done.withLock { count -> Int in
-            count += 1
-            return count
-        }
-        observer.handle(.progress(phase: phase, done: value, total: total))
     }
 }
