@@ -27,8 +27,10 @@ public struct CollectionReport: Sendable, Equatable, Codable {
     /// publish (manifest, switch, retiring the old tree).
     public var seconds: [String: Double] = [:]
 
-    public init(destination: String) {
+    public init(destination: String, linked: Bool = false, dryRun: Bool = false) {
         self.destination = destination
+        self.linked = linked
+        self.dryRun = dryRun
     }
 
     /// Django 6's closing line: `N static files copied to '…', M unmodified, K post-processed.`; a

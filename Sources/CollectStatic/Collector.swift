@@ -68,50 +68,75 @@ public struct Collector: Sendable {
     }
 
     public func run() async throws(CollectStaticError) -> CollectionReport {
+        let session = try openSession()
+        defer { session.lock?.release() }
+        var report = CollectionReport(
+            destination: configuration.staticRoot, linked: options.link, dryRun: options.dryRun)
+        let found = try find(into: &report)
+        let assets = try await fingerprint(found.assets, into: &report)
+        let plan = try planRelease(assets, found: found.assets, current: session.publisher.published(), into: &report)
+        if isUnchanged(plan, session.publisher) { return unchanged(plan, report) }
+        return try await publish(plan, with: session.publisher, report: report)
+    }
+
+    /// The work folder, the lock (not in a dry run) and what killed runs left behind.
+    private func openSession() throws(CollectStaticError) -> (publisher: Publisher, lock: PublishLock?) {
         if options.clear && !options.dryRun { try checkClearAllowed() }
         let work = try WorkFolder.locate(
             staticRoot: configuration.staticRoot, create: !options.dryRun, forceInPlace: hooks.publishInPlace)
         let lock =
             options.dryRun
             ? nil : try PublishLock.acquire(work.lockFile, timeout: configuration.lockTimeout, observer: observer)
-        defer { lock?.release() }
         let publisher = Publisher(configuration: configuration, work: work, observer: observer, hooks: hooks)
-        if !options.dryRun { try publisher.removeLeftovers() }
+        do {
+            if !options.dryRun { try publisher.removeLeftovers() }
+        } catch {
+            lock?.release()
+            throw error
+        }
         if case .inPlace(let reason) = work.mode, !options.dryRun, !hooks.publishInPlace {
             observer.handle(
                 .warning(
                     "publishing in place (\(reason)): files are replaced one by one, in an order that keeps the manifest true"
                 ))
         }
-        var report = CollectionReport(destination: configuration.staticRoot)
-        report.linked = options.link
-        report.dryRun = options.dryRun
+        return (publisher, lock)
+    }
 
-        var stopwatch = Stopwatch()
+    private func find(into report: inout CollectionReport) throws(CollectStaticError) -> FoundAssets {
+        var clock = Stopwatch()
         let found = try Finder(roots: configuration.sourceRoots, ignorePatterns: configuration.ignorePatterns).find(
             observer: observer)
-        report.seconds["find"] = stopwatch.lap()
         observer.handle(.found(count: found.assets.count))
         for asset in found.shadowed { observer.handle(.shadowed(asset)) }
         report.skipped = found.shadowed.count
-        let current = publisher.published()
-        let assets = try await fingerprint(found.assets, warnings: &report.warnings)
-        report.seconds["fingerprint"] = stopwatch.lap()
-        let plan = try planRelease(assets, found: found.assets, current: current, report: &report)
-        report.seconds["plan"] = stopwatch.lap()
-        if options.postProcess, plan.isUnchanged(compression: configuration.compression?.settingsFingerprint),
-            publisher.cacheRemembers(plan.current)
-        {
-            report.unmodified = plan.files.count { $0.role == .original }
-            for file in plan.files where file.role == .original { observer.handle(.unmodified(file.name)) }
-            report.manifest = manifestPath
-            return report
-        }
+        report.seconds["find"] = clock.lap()
+        return found
+    }
+
+    private func isUnchanged(_ plan: ReleasePlan, _ publisher: Publisher) -> Bool {
+        options.postProcess && plan.isUnchanged(compression: configuration.compression?.settingsFingerprint)
+            && publisher.cacheRemembers(plan.current)
+    }
+
+    /// Nothing changed: nothing is staged, compressed or switched.
+    private func unchanged(_ plan: ReleasePlan, _ report: CollectionReport) -> CollectionReport {
+        var report = report
+        report.unmodified = plan.files.count { $0.role == .original }
+        for file in plan.files where file.role == .original { observer.handle(.unmodified(file.name)) }
+        report.manifest = manifestPath
+        return report
+    }
+
+    /// Stages the new tree, compresses, and publishes it; a failure leaves the published tree as it
+    /// was and no partial tree behind.
+    private func publish(_ plan: ReleasePlan, with publisher: Publisher, report: CollectionReport)
+        async throws(CollectStaticError) -> CollectionReport
+    {
         let staging = options.dryRun ? nil : try publisher.stage(plan)
         do {
-            return try await build(plan, staging: staging, publisher: publisher, report: report, stopwatch: stopwatch)
+            return try await build(plan, staging: staging, publisher: publisher, report: report, stopwatch: Stopwatch())
         } catch {
-            // A failed run leaves the published tree as it was, and no partial tree behind.
             if let staging { try? FileSystem.removeTree(staging.root) }
             throw error
         }
@@ -144,20 +169,24 @@ public struct Collector: Sendable {
     }
 
     /// Fingerprints the assets (or, with `--no-post-process`, nothing).
-    private func fingerprint(_ assets: [SourceAsset], warnings: inout [String]) async throws(CollectStaticError)
-        -> [FingerprintedAsset]
+    private func fingerprint(_ assets: [SourceAsset], into report: inout CollectionReport)
+        async throws(CollectStaticError) -> [FingerprintedAsset]
     {
         guard options.postProcess else { return [] }
+        var clock = Stopwatch()
+        defer { report.seconds["fingerprint"] = clock.lap() }
         let plan = try BuildPlan.make(assets: assets, configuration: configuration)
         for warning in plan.warnings { observer.handle(.warning(warning.description)) }
-        warnings = plan.warnings.map(\.description)
+        report.warnings += plan.warnings.map(\.description)
         return try await Fingerprinter.run(plan, jobs: configuration.jobs, observer: observer)
     }
 
     private func planRelease(
         _ assets: [FingerprintedAsset], found: [SourceAsset], current: PublishedState,
-        report: inout CollectionReport
+        into report: inout CollectionReport
     ) throws(CollectStaticError) -> ReleasePlan {
+        var clock = Stopwatch()
+        defer { report.seconds["plan"] = clock.lap() }
         let planner = ReleasePlanner(
             manifestName: configuration.manifestName, retention: configuration.retention, clear: options.clear,
             link: options.link, cache: configuration.cacheDirectory.map(CacheFolder.init), now: now())
