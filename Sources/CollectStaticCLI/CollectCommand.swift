@@ -36,8 +36,14 @@ struct CollectCommand: AsyncParsableCommand {
             let configuration = try await settings.loadConfiguration()
             let observer = ConsoleObserver(
                 verbosity: json ? 0 : configuration.verbosity, isTerminal: isatty(STDERR_FILENO) == 1)
+            // A Django storage that is no manifest storage only copies (Django's collectstatic).
+            let copyOnly = configuration.django.map { !$0.storage.manifest } ?? false
+            if copyOnly, configuration.verbosity >= 1, let django = configuration.django {
+                FileHandle.standardError.write(
+                    Data("note: \(django.storage.backend) is not a manifest storage: copying only, as Django does\n".utf8))
+            }
             let options = CollectOptions(
-                dryRun: dryRun, clear: clear, force: force, link: link, postProcess: !noPostProcess)
+                dryRun: dryRun, clear: clear, force: force, link: link, postProcess: !noPostProcess && !copyOnly)
             let collector = Collector(configuration: configuration, options: options, observer: observer)
             if !noInput && isatty(STDIN_FILENO) == 1 && collector.destinationHasFiles {
                 try confirm(configuration.staticRoot)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CollectStatic
 
 /// The flags that override settings; every one maps to a `Setting` (and so to an environment variable).
@@ -76,6 +77,19 @@ struct SettingsOptions: ParsableArguments {
         name: .customLong("cache-dir"), help: "Reuse compressed variants from this folder (COLLECTSTATIC_CACHE_DIR).")
     var cacheDir: String?
 
+    @Flag(
+        name: .customLong("django"),
+        help: "Ask the Django project in this folder (manage.py) for its static folders and settings (COLLECTSTATIC_DJANGO).")
+    var django = false
+
+    @Option(
+        name: .customLong("django-settings"),
+        help: "Django settings module to ask; implies --django (COLLECTSTATIC_DJANGO_SETTINGS).")
+    var djangoSettings: String?
+
+    @Option(name: .customLong("python"), help: "The project's Python for --django (COLLECTSTATIC_PYTHON).")
+    var python: String?
+
     /// The flags given, as setting values for `ConfigurationLoader`.
     var values: [Setting: SettingValue] {
         var values: [Setting: SettingValue] = [:]
@@ -103,10 +117,17 @@ struct SettingsOptions: ParsableArguments {
         if let compressSkip { values[.compressSkip] = .list(compressSkip.split(separator: ",").map(String.init)) }
         set(.compressMaxRatio, compressMaxRatio)
         set(.cacheDir, cacheDir)
+        if django { set(.django, "true") }
+        set(.djangoSettings, djangoSettings)
+        set(.python, python)
         return values
     }
 
     func loadConfiguration() async throws(CollectStaticError) -> Configuration {
-        try await ConfigurationLoader(flags: values).load()
+        let configuration = try await ConfigurationLoader(flags: values).load()
+        if configuration.verbosity >= 2 {
+            FileHandle.standardError.write(Data(configuration.settingsReport.map { $0 + "\n" }.joined().utf8))
+        }
+        return configuration
     }
 }
