@@ -36,6 +36,7 @@ public enum DjangoReference {
 
     public struct Unavailable: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Folder of the Python helpers (`Tests/Django`).
