@@ -91,7 +91,8 @@ extension Setting {
     public static let django = Setting(
         name: "COLLECTSTATIC_DJANGO", kind: .boolean, flag: "--django", defaultValue: "false",
         help:
-            "Ask the Django project in the working directory (manage.py) for its static folders, STATIC_ROOT, STATIC_URL and storage.")
+            "Ask the Django project in the working directory (manage.py) for its static folders, STATIC_ROOT, STATIC_URL and storage."
+    )
     public static let djangoSettings = Setting(
         name: "COLLECTSTATIC_DJANGO_SETTINGS", kind: .string, flag: "--django-settings",
         defaultValue: "(from manage.py)", help: "Django settings module to ask (implies --django).")

@@ -40,7 +40,9 @@ struct CollectCommand: AsyncParsableCommand {
             let copyOnly = configuration.django.map { !$0.storage.manifest } ?? false
             if copyOnly, configuration.verbosity >= 1, let django = configuration.django {
                 FileHandle.standardError.write(
-                    Data("note: \(django.storage.backend) is not a manifest storage: copying only, as Django does\n".utf8))
+                    Data(
+                        "note: \(django.storage.backend) is not a manifest storage: copying only, as Django does\n".utf8
+                    ))
             }
             let options = CollectOptions(
                 dryRun: dryRun, clear: clear, force: force, link: link, postProcess: !noPostProcess && !copyOnly)

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import CollectStatic
+import Foundation
 
 /// The flags that override settings; every one maps to a `Setting` (and so to an environment variable).
 struct SettingsOptions: ParsableArguments {
@@ -79,7 +79,9 @@ struct SettingsOptions: ParsableArguments {
 
     @Flag(
         name: .customLong("django"),
-        help: "Ask the Django project in this folder (manage.py) for its static folders and settings (COLLECTSTATIC_DJANGO).")
+        help:
+            "Ask the Django project in this folder (manage.py) for its static folders and settings (COLLECTSTATIC_DJANGO)."
+    )
     var django = false
 
     @Option(

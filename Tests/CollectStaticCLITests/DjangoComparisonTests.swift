@@ -19,7 +19,8 @@ struct DjangoComparisonTests {
         let dir = TestSupport.temporaryDirectory("django")
         let absolute = roots.map { root -> String in
             let parts = root.split(separator: "=", maxSplits: 1).map(String.init)
-            let path = parts.last!.hasPrefix("/") ? parts.last! : TestSupport.fixtures.appendingPathComponent(parts.last!).path
+            let path =
+                parts.last!.hasPrefix("/") ? parts.last! : TestSupport.fixtures.appendingPathComponent(parts.last!).path
             return parts.count == 2 ? "\(parts[0])=\(path)" : path
         }
         let django = dir.appendingPathComponent("django")
@@ -134,7 +135,10 @@ struct DjangoComparisonTests {
         let python = try DjangoReference.requirePython()
         let django = TestSupport.temporaryDirectory("django-query").appendingPathComponent("out")
         let run = DjangoReference.run(
-            ["collect", "--static-root", django.path, TestSupport.fixtures.appendingPathComponent("query-on-stylesheet").path],
+            [
+                "collect", "--static-root", django.path,
+                TestSupport.fixtures.appendingPathComponent("query-on-stylesheet").path,
+            ],
             python: python)
         #expect(run.status == 0, "\(run.stderr)")
         let theirs = try Manifest(contentsOf: django.appendingPathComponent("staticfiles.json"))

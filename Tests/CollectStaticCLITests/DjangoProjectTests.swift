@@ -76,7 +76,8 @@ struct DjangoProjectTests {
             contentsOf: ours.appendingPathComponent(manifest.paths["shop/css/base.css"]!), encoding: .utf8)
         #expect(base.contains("the project's copy wins"))
         // The prefixed STATICFILES_DIRS entry and a reference across roots.
-        let lib = try String(contentsOf: ours.appendingPathComponent(manifest.paths["vendor/lib.css"]!), encoding: .utf8)
+        let lib = try String(
+            contentsOf: ours.appendingPathComponent(manifest.paths["vendor/lib.css"]!), encoding: .utf8)
         #expect(lib.contains((manifest.paths["shop/img/logo.svg"]! as NSString).lastPathComponent))
         for name in djangoFiles where !name.hasSuffix(".br") && !name.hasSuffix(".gz") && name != "staticfiles.json" {
             let a = try Data(contentsOf: django.appendingPathComponent(name))
@@ -127,10 +128,14 @@ struct DjangoProjectTests {
         let project = try project()
         let root = TestSupport.temporaryDirectory("django-cdn").appendingPathComponent("out")
         let result = CLI.run(
-            ["--noinput", "--no-compress", "--django-settings", "mysite.settings_cdn", "--static-root", root.path, "-v", "2"],
+            [
+                "--noinput", "--no-compress", "--django-settings", "mysite.settings_cdn", "--static-root", root.path,
+                "-v", "2",
+            ],
             in: project, environment: try Self.environment())
         try #require(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("STATIC_URL=https://cdn.example.com/static/  (Django settings mysite.settings_cdn)"))
+        #expect(
+            result.stderr.contains("STATIC_URL=https://cdn.example.com/static/  (Django settings mysite.settings_cdn)"))
         #expect(result.stderr.contains("STATIC_ROOT=\(root.path)  (flag --static-root)"))
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("staticfiles.json").path))
     }
@@ -266,7 +271,10 @@ final class Gunicorn {
         let body = log.deletingLastPathComponent().appendingPathComponent("body-\(UUID().uuidString)")
         let result = TestSupport.run(
             python,
-            [DjangoReference.helpers.appendingPathComponent("http_get.py").path, "http://127.0.0.1:\(port)\(path)", body.path]
+            [
+                DjangoReference.helpers.appendingPathComponent("http_get.py").path, "http://127.0.0.1:\(port)\(path)",
+                body.path,
+            ]
                 + headers)
         struct Head: Decodable {
             var status: Int

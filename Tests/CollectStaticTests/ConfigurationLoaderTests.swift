@@ -84,7 +84,8 @@ import Testing
                          "skipCompressExtensions": null}}
             """
         let script = dir.appendingPathComponent("bin/python")
-        TestSupport.write("#!/bin/sh\necho \"$PWD|$3\" > \"$(dirname \"$0\")/called\"\ncat <<'EOF'\n\(answer)\nEOF\n", to: script)
+        TestSupport.write(
+            "#!/bin/sh\necho \"$PWD|$3\" > \"$(dirname \"$0\")/called\"\ncat <<'EOF'\n\(answer)\nEOF\n", to: script)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         return script.path
     }

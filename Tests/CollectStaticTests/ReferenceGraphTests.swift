@@ -165,7 +165,8 @@ import Testing
                 == ".x { background: url(\"../img/a b.\(hash("img/a b.png")).png\"); } .y { background: url(\"../img/100%25.\(hash("img/100%.png")).png?v=1\"); }"
         )
         #expect(
-            ws.output(manifest.paths["css/b.css"]!) == ".z { background: url(\"../img/q%3F.\(hash("img/q?.png")).png\"); }")
+            ws.output(manifest.paths["css/b.css"]!)
+                == ".z { background: url(\"../img/q%3F.\(hash("img/q?.png")).png\"); }")
     }
 
     @Test func invalidUTF8IsAnErrorWithTheOffsetOrCopiedOnRequest() async throws {

@@ -710,7 +710,8 @@ struct ReferenceRewriterDjangoTests {
             #expect(ours == snippet.expected, "\(snippet.name)")
             let django = outputs[index]?.output
             #expect(
-                django != ours, "\(snippet.name): Django now agrees with us; update the notes in ReferenceScanner.swift or ReferenceResolver.swift and the README"
+                django != ours,
+                "\(snippet.name): Django now agrees with us; update the notes in ReferenceScanner.swift or ReferenceResolver.swift and the README"
             )
         }
     }
