@@ -38,6 +38,7 @@ export PATH=$venv/bin:$PATH   # the project's virtualenv is active, as in its Do
 seconds() { /usr/bin/time -f "%e" -o "$work/time" "$@" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }; cat "$work/time"; }
 
 cd "$project"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 django_cold=$(seconds python manage.py collectstatic --noinput -v 0)
 django_rerun=$(seconds python manage.py collectstatic --noinput -v 0)
 mv staticfiles staticfiles-django
@@ -54,7 +55,8 @@ PY
 )
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "project: make_project.py + $(wc -l < "$corpus/roots.txt") corpus roots; $(find "$project/staticfiles-django" -type f ! -name '*.br' ! -name '*.gz' | grep -c -v '\.[0-9a-f]\{12\}\.' ) source files"
+echo "project: make_project.py + $(wc -l < "$corpus/roots.txt") corpus roots as STATICFILES_DIRS"
+echo "load average before/after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine skews both columns)"
 echo "$(python -c 'import django, importlib.metadata as m; print("WhiteNoise", m.version("whitenoise"), "on Django", django.get_version())')"
 echo "manifest paths: $same"
 printf '| run | manage.py collectstatic (s) | collectstatic --django (s) | speed-up |\n|---|---|---|---|\n'

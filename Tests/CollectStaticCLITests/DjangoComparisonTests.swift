@@ -149,6 +149,28 @@ struct DjangoComparisonTests {
         #expect(!FileManager.default.fileExists(atPath: django.appendingPathComponent("css/\(named)").path))
     }
 
+    /// A folder written without its trailing slash: left as written by both (Django quotes it), but
+    /// Django turns `url(.)` into `url("css")`.
+    @Test func differenceFolderReferencesWithoutSlash() throws {
+        let (result, out) = ours("folder-references")
+        #expect(result.status == 0, "\(result.stderr)")
+        let manifest = try Manifest(contentsOf: out.appendingPathComponent("staticfiles.json"))
+        let ours = try String(contentsOf: out.appendingPathComponent(manifest.paths["css/a.css"]!), encoding: .utf8)
+        #expect(ours == ".x { background: url(../img); } .y { background: url(.); }\n")
+
+        let python = try DjangoReference.requirePython()
+        let django = TestSupport.temporaryDirectory("django-folders").appendingPathComponent("out")
+        let run = DjangoReference.run(
+            [
+                "collect", "--static-root", django.path,
+                TestSupport.fixtures.appendingPathComponent("folder-references").path,
+            ], python: python)
+        #expect(run.status == 0, "\(run.stderr)")
+        let theirs = try Manifest(contentsOf: django.appendingPathComponent("staticfiles.json"))
+        let theirA = try String(contentsOf: django.appendingPathComponent(theirs.paths["css/a.css"]!), encoding: .utf8)
+        #expect(theirA == ".x { background: url(\"../img\"); } .y { background: url(\"css\"); }\n")
+    }
+
     /// Runs Django alone on a fixture and returns its result (it is expected to fail there).
     func djangoAlone(_ fixture: String) throws -> TestSupport.ProcessResult {
         let python = try DjangoReference.requirePython()

@@ -169,6 +169,15 @@ import Testing
                 == ".z { background: url(\"../img/q%3F.\(hash("img/q?.png")).png\"); }")
     }
 
+    @Test func aFolderWrittenWithoutItsSlashIsLeftAloneLikeDjango() async throws {
+        let ws = Workspace([
+            "img/a.png": "A", "css/a.css": ".x { background: url(../img); } .y { background: url(.); }",
+        ])
+        try await ws.collect()
+        let manifest = try ws.manifest()
+        #expect(ws.output(manifest.paths["css/a.css"]!) == ".x { background: url(../img); } .y { background: url(.); }")
+    }
+
     @Test func invalidUTF8IsAnErrorWithTheOffsetOrCopiedOnRequest() async throws {
         let ws = Workspace(["img/a.png": "A"])
         ws.write("bad.css", bytes: Array(".x { background: url(img/a.png); } ".utf8) + [0xC3, 0x28] + Array("\n".utf8))

@@ -547,7 +547,7 @@ private let identicalCorpus: [RewriteSnippet] = [
 ]
 
 /// Inputs where we deliberately differ from Django (see the notes at the top
-/// of ReferenceScanner.swift). `expected` is our output; the test also checks
+/// of ReferenceScanner.swift and on ReferenceResolver). `expected` is our output; the test also checks
 /// that Django's output is different, so a stale note gets noticed.
 private let divergentCorpus: [RewriteSnippet] = [
     RewriteSnippet(
