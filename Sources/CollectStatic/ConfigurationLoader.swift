@@ -49,6 +49,14 @@ public struct ConfigurationLoader: Sendable {
         if let django {
             providers.append(InMemoryProvider(name: "Django settings", values: Self.configValues(django.settingValues)))
         }
+        if let django, django.staticRoot == nil,
+            flags[.staticRoot] == nil && environment[Setting.staticRoot.name] == nil
+                && dotEnv[Setting.staticRoot.name] == nil && file[.staticRoot] == nil
+        {
+            throw .configuration(
+                "--django: STATIC_ROOT is not set in \(django.settingsModule) (Django's collectstatic refuses too); set it there or pass --static-root"
+            )
+        }
         var reader = SettingsReader(reader: ConfigReader(providers: providers), workingDirectory: workingDirectory)
         if let django { reader.defaultIgnorePatterns = django.ignorePatterns }
         var configuration = try reader.configuration()

@@ -148,6 +148,21 @@ import Testing
         await #expect(throws: CollectStaticError.configuration("--django: cannot load the Django settings x")) {
             try await load(dir, env: ["COLLECTSTATIC_PYTHON": script.path, "COLLECTSTATIC_DJANGO": "1"])
         }
+        // Django's STATIC_ROOT unset: refused, unless one of our sources names one.
+        let answer = try String(contentsOfFile: try fakeDjangoPython(in: dir), encoding: .utf8)
+            .replacingOccurrences(of: "\"staticRoot\": \"\(dir.path)/django-root\"", with: "\"staticRoot\": null")
+        TestSupport.write(answer, to: script)
+        await #expect(
+            throws: CollectStaticError.configuration(
+                "--django: STATIC_ROOT is not set in shop.settings (Django's collectstatic refuses too); set it there or pass --static-root"
+            )
+        ) {
+            try await load(dir, env: ["COLLECTSTATIC_PYTHON": script.path, "COLLECTSTATIC_DJANGO": "1"])
+        }
+        let configuration = try await load(
+            dir, env: ["COLLECTSTATIC_PYTHON": script.path, "COLLECTSTATIC_DJANGO": "1", "STATIC_ROOT": "mine"])
+        #expect(configuration.staticRoot == dir.path + "/mine")
+
         TestSupport.write("#!/bin/sh\necho oops >&2\nexit 3\n", to: script)
         await #expect {
             try await load(dir, env: ["COLLECTSTATIC_PYTHON": script.path, "COLLECTSTATIC_DJANGO": "1"])
