@@ -152,6 +152,29 @@ struct DjangoProjectTests {
         #expect(!files.contains { $0.hasSuffix(".br") || $0.hasSuffix(".gz") })
     }
 
+    @Test func aStorageThatIsNoManifestStorageOnlyCopiesLikeDjango() throws {
+        let python = try DjangoReference.requirePython()
+        let project = try project()
+        let work = TestSupport.temporaryDirectory("django-copy")
+        let django = work.appendingPathComponent("django")
+        let ours = work.appendingPathComponent("ours")
+        try? FileManager.default.removeItem(at: project.appendingPathComponent("staticfiles"))
+        let manage = TestSupport.run(
+            python, ["manage.py", "collectstatic", "--noinput", "-v", "0"],
+            environment: try Self.environment([
+                "DJANGO_SETTINGS_MODULE": "mysite.settings_copy"
+            ]), currentDirectory: project)
+        try #require(manage.status == 0, "\(manage.stderr)")
+        try FileManager.default.moveItem(at: project.appendingPathComponent("staticfiles"), to: django)
+        let result = CLI.run(
+            ["--noinput", "--django-settings", "mysite.settings_copy", "--static-root", ours.path], in: project,
+            environment: try Self.environment())
+        try #require(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("StaticFilesStorage is not a manifest storage: copying only, as Django does"))
+        #expect(TestSupport.files(in: ours) == TestSupport.files(in: django))
+        #expect(!TestSupport.files(in: ours).contains("staticfiles.json"))
+    }
+
     // MARK: - Bad input: one clear message, exit 2, nothing written
 
     func expectRefused(

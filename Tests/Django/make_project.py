@@ -12,7 +12,8 @@ manage.py setting DJANGO_SETTINGS_MODULE), then:
   - WhiteNoise's middleware and CompressedManifestStaticFilesStorage; DEBUG off unless DJANGO_DEBUG=1;
   - extra settings modules for the other tests: `mysite.settings_cdn` (another STATIC_URL),
     `mysite.settings_broken` (cannot be imported), `mysite.settings_finder` (a custom finder
-    without a storage), `mysite.settings_plain` (Django's ManifestStaticFilesStorage, no WhiteNoise).
+    without a storage), `mysite.settings_plain` (Django's ManifestStaticFilesStorage, no WhiteNoise),
+    `mysite.settings_copy` (StaticFilesStorage: no manifest storage, Django only copies).
 """
 
 import os
@@ -63,6 +64,11 @@ STORAGES = {
         "from .settings import *  # noqa\n\n"
         'MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]\n'
         'STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}\n',
+    )
+    write(
+        j("mysite", "settings_copy.py"),
+        "from .settings import *  # noqa\n\n"
+        'STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}\n',
     )
     with open(j("mysite", "urls.py"), "a", encoding="utf-8") as f:
         f.write("\nfrom shop.views import index  # noqa: E402\n\nurlpatterns += [path('', index)]\n")
