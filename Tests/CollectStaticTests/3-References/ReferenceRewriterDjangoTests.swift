@@ -14,9 +14,7 @@ import Testing
 /// Runs `Tests/Django/rewrite_oracle.py` with a Python that has Django.
 enum DjangoRewriteOracle {
 
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Django/rewrite_oracle.py")
+    static let script = TestSupport.packageRoot.appendingPathComponent("Tests/Django/rewrite_oracle.py")
 
     struct Output: Decodable {
         struct File: Decodable {
