@@ -16,8 +16,9 @@ struct Asset: Sendable {
     var codings: [ContentEncoding]
     var cacheControl: String
     var validator: Validator
-    /// Finds the file of one representation on disk (checked to stay inside the root).
-    var locate: @Sendable (ContentEncoding) -> ContainedFile?
+    /// Finds the file of one representation (checked to stay inside the root), with its bytes when
+    /// they are held in memory.
+    var locate: @Sendable (ContentEncoding) -> LocatedFile?
 
     func entityTag(for coding: ContentEncoding, file: ContainedFile) -> EntityTag {
         switch validator {

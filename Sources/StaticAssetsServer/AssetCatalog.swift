@@ -16,7 +16,7 @@ enum AssetCatalog: Sendable {
             guard let file = lookup.file(for: name) else { return nil }
             return Asset(
                 name: name, codings: [.identity], cacheControl: cacheControl, validator: .fileStatus,
-                locate: { $0 == .identity ? file : nil })
+                locate: { $0 == .identity ? LocatedFile(file: file, bytes: nil) : nil })
         }
     }
 }
@@ -29,12 +29,17 @@ struct ManifestCatalog: Sendable {
     let manifestName: String
     let serveManifest: Bool
     let cachePolicy: CachePolicy
+    /// Small hashed representations held in memory (see ``MemoryLimits``).
+    let memory: MemoryCache
 
     func asset(named name: String) -> Asset? {
         let root = root
         let trusted = trusted
-        let locate: @Sendable (ContentEncoding) -> ContainedFile? = {
+        let find: @Sendable (ContentEncoding) -> ContainedFile? = {
             ContainedFile.find(name + $0.fileSuffix, in: root, trusted: trusted)
+        }
+        let locate: @Sendable (ContentEncoding) -> LocatedFile? = {
+            find($0).map { LocatedFile(file: $0, bytes: nil) }
         }
         if name == manifestName {
             guard serveManifest else { return nil }
@@ -42,15 +47,29 @@ struct ManifestCatalog: Sendable {
                 name: name, codings: [.identity], cacheControl: cachePolicy.uncached, validator: .fileStatus,
                 locate: locate)
         }
-        let manifest = resolver.manifest
+        let loaded = resolver.loaded
+        let manifest = loaded.manifest
         let hashed = Self.isHashed(name, in: manifest)
         let cacheControl = hashed ? cachePolicy.hashed : cachePolicy.unhashed
         if let entry = manifest.files[name] {
             let sizes = entry.encodings.mapValues(\.size)
+            let memory = memory
+            let revision = loaded.revision
+            // Only hashed names: their bytes never change within a release, an unhashed name's do.
+            let fromMemoryOrDisk: @Sendable (ContentEncoding) -> LocatedFile? = { coding in
+                if let expected = ExpectedBytes(entry: entry, coding: coding),
+                    let located = memory.representation(
+                        MemoryCache.Key(name: name, coding: coding), revision: revision, expected: expected,
+                        find: { find(coding) })
+                {
+                    return located
+                }
+                return locate(coding)
+            }
             return Asset(
                 name: name, codings: ContentEncoding.allCases.filter { $0 == .identity || sizes[$0] != nil },
                 cacheControl: cacheControl, validator: .integrity(entry.integrity, variantSizes: sizes),
-                locate: locate)
+                locate: hashed ? fromMemoryOrDisk : locate)
         }
         // A manifest without `files` (written by Django itself): serve the names it lists, identity only.
         guard manifest.files.isEmpty, manifest.paths[name] != nil || hashed else {
