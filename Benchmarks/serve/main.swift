@@ -6,8 +6,9 @@
 // `--ours`: StaticAssetsMiddleware with its defaults (small hashed files answered from memory).
 // `--ours-disk`: the same with `memory: .disabled` (every body read from disk, as before memory serving).
 // `--file-middleware`: Hummingbird's own FileMiddleware over the same folder (identity only).
-// `--ceiling`: Hummingbird answering every request with the bytes of FILE, read once at start-up, with
-//   `Content-Type` and `Content-Encoding` set: the framework's ceiling for a small file.
+// `--ceiling`: Hummingbird answering every request under /static/ with the bytes of FILE, read once at
+//   start-up, with `Content-Type` and `Content-Encoding` set, from a middleware in the same place as
+//   ours: the framework's ceiling for a small file.
 // Runs until SIGINT/SIGTERM.
 //
 //   StaticAssetsServeBenchmark --root DIR --measure-responder PATH [COUNT]
@@ -71,15 +72,27 @@ var ceilingHeaders = HTTPFields()
 ceilingHeaders[.contentType] = ceilingType
 if let encoding = option("--ceiling-encoding") { ceilingHeaders[.contentEncoding] = encoding }
 let fixedHeaders = ceilingHeaders
-let ceilingRouter = Router()
-ceilingRouter.get("/static/**") { _, _ in
-    Response(status: .ok, headers: fixedHeaders, body: ResponseBody(byteBuffer: bytes))
+/// Answers everything under /static/ with the same bytes and fields.
+struct FixedResponseMiddleware<Context: RequestContext>: RouterMiddleware {
+    let headers: HTTPFields
+    let body: ByteBuffer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        guard request.uri.path.hasPrefix("/static/") else { return try await next(request, context) }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
 }
+let ceilingRouter = Router()
+ceilingRouter.add(middleware: FixedResponseMiddleware(headers: fixedHeaders, body: bytes))
 
 func server(_ router: Router<BasicRequestContext>, _ port: Int) -> Application<RouterResponder<BasicRequestContext>> {
     Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
 }
-let apps = [server(ourRouter, ours), server(diskRouter, oursDisk), server(theirRouter, theirs), server(ceilingRouter, ceiling)]
+let apps = [
+    server(ourRouter, ours), server(diskRouter, oursDisk), server(theirRouter, theirs), server(ceilingRouter, ceiling),
+]
 try await withThrowingTaskGroup(of: Void.self) { group in
     for app in apps { group.addTask { try await app.runService() } }
     try await group.waitForAll()

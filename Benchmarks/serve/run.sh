@@ -9,6 +9,8 @@
 #     and the identity file from Hummingbird's FileMiddleware (it has no precompressed variants);
 #   - a 5 MB hashed file (streamed from disk: over the 64 KB memory limit) from both middleware
 #     settings and from nginx.
+# The machine is shared, so the servers are measured in ROUNDS rounds (default 3), one after the other
+# within a round; ratios use each server's median requests/s.
 # Prints requests/s, bytes per request (headers + body, as wrk counts them), and the ratios.
 #
 #   Benchmarks/serve/run.sh                      # from the package root
@@ -21,6 +23,7 @@ package=${PACKAGE_DIR:-$(cd "$here/../.." && pwd)}
 duration=${DURATION:-5s}
 connections=${CONNECTIONS:-32}
 threads=${THREADS:-2}
+rounds=${ROUNDS:-3}
 brotli_module=${BROTLI_MODULE:-/usr/lib/nginx/modules/ngx_http_brotli_static_module.so}
 
 for tool in wrk curl brotli gzip md5sum sha256sum openssl nginx; do
@@ -159,10 +162,13 @@ run() {
     local line
     line=$(wrk -t"$threads" -c"$connections" -d"$duration" -s "$work/report.lua" "$@" | grep '^RESULT')
     printf '%-58s %s\n' "$label" "${line#RESULT }"
-    rps[$key]=$(echo "$line" | sed -E 's/.* rps=([0-9]+).*/\1/')
+    rps[$key]="${rps[$key]:-} $(echo "$line" | sed -E 's/.* rps=([0-9]+).*/\1/')"
 }
-ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
-echo "== wrk -t$threads -c$connections -d$duration (loopback, $(nproc) cores shared by the servers and wrk)"
+median() { echo "${rps[$1]}" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { printf "%.2f", a / b }'; }
+echo "== wrk -t$threads -c$connections -d$duration, $rounds rounds (loopback, $(nproc) cores shared by the servers and wrk; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+for round in $(seq 1 "$rounds"); do
+echo "-- round $round"
 run ours "StaticAssetsMiddleware (memory), .br" -H 'Accept-Encoding: br' "$(url "$port_ours" "$hashed")"
 run disk "StaticAssetsMiddleware (memory: .disabled), .br" -H 'Accept-Encoding: br' "$(url "$port_disk" "$hashed")"
 run ceiling "Hummingbird, the same bytes from memory (ceiling)" -H 'Accept-Encoding: br' "$(url "$port_ceiling" "$hashed")"
@@ -171,6 +177,8 @@ run file "FileMiddleware, identity" "$(url "$port_file" "$hashed")"
 run big_ours "5 MB: StaticAssetsMiddleware (memory)" "$(url "$port_ours" "$big")"
 run big_disk "5 MB: StaticAssetsMiddleware (memory: .disabled)" "$(url "$port_disk" "$big")"
 run big_nginx "5 MB: nginx" "$(url "$port_nginx" "$big")"
+done
+echo "== medians (requests/s): ours $(median ours), before $(median disk), ceiling $(median ceiling), nginx $(median nginx), FileMiddleware $(median file); 5 MB: ours $(median big_ours), before $(median big_disk), nginx $(median big_nginx)"
 echo "== ratios"
 echo "small .br: ours / ceiling = $(ratio ours ceiling) (goal >= 0.80); ours / before = $(ratio ours disk); ours / nginx = $(ratio ours nginx)"
 echo "5 MB: ours / before = $(ratio big_ours big_disk) (goal >= 1.00 within noise); ours / nginx = $(ratio big_ours big_nginx)"

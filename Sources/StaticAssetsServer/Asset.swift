@@ -21,6 +21,10 @@ struct Asset: Sendable {
     var locate: @Sendable (ContentEncoding) -> LocatedFile?
 
     func entityTag(for coding: ContentEncoding, file: ContainedFile) -> EntityTag {
+        Self.entityTag(validator, for: coding, file: file)
+    }
+
+    static func entityTag(_ validator: Validator, for coding: ContentEncoding, file: ContainedFile) -> EntityTag {
         switch validator {
         case .integrity(let integrity, let sizes):
             let digest = integrity.split(separator: "-", maxSplits: 1).last.map(String.init) ?? integrity

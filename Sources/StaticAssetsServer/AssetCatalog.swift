@@ -53,23 +53,27 @@ struct ManifestCatalog: Sendable {
         let cacheControl = hashed ? cachePolicy.hashed : cachePolicy.unhashed
         if let entry = manifest.files[name] {
             let sizes = entry.encodings.mapValues(\.size)
+            let validator = Asset.Validator.integrity(entry.integrity, variantSizes: sizes)
             let memory = memory
             let revision = loaded.revision
             // Only hashed names: their bytes never change within a release, an unhashed name's do.
             let fromMemoryOrDisk: @Sendable (ContentEncoding) -> LocatedFile? = { coding in
-                if let expected = ExpectedBytes(entry: entry, coding: coding),
-                    let located = memory.representation(
-                        MemoryCache.Key(name: name, coding: coding), revision: revision, expected: expected,
-                        find: { find(coding) })
-                {
-                    return located
+                let size = coding == .identity ? entry.size : sizes[coding] ?? Int.max
+                let key = MemoryCache.Key(name: name, coding: coding)
+                let held = memory.representation(key, revision: revision, size: size) {
+                    guard let expected = ExpectedBytes(entry: entry, coding: coding),
+                        let (file, bytes) = MemoryCache.read(expected: expected, find: { find(coding) })
+                    else { return nil }
+                    let validators = LocatedFile.Validators(
+                        entityTag: Asset.entityTag(validator, for: coding, file: file),
+                        lastModified: HTTPDate.format(file.modifiedSeconds))
+                    return LocatedFile(file: file, bytes: bytes, validators: validators)
                 }
-                return locate(coding)
+                return held ?? locate(coding)
             }
             return Asset(
                 name: name, codings: ContentEncoding.allCases.filter { $0 == .identity || sizes[$0] != nil },
-                cacheControl: cacheControl, validator: .integrity(entry.integrity, variantSizes: sizes),
-                locate: hashed ? fromMemoryOrDisk : locate)
+                cacheControl: cacheControl, validator: validator, locate: hashed ? fromMemoryOrDisk : locate)
         }
         // A manifest without `files` (written by Django itself): serve the names it lists, identity only.
         guard manifest.files.isEmpty, manifest.paths[name] != nil || hashed else {

@@ -24,8 +24,16 @@ public struct MemoryLimits: Sendable, Equatable {
 /// `Content-Length`, `ETag` and `Last-Modified` alike, whether the body comes from memory or not)
 /// and, when it is held in memory, its bytes.
 struct LocatedFile: Sendable {
+    /// A representation's validators, worked out once when it is loaded into memory (the same
+    /// functions the disk path calls on every request).
+    struct Validators: Sendable {
+        let entityTag: EntityTag
+        let lastModified: String
+    }
+
     let file: ContainedFile
     let bytes: [UInt8]?
+    var validators: Validators? = nil
 }
 
 /// What one representation's bytes must be, from the manifest: their size and a digest.
@@ -109,11 +117,12 @@ final class MemoryCache: Sendable {
     var bytesHeld: Int { state.withLock { $0.bytesHeld } }
 
     /// The representation from memory (loaded now if this is its first request), or nil when it is
-    /// to be served from disk.
+    /// to be served from disk. `size` is the manifest's size of the representation; `load` reads and
+    /// proves the bytes (``MemoryCache/read(expected:find:)``).
     func representation(
-        _ key: Key, revision: Int, expected: ExpectedBytes, find: () -> ContainedFile?
+        _ key: Key, revision: Int, size: Int, load: () -> LocatedFile?
     ) -> LocatedFile? {
-        guard expected.size <= limits.maxFileSize, expected.size <= limits.totalSize else { return nil }
+        guard size <= limits.maxFileSize, size <= limits.totalSize else { return nil }
         let known: Slot? = state.withLock { state in
             if state.revision < revision { state = State(revision: revision) }
             guard state.revision == revision else { return .disk }  // a request still on an older manifest
@@ -124,27 +133,28 @@ final class MemoryCache: Sendable {
         case .disk: return nil
         case nil: break
         }
-        let loaded = Self.load(expected: expected, find: find)
+        let loaded = load()
         return state.withLock { state in
             guard state.revision == revision else { return loaded }
             if case .memory(let located) = state.slots[key] { return located }  // loaded meanwhile
-            guard let loaded, state.bytesHeld + expected.size <= limits.totalSize else {
+            guard let loaded, loaded.file.size == size, state.bytesHeld + size <= limits.totalSize else {
                 state.slots[key] = .disk
                 return nil
             }
             state.slots[key] = .memory(loaded)
-            state.bytesHeld += expected.size
+            state.bytesHeld += size
             return loaded
         }
     }
 
-    private static func load(expected: ExpectedBytes, find: () -> ContainedFile?) -> LocatedFile? {
+    /// The file `find` locates, read whole, if its size and digest are `expected`.
+    static func read(expected: ExpectedBytes, find: () -> ContainedFile?) -> (ContainedFile, [UInt8])? {
         guard let file = find(), file.size == expected.size,
             let data = FileManager.default.contents(atPath: file.path)
         else { return nil }
         let bytes = [UInt8](data)
         guard expected.isMatched(by: bytes) else { return nil }
-        return LocatedFile(file: file, bytes: bytes)
+        return (file, bytes)
     }
 }
 

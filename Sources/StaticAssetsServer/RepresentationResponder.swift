@@ -31,8 +31,8 @@ struct RepresentationResponder {
     /// The same status and fields whether the body is in memory or on disk: both come from `file`.
     private func response(coding: ContentEncoding, located: LocatedFile) -> StaticResponse {
         let file = located.file
-        let tag = asset.entityTag(for: coding, file: file)
-        let lastModified = HTTPDate.format(file.modifiedSeconds)
+        let tag = located.validators?.entityTag ?? asset.entityTag(for: coding, file: file)
+        let lastModified = located.validators?.lastModified ?? HTTPDate.format(file.modifiedSeconds)
         var validators: [(name: String, value: String)] = [
             ("ETag", tag.description), ("Last-Modified", lastModified), ("Cache-Control", asset.cacheControl),
         ]
