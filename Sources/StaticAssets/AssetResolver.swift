@@ -49,6 +49,9 @@ public final class AssetResolver: Sendable {
     /// The manifest lookups currently use.
     public var manifest: Manifest { current.withLock { $0.manifest } }
 
+    /// How many times the manifest has been replaced (see ``Loaded/revision``).
+    public var revision: Int { current.withLock { $0.revision } }
+
     /// The manifest in use together with its revision, read under one lock.
     public var loaded: Loaded { current.withLock { $0 } }
 

@@ -6,6 +6,16 @@ enum AssetCatalog: Sendable {
     case manifest(ManifestCatalog)
     case sources(SourceRootLookup, cacheControl: String)
 
+    /// The asset for the still-encoded part of a request path after STATIC_URL; nil for a 404.
+    ///
+    /// A hashed name served before in this manifest revision is found without decoding or looking
+    /// it up again when its path has no `%` escape (then the path is the name itself).
+    func asset(encoded: Substring) -> Asset? {
+        if case .manifest(let catalog) = self, let known = catalog.rememberedAsset(encoded) { return known }
+        guard let name = RequestPath.logicalName(encoded) else { return nil }
+        return asset(named: name)
+    }
+
     /// The asset for a decoded, safe name; nil for a 404. In manifest mode an unknown name costs no
     /// disk access at all.
     func asset(named name: String) -> Asset? {
@@ -31,6 +41,12 @@ struct ManifestCatalog: Sendable {
     let cachePolicy: CachePolicy
     /// Small hashed representations held in memory (see ``MemoryLimits``).
     let memory: MemoryCache
+
+    /// An asset `asset(named:)` made for a hashed name in the resolver's current revision.
+    func rememberedAsset(_ encoded: Substring) -> Asset? {
+        guard memory.isEnabled, !encoded.utf8.contains(UInt8(ascii: "%")) else { return nil }
+        return memory.asset(named: String(encoded), revision: resolver.revision)
+    }
 
     func asset(named name: String) -> Asset? {
         let root = root
@@ -71,9 +87,11 @@ struct ManifestCatalog: Sendable {
                 }
                 return held ?? locate(coding)
             }
-            return Asset(
+            let asset = Asset(
                 name: name, codings: ContentEncoding.allCases.filter { $0 == .identity || sizes[$0] != nil },
                 cacheControl: cacheControl, validator: validator, locate: hashed ? fromMemoryOrDisk : locate)
+            if hashed && memory.isEnabled { memory.remember(asset, revision: revision) }
+            return asset
         }
         // A manifest without `files` (written by Django itself): serve the names it lists, identity only.
         guard manifest.files.isEmpty, manifest.paths[name] != nil || hashed else {

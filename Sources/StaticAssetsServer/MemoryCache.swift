@@ -102,6 +102,9 @@ final class MemoryCache: Sendable {
     private struct State: Sendable {
         var revision: Int
         var slots: [Key: Slot] = [:]
+        /// Hashed names listed in the manifest, as already looked up in this revision (so at most one
+        /// entry per listed name).
+        var assets: [String: Asset] = [:]
         var bytesHeld = 0
     }
 
@@ -111,6 +114,22 @@ final class MemoryCache: Sendable {
     init(limits: MemoryLimits) {
         self.limits = limits
         self.state = Mutex(State(revision: 0))
+    }
+
+    /// Whether anything is ever held.
+    var isEnabled: Bool { limits.maxFileSize >= 0 && limits.totalSize > 0 }
+
+    /// The asset of a hashed name looked up before in this revision, or nil.
+    func asset(named name: String, revision: Int) -> Asset? {
+        state.withLock { $0.revision == revision ? $0.assets[name] : nil }
+    }
+
+    /// Remembers the asset of a hashed name the manifest lists, for this revision.
+    func remember(_ asset: Asset, revision: Int) {
+        state.withLock { state in
+            if state.revision < revision { state = State(revision: revision) }
+            if state.revision == revision { state.assets[asset.name] = asset }
+        }
     }
 
     /// Bytes held in memory now.

@@ -85,7 +85,7 @@ public struct StaticFileResponder: Sendable {
         guard request.method == "GET" || request.method == "HEAD" else {
             return error(405, extra: [("Allow", "GET, HEAD")])
         }
-        guard let name = RequestPath.logicalName(encoded), let asset = catalog.asset(named: name) else {
+        guard let asset = catalog.asset(encoded: encoded) else {
             return error(404)
         }
         return RepresentationResponder(asset: asset, request: request, cachePolicy: cachePolicy).response()

@@ -108,7 +108,10 @@ import Testing
             [("Range", "bytes=0-4"), ("If-Range", etag)], [("Range", "bytes=0-4"), ("If-Range", "\"stale\"")],
             [("Range", "bytes=0-4"), ("Accept-Encoding", "br")],
         ]
-        let names = [Self.small, Self.large, "img/logo.aaaaaaaaaaaa.png", "css/app.css", "css/missing.css"]
+        let names = [
+            Self.small, Self.large, "img/logo.aaaaaaaaaaaa.png", "css/app.css", "css/missing.css",
+            "css/%61pp.3f2a9c1b7d4e.css", "css/app.3f2a9c1b7d4e.css%2e", "css/../css/app.3f2a9c1b7d4e.css",
+        ]
         var fromMemory = 0
         for name in names {
             for headers in headerSets {
