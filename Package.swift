@@ -100,12 +100,16 @@ let package = Package(
             name: "CollectStaticCLITests",
             dependencies: ["CollectStaticCLI", "StaticAssetsExample", "CollectStatic", "StaticAssets", "TestSupport"]
         ),
-        .testTarget(name: "StaticAssetsServerTests", dependencies: ["StaticAssetsServer", "StaticAssets"]),
+        .testTarget(
+            name: "StaticAssetsServerTests",
+            dependencies: ["StaticAssetsServer", "StaticAssets", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "StaticAssetsHummingbirdTests",
             dependencies: [
                 "StaticAssetsHummingbird", "StaticAssetsServer", "StaticAssets", "CollectStatic", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Serving benchmark (not a test): one small hashed CSS file served by
-#   - StaticAssetsMiddleware, requested with `Accept-Encoding: br` (gets the precompressed .br), and
-#   - Hummingbird's FileMiddleware, uncompressed (it has no precompressed variants),
-# from a release build of Benchmarks/serve, each driven by wrk on the loopback interface.
-# Prints requests/s and bytes transferred per request (headers + body, as wrk counts them).
+# Serving benchmark (not a test). From a release build of Benchmarks/serve, in one run, each server on
+# its own loopback port (127.0.0.1 only) and each driven by wrk in turn:
+#   - a small hashed CSS file's precompressed .br (`Accept-Encoding: br`) from
+#       StaticAssetsMiddleware with its defaults (small hashed files answered from memory),
+#       StaticAssetsMiddleware with `memory: .disabled` (every body from disk: the middleware before),
+#       Hummingbird answering the same bytes from memory (the framework's ceiling),
+#       nginx with `brotli_static` on the same STATIC_ROOT (1 process),
+#     and the identity file from Hummingbird's FileMiddleware (it has no precompressed variants);
+#   - a 5 MB hashed file (streamed from disk: over the 64 KB memory limit) from both middleware
+#     settings and from nginx.
+# The machine is shared, so the servers are measured in ROUNDS rounds (default 3), one after the other
+# within a round; ratios use each server's median requests/s.
+# Prints requests/s, bytes per request (headers + body, as wrk counts them), and the ratios.
 #
 #   Benchmarks/serve/run.sh                      # from the package root
 #   DURATION=10s CONNECTIONS=64 THREADS=2 Benchmarks/serve/run.sh
@@ -15,18 +23,27 @@ package=${PACKAGE_DIR:-$(cd "$here/../.." && pwd)}
 duration=${DURATION:-5s}
 connections=${CONNECTIONS:-32}
 threads=${THREADS:-2}
+rounds=${ROUNDS:-3}
+brotli_module=${BROTLI_MODULE:-/usr/lib/nginx/modules/ngx_http_brotli_static_module.so}
 
-for tool in wrk curl brotli gzip md5sum openssl; do
-    command -v "$tool" >/dev/null || { echo "run.sh: '$tool' is needed (apt-get install wrk curl brotli gzip openssl)" >&2; exit 1; }
+for tool in wrk curl brotli gzip md5sum sha256sum openssl nginx; do
+    command -v "$tool" >/dev/null || {
+        echo "run.sh: '$tool' is needed (apt-get install wrk curl brotli gzip openssl nginx libnginx-mod-http-brotli-static)" >&2
+        exit 1
+    }
 done
+[ -f "$brotli_module" ] || { echo "run.sh: $brotli_module missing (apt-get install libnginx-mod-http-brotli-static)" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/serve-bench.XXXXXX")
 server_pid=
+nginx_pid=
 cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid"
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    for pid in "$server_pid" "$nginx_pid"; do
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            kill "$pid"
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,27 +52,33 @@ echo "== building StaticAssetsServeBenchmark (release) in $package"
 swift build -c release --package-path "$package" --product StaticAssetsServeBenchmark 2>&1 | tail -n 2
 binary="$(swift build -c release --package-path "$package" --show-bin-path)/StaticAssetsServeBenchmark"
 
-# A small STATIC_ROOT as collectstatic writes it: original, hashed copy, .br/.gz of both, manifest.
+# A STATIC_ROOT as collectstatic writes it: original, hashed copy, .br/.gz of both with their sizes and
+# SHA-256 in the manifest, SRI of every file; and a 5 MB hashed file without variants.
 root="$work/static"
-mkdir -p "$root/css"
+mkdir -p "$root/css" "$root/media"
 for i in $(seq 1 40); do
     printf '.card-%d { display: flex; padding: %dpx; color: #333; border: 1px solid #ddd; }\n' "$i" "$i"
 done > "$root/css/app.css"
 hash=$(md5sum "$root/css/app.css" | cut -c1-12)
 hashed="css/app.$hash.css"
 cp "$root/css/app.css" "$root/$hashed"
+openssl rand -out "$root/media/video.mp4" $((5 * 1024 * 1024))
+big_hash=$(md5sum "$root/media/video.mp4" | cut -c1-12)
+big="media/video.$big_hash.mp4"
+cp "$root/media/video.mp4" "$root/$big"
+sri() { echo "sha384-$(openssl dgst -sha384 -binary "$1" | base64 -w0)"; }
+variant() { echo "{\"size\": $(stat -c %s "$1"), \"sha256\": \"$(sha256sum "$1" | cut -c1-64)\"}"; }
 entries=""
 for name in css/app.css "$hashed"; do
     brotli -q 11 -k -f "$root/$name"
     gzip -9 -n -k -f "$root/$name"
-    size=$(stat -c %s "$root/$name")
-    br=$(stat -c %s "$root/$name.br")
-    gz=$(stat -c %s "$root/$name.gz")
-    sri="sha384-$(openssl dgst -sha384 -binary "$root/$name" | base64 -w0)"
-    entries="$entries${entries:+, }\"$name\": {\"size\": $size, \"integrity\": \"$sri\", \"encodings\": {\"br\": $br, \"gzip\": $gz}}"
+    entries="$entries${entries:+, }\"$name\": {\"size\": $(stat -c %s "$root/$name"), \"integrity\": \"$(sri "$root/$name")\", \"encodings\": {\"br\": $(variant "$root/$name.br"), \"gzip\": $(variant "$root/$name.gz")}}"
 done
-printf '{"paths": {"css/app.css": "%s"}, "version": "1.1", "hash": "%s", "files": {%s}}\n' \
-    "$hashed" "$hash" "$entries" > "$root/staticfiles.json"
+for name in media/video.mp4 "$big"; do
+    entries="$entries, \"$name\": {\"size\": $(stat -c %s "$root/$name"), \"integrity\": \"$(sri "$root/$name")\"}"
+done
+printf '{"paths": {"css/app.css": "%s", "media/video.mp4": "%s"}, "version": "1.1", "hash": "%s", "files": {%s}}\n' \
+    "$hashed" "$big" "$hash" "$entries" > "$root/staticfiles.json"
 
 cat > "$work/report.lua" <<'LUA'
 done = function(summary, latency, requests)
@@ -69,28 +92,93 @@ end
 LUA
 
 port_ours=$((20000 + RANDOM % 20000))
-port_theirs=$((port_ours + 1))
-"$binary" --root "$root" --ours "$port_ours" --file-middleware "$port_theirs" > "$work/server.log" 2>&1 &
+port_disk=$((port_ours + 1))
+port_file=$((port_ours + 2))
+port_ceiling=$((port_ours + 3))
+port_nginx=$((port_ours + 4))
+"$binary" --root "$root" --ours "$port_ours" --ours-disk "$port_disk" --file-middleware "$port_file" \
+    --ceiling "$port_ceiling" --ceiling-body "$root/$hashed.br" --ceiling-type "text/css; charset=utf-8" \
+    --ceiling-encoding br > "$work/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$port_theirs/static/$hashed" && curl -s -o /dev/null "http://127.0.0.1:$port_ours/static/$hashed" && break
-    sleep 0.1
+
+mkdir -p "$work/nginx/tmp"
+cat > "$work/nginx/nginx.conf" <<NGINX
+load_module $brotli_module;
+daemon off;
+master_process off;
+worker_processes 1;
+error_log $work/nginx/error.log warn;
+pid $work/nginx/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    client_body_temp_path $work/nginx/tmp/body;
+    proxy_temp_path $work/nginx/tmp/proxy;
+    fastcgi_temp_path $work/nginx/tmp/fastcgi;
+    uwsgi_temp_path $work/nginx/tmp/uwsgi;
+    scgi_temp_path $work/nginx/tmp/scgi;
+    server {
+        listen 127.0.0.1:$port_nginx;
+        location /static/ {
+            root $work;
+            gzip_static on;
+            brotli_static on;
+            gzip_vary on;
+            location ~ "\\.[0-9a-f]{12}(\\.[^/.]+)?\$" {
+                add_header Cache-Control "public, max-age=31536000, immutable";
+            }
+        }
+    }
+}
+NGINX
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+nginx_pid=$!
+
+for port in "$port_ours" "$port_disk" "$port_file" "$port_ceiling" "$port_nginx"; do
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$port/static/$hashed" && break
+        sleep 0.1
+    done
 done
 
-url_ours="http://127.0.0.1:$port_ours/static/$hashed"
-url_theirs="http://127.0.0.1:$port_theirs/static/$hashed"
-echo "== file: $hashed ($(stat -c %s "$root/$hashed") bytes, .br $(stat -c %s "$root/$hashed.br") bytes)"
-echo "== one request each (status, encoding, bytes on the wire incl. headers):"
-curl -s -o /dev/null -H 'Accept-Encoding: br' -w "   StaticAssetsMiddleware: %{http_code} %header{content-encoding} %{size_download}+%{size_header} bytes\n" "$url_ours"
-curl -s -o /dev/null -w "   FileMiddleware:         %{http_code} identity %{size_download}+%{size_header} bytes\n" "$url_theirs"
+url() { echo "http://127.0.0.1:$1/static/$2"; }
+echo "== files: $hashed ($(stat -c %s "$root/$hashed") bytes, .br $(stat -c %s "$root/$hashed.br") bytes); $big ($(stat -c %s "$root/$big") bytes)"
+echo "== one request each (status, encoding, bytes on the wire incl. headers; the .br bodies must be identical):"
+for entry in "ours:$port_ours" "ours-disk:$port_disk" "ceiling:$port_ceiling" "nginx:$port_nginx"; do
+    curl -s -o "$work/body.${entry%%:*}" -H 'Accept-Encoding: br' \
+        -w "   ${entry%%:*}: %{http_code} %header{content-encoding} %{size_download}+%{size_header} bytes\n" \
+        "$(url "${entry##*:}" "$hashed")"
+    cmp -s "$work/body.${entry%%:*}" "$root/$hashed.br" || { echo "run.sh: ${entry%%:*} sent other bytes" >&2; exit 1; }
+done
+curl -s -o /dev/null -w "   FileMiddleware: %{http_code} identity %{size_download}+%{size_header} bytes\n" "$(url "$port_file" "$hashed")"
 
+declare -A rps
 run() {
-    local label=$1; shift
+    local key=$1 label=$2; shift 2
     wrk -t"$threads" -c"$connections" -d1s "$@" > /dev/null   # warm-up
     local line
     line=$(wrk -t"$threads" -c"$connections" -d"$duration" -s "$work/report.lua" "$@" | grep '^RESULT')
-    printf '%-42s %s\n' "$label" "${line#RESULT }"
+    printf '%-58s %s\n' "$label" "${line#RESULT }"
+    rps[$key]="${rps[$key]:-} $(echo "$line" | sed -E 's/.* rps=([0-9]+).*/\1/')"
 }
-echo "== wrk -t$threads -c$connections -d$duration (loopback, $(nproc) cores shared by server and wrk)"
-run "StaticAssetsMiddleware, Accept-Encoding: br" -H 'Accept-Encoding: br' "$url_ours"
-run "FileMiddleware, identity" "$url_theirs"
+median() { echo "${rps[$1]}" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { printf "%.2f", a / b }'; }
+echo "== wrk -t$threads -c$connections -d$duration, $rounds rounds (loopback, $(nproc) cores shared by the servers and wrk; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+for round in $(seq 1 "$rounds"); do
+echo "-- round $round"
+run ours "StaticAssetsMiddleware (memory), .br" -H 'Accept-Encoding: br' "$(url "$port_ours" "$hashed")"
+run disk "StaticAssetsMiddleware (memory: .disabled), .br" -H 'Accept-Encoding: br' "$(url "$port_disk" "$hashed")"
+run ceiling "Hummingbird, the same bytes from memory (ceiling)" -H 'Accept-Encoding: br' "$(url "$port_ceiling" "$hashed")"
+run nginx "nginx brotli_static, .br" -H 'Accept-Encoding: br' "$(url "$port_nginx" "$hashed")"
+run file "FileMiddleware, identity" "$(url "$port_file" "$hashed")"
+run big_ours "5 MB: StaticAssetsMiddleware (memory)" "$(url "$port_ours" "$big")"
+run big_disk "5 MB: StaticAssetsMiddleware (memory: .disabled)" "$(url "$port_disk" "$big")"
+run big_nginx "5 MB: nginx" "$(url "$port_nginx" "$big")"
+done
+echo "== medians (requests/s): ours $(median ours), before $(median disk), ceiling $(median ceiling), nginx $(median nginx), FileMiddleware $(median file); 5 MB: ours $(median big_ours), before $(median big_disk), nginx $(median big_nginx)"
+echo "== ratios"
+echo "small .br: ours / ceiling = $(ratio ours ceiling) (goal >= 0.80); ours / before = $(ratio ours disk); ours / nginx = $(ratio ours nginx)"
+echo "5 MB: ours / before = $(ratio big_ours big_disk) (goal >= 1.00 within noise); ours / nginx = $(ratio big_ours big_nginx)"

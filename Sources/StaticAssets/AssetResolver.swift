@@ -17,12 +17,20 @@ public final class AssetResolver: Sendable {
     /// URL prefix ending in `/`: `/static/` or `https://cdn.example.com/static/`.
     public let staticURL: String
     public let mode: Mode
-    private let current: Mutex<Manifest>
+    private let current: Mutex<Loaded>
+
+    /// The manifest in use and how many times it has been replaced since this resolver was made.
+    public struct Loaded: Sendable {
+        public var manifest: Manifest
+        /// 0 for the first manifest, 1 after the first `reload`, …: anything derived from an earlier
+        /// revision (a server's in-memory copies of files) is stale once this changes.
+        public var revision: Int
+    }
 
     public init(manifest: Manifest, staticURL: String = "/static/", mode: Mode = .strict) {
         self.staticURL = staticURL.hasSuffix("/") ? staticURL : staticURL + "/"
         self.mode = mode
-        self.current = Mutex(manifest)
+        self.current = Mutex(Loaded(manifest: manifest, revision: 0))
     }
 
     /// Loads the manifest at `manifestPath`. In debug mode a missing manifest is allowed.
@@ -39,11 +47,17 @@ public final class AssetResolver: Sendable {
     }
 
     /// The manifest lookups currently use.
-    public var manifest: Manifest { current.withLock { $0 } }
+    public var manifest: Manifest { current.withLock { $0.manifest } }
+
+    /// How many times the manifest has been replaced (see ``Loaded/revision``).
+    public var revision: Int { current.withLock { $0.revision } }
+
+    /// The manifest in use together with its revision, read under one lock.
+    public var loaded: Loaded { current.withLock { $0 } }
 
     /// Replaces the manifest (a new deploy). Readers see either the old or the new one, never a mix.
     public func reload(_ manifest: Manifest) {
-        current.withLock { $0 = manifest }
+        current.withLock { $0 = Loaded(manifest: manifest, revision: $0.revision + 1) }
     }
 
     /// Re-reads the manifest from disk and swaps it in; on error the old one stays in use.
@@ -68,7 +82,7 @@ public final class AssetResolver: Sendable {
         guard mode == .strict else { return nil }
         let path = Self.normalize(Self.splitSuffix(name).path)
         // One lock for both lookups, so a concurrent reload cannot mix two manifests.
-        let found = current.withLock { manifest in manifest.paths[path].map { manifest.files[$0] } }
+        let found = current.withLock { loaded in loaded.manifest.paths[path].map { loaded.manifest.files[$0] } }
         guard let entry = found else { throw .notInManifest(name: path) }
         return entry
     }
@@ -77,7 +91,7 @@ public final class AssetResolver: Sendable {
     public func storedName(_ logicalPath: String) throws(AssetLookupError) -> String {
         let path = Self.normalize(logicalPath)
         guard mode == .strict else { return path }
-        guard let hashed = current.withLock({ $0.paths[path] }) else {
+        guard let hashed = current.withLock({ $0.manifest.paths[path] }) else {
             throw .notInManifest(name: path)
         }
         return hashed

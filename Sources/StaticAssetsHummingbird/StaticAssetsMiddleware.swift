@@ -10,8 +10,9 @@ import StaticAssetsServer
 /// router.add(middleware: StaticAssetsMiddleware(StaticFileResponder(staticRoot: "public/static", resolver: assets)))
 /// ```
 ///
-/// File bodies are streamed in chunks read on NIO's thread pool (Hummingbird's `FileIO`); HEAD,
-/// 304 and error responses carry no body.
+/// File bodies are streamed in chunks read on NIO's thread pool (Hummingbird's `FileIO`), except
+/// the small hashed files the responder holds in memory, which are sent from there; HEAD, 304 and
+/// error responses carry no body.
 public struct StaticAssetsMiddleware<Context: RequestContext>: RouterMiddleware {
     public let responder: StaticFileResponder
     let fileIO: FileIO
@@ -41,12 +42,18 @@ public struct StaticAssetsMiddleware<Context: RequestContext>: RouterMiddleware 
             if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
         }
         let status = HTTPResponse.Status(code: answer.status)
-        guard case .file(let file, let range) = answer.body, !range.isEmpty else {
+        switch answer.body {
+        case .memory(let bytes, let range) where !range.isEmpty:
+            return Response(
+                status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes[range])))
+        case .file(let file, let range) where !range.isEmpty:
+            let body = try await fileIO.loadFile(
+                path: file, range: range.lowerBound...(range.upperBound - 1), context: context,
+                chunkLength: chunkLength)
+            return Response(status: status, headers: headers, body: body)
+        default:
             return Response(status: status, headers: headers, body: ResponseBody())
         }
-        let body = try await fileIO.loadFile(
-            path: file, range: range.lowerBound...(range.upperBound - 1), context: context, chunkLength: chunkLength)
-        return Response(status: status, headers: headers, body: body)
     }
 
     /// The fields the responder reads, copied out of the request.

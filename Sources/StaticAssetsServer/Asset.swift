@@ -16,10 +16,15 @@ struct Asset: Sendable {
     var codings: [ContentEncoding]
     var cacheControl: String
     var validator: Validator
-    /// Finds the file of one representation on disk (checked to stay inside the root).
-    var locate: @Sendable (ContentEncoding) -> ContainedFile?
+    /// Finds the file of one representation (checked to stay inside the root), with its bytes when
+    /// they are held in memory.
+    var locate: @Sendable (ContentEncoding) -> LocatedFile?
 
     func entityTag(for coding: ContentEncoding, file: ContainedFile) -> EntityTag {
+        Self.entityTag(validator, for: coding, file: file)
+    }
+
+    static func entityTag(_ validator: Validator, for coding: ContentEncoding, file: ContainedFile) -> EntityTag {
         switch validator {
         case .integrity(let integrity, let sizes):
             let digest = integrity.split(separator: "-", maxSplits: 1).last.map(String.init) ?? integrity

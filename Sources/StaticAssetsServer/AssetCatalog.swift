@@ -6,6 +6,16 @@ enum AssetCatalog: Sendable {
     case manifest(ManifestCatalog)
     case sources(SourceRootLookup, cacheControl: String)
 
+    /// The asset for the still-encoded part of a request path after STATIC_URL; nil for a 404.
+    ///
+    /// A hashed name served before in this manifest revision is found without decoding or looking
+    /// it up again when its path has no `%` escape (then the path is the name itself).
+    func asset(encoded: Substring) -> Asset? {
+        if case .manifest(let catalog) = self, let known = catalog.rememberedAsset(encoded) { return known }
+        guard let name = RequestPath.logicalName(encoded) else { return nil }
+        return asset(named: name)
+    }
+
     /// The asset for a decoded, safe name; nil for a 404. In manifest mode an unknown name costs no
     /// disk access at all.
     func asset(named name: String) -> Asset? {
@@ -16,7 +26,7 @@ enum AssetCatalog: Sendable {
             guard let file = lookup.file(for: name) else { return nil }
             return Asset(
                 name: name, codings: [.identity], cacheControl: cacheControl, validator: .fileStatus,
-                locate: { $0 == .identity ? file : nil })
+                locate: { $0 == .identity ? LocatedFile(file: file, bytes: nil) : nil })
         }
     }
 }
@@ -29,12 +39,23 @@ struct ManifestCatalog: Sendable {
     let manifestName: String
     let serveManifest: Bool
     let cachePolicy: CachePolicy
+    /// Small hashed representations held in memory (see ``MemoryLimits``).
+    let memory: MemoryCache
+
+    /// An asset `asset(named:)` made for a hashed name in the resolver's current revision.
+    func rememberedAsset(_ encoded: Substring) -> Asset? {
+        guard memory.isEnabled, !encoded.utf8.contains(UInt8(ascii: "%")) else { return nil }
+        return memory.asset(named: String(encoded), revision: resolver.revision)
+    }
 
     func asset(named name: String) -> Asset? {
         let root = root
         let trusted = trusted
-        let locate: @Sendable (ContentEncoding) -> ContainedFile? = {
+        let find: @Sendable (ContentEncoding) -> ContainedFile? = {
             ContainedFile.find(name + $0.fileSuffix, in: root, trusted: trusted)
+        }
+        let locate: @Sendable (ContentEncoding) -> LocatedFile? = {
+            find($0).map { LocatedFile(file: $0, bytes: nil) }
         }
         if name == manifestName {
             guard serveManifest else { return nil }
@@ -42,15 +63,35 @@ struct ManifestCatalog: Sendable {
                 name: name, codings: [.identity], cacheControl: cachePolicy.uncached, validator: .fileStatus,
                 locate: locate)
         }
-        let manifest = resolver.manifest
+        let loaded = resolver.loaded
+        let manifest = loaded.manifest
         let hashed = Self.isHashed(name, in: manifest)
         let cacheControl = hashed ? cachePolicy.hashed : cachePolicy.unhashed
         if let entry = manifest.files[name] {
             let sizes = entry.encodings.mapValues(\.size)
-            return Asset(
+            let validator = Asset.Validator.integrity(entry.integrity, variantSizes: sizes)
+            let memory = memory
+            let revision = loaded.revision
+            // Only hashed names: their bytes never change within a release, an unhashed name's do.
+            let fromMemoryOrDisk: @Sendable (ContentEncoding) -> LocatedFile? = { coding in
+                let size = coding == .identity ? entry.size : sizes[coding] ?? Int.max
+                let key = MemoryCache.Key(name: name, coding: coding)
+                let held = memory.representation(key, revision: revision, size: size) {
+                    guard let expected = ExpectedBytes(entry: entry, coding: coding),
+                        let (file, bytes) = MemoryCache.read(expected: expected, find: { find(coding) })
+                    else { return nil }
+                    let validators = LocatedFile.Validators(
+                        entityTag: Asset.entityTag(validator, for: coding, file: file),
+                        lastModified: HTTPDate.format(file.modifiedSeconds))
+                    return LocatedFile(file: file, bytes: bytes, validators: validators)
+                }
+                return held ?? locate(coding)
+            }
+            let asset = Asset(
                 name: name, codings: ContentEncoding.allCases.filter { $0 == .identity || sizes[$0] != nil },
-                cacheControl: cacheControl, validator: .integrity(entry.integrity, variantSizes: sizes),
-                locate: locate)
+                cacheControl: cacheControl, validator: validator, locate: hashed ? fromMemoryOrDisk : locate)
+            if hashed && memory.isEnabled { memory.remember(asset, revision: revision) }
+            return asset
         }
         // A manifest without `files` (written by Django itself): serve the names it lists, identity only.
         guard manifest.files.isEmpty, manifest.paths[name] != nil || hashed else {

@@ -16,21 +16,23 @@ struct RepresentationResponder {
                 if hasVariants { refusal.append(("Vary", "Accept-Encoding")) }
                 return bare(406, refusal)
             }
-            guard let file = asset.locate(coding) else {
+            guard let located = asset.locate(coding) else {
                 // A variant the manifest lists but the disk lacks: fall back to the next one.
                 guard coding != .identity else { return bare(404, [("Cache-Control", cachePolicy.uncached)]) }
                 available.removeAll { $0 == coding }
                 continue
             }
-            return response(coding: coding, file: file)
+            return response(coding: coding, located: located)
         }
     }
 
     private var hasVariants: Bool { asset.codings.count > 1 }
 
-    private func response(coding: ContentEncoding, file: ContainedFile) -> StaticResponse {
-        let tag = asset.entityTag(for: coding, file: file)
-        let lastModified = HTTPDate.format(file.modifiedSeconds)
+    /// The same status and fields whether the body is in memory or on disk: both come from `file`.
+    private func response(coding: ContentEncoding, located: LocatedFile) -> StaticResponse {
+        let file = located.file
+        let tag = located.validators?.entityTag ?? asset.entityTag(for: coding, file: file)
+        let lastModified = located.validators?.lastModified ?? HTTPDate.format(file.modifiedSeconds)
         var validators: [(name: String, value: String)] = [
             ("ETag", tag.description), ("Last-Modified", lastModified), ("Cache-Control", asset.cacheControl),
         ]
@@ -66,7 +68,14 @@ struct RepresentationResponder {
             }
         }
         headers.append(("Content-Length", "\(range.count)"))
-        let body: StaticResponse.Body = request.method == "HEAD" ? .none : .file(path: file.path, range: range)
+        let body: StaticResponse.Body
+        if request.method == "HEAD" {
+            body = .none
+        } else if let bytes = located.bytes {
+            body = .memory(bytes, range: range)
+        } else {
+            body = .file(path: file.path, range: range)
+        }
         return StaticResponse(status: status, headers: headers, body: body)
     }
 

@@ -10,6 +10,11 @@ import StaticAssets
 ///
 /// Range requests apply to the identity representation only: when a `.br`/`.gz` variant is chosen the
 /// `Range` field is ignored and the whole compressed body is sent with 200.
+///
+/// Small hashed files and their variants are answered from memory (``Options/memory``): read at their
+/// first request, kept only when their size and digest are the ones the manifest records, dropped
+/// when the resolver's manifest is reloaded. Status and fields are the same as from disk; only the
+/// body's source differs (``StaticResponse/Body/memory(_:range:)``).
 public struct StaticFileResponder: Sendable {
     public struct Options: Sendable {
         /// The URL path files are served under, ending in `/`. Nil: the path of the resolver's STATIC_URL
@@ -22,12 +27,16 @@ public struct StaticFileResponder: Sendable {
         /// Folders symlinks in STATIC_ROOT may point into (e.g. the source roots after
         /// `collectstatic --link`). Any other symlink out of STATIC_ROOT is refused.
         public var trustedSymlinkTargets: [String]
+        /// Small hashed files and their variants answered from memory (default: up to 64 KB each,
+        /// 64 MB in all); `.disabled` reads every body from disk.
+        public var memory: MemoryLimits
 
         public init(
             urlPrefix: String? = nil, cachePolicy: CachePolicy = CachePolicy(),
             manifestName: String = "staticfiles.json", serveManifest: Bool = false,
-            trustedSymlinkTargets: [String] = []
+            trustedSymlinkTargets: [String] = [], memory: MemoryLimits = MemoryLimits()
         ) {
+            self.memory = memory
             self.urlPrefix = urlPrefix
             self.cachePolicy = cachePolicy
             self.manifestName = manifestName
@@ -50,7 +59,7 @@ public struct StaticFileResponder: Sendable {
                 resolver: resolver, root: RootFolder(staticRoot),
                 trusted: options.trustedSymlinkTargets.map(RootFolder.init),
                 manifestName: options.manifestName, serveManifest: options.serveManifest,
-                cachePolicy: options.cachePolicy))
+                cachePolicy: options.cachePolicy, memory: MemoryCache(limits: options.memory)))
     }
 
     /// Development: serves logical names straight from the source roots (no collect run, no manifest,
@@ -59,6 +68,12 @@ public struct StaticFileResponder: Sendable {
         urlPrefix = Self.normalizedPrefix(options.urlPrefix ?? "/static/")
         cachePolicy = options.cachePolicy
         catalog = .sources(sources, cacheControl: options.cachePolicy.uncached)
+    }
+
+    /// Bytes of file content held in memory now (0 in development mode).
+    public var bytesInMemory: Int {
+        guard case .manifest(let catalog) = catalog else { return 0 }
+        return catalog.memory.bytesHeld
     }
 
     /// Whether `path` (a request target) lies under STATIC_URL.
@@ -70,7 +85,7 @@ public struct StaticFileResponder: Sendable {
         guard request.method == "GET" || request.method == "HEAD" else {
             return error(405, extra: [("Allow", "GET, HEAD")])
         }
-        guard let name = RequestPath.logicalName(encoded), let asset = catalog.asset(named: name) else {
+        guard let asset = catalog.asset(encoded: encoded) else {
             return error(404)
         }
         return RepresentationResponder(asset: asset, request: request, cachePolicy: cachePolicy).response()

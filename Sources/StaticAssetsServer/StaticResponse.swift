@@ -8,6 +8,9 @@ public struct StaticResponse: Sendable {
         case none
         /// The bytes `range` of the file at `path` (a real path, already checked to be inside the root).
         case file(path: String, range: Range<Int>)
+        /// The bytes `range` of a whole file held in memory (small hashed files, see ``MemoryLimits``):
+        /// the same bytes `.file` would stream.
+        case memory([UInt8], range: Range<Int>)
     }
 
     public var status: Int

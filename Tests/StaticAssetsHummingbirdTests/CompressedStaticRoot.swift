@@ -1,10 +1,13 @@
+import Crypto
 import Foundation
 import StaticAssets
 import StaticAssetsServer
 
 /// A STATIC_ROOT like collectstatic writes it, made with Foundation and the system `brotli` and `gzip`
 /// (real variants, so bodies can be decoded and compared), plus the hostile extras the server must
-/// refuse: a dotfile, a hidden folder, a symlink out of the root, the manifest itself.
+/// refuse: a dotfile, a hidden folder, a symlink out of the root, the manifest itself. The manifest's
+/// digests are real (SRI `sha384-…`, each variant's `sha256`), so the small hashed files are served
+/// from memory and the 200 KB text file from disk.
 ///
 /// Laid out as `<base>/www/static/…` so that nginx can use `root <base>/www` for `location /static/`.
 struct CompressedStaticRoot: Sendable {
@@ -49,12 +52,17 @@ struct CompressedStaticRoot: Sendable {
             for name in [source.logical, source.hashed] {
                 let url = root.appendingPathComponent(name)
                 try write(source.content, to: url)
-                var encodings: [String: Int] = [:]
+                var encodings: [String: Any] = [:]
                 if source.compress {
                     try await tool("brotli", ["-f", "-k", "-q", "9", url.path])
                     try await tool("gzip", ["-f", "-k", "-n", "-9", url.path])
-                    encodings["br"] = try size(url.path + ".br")
-                    encodings["gzip"] = try size(url.path + ".gz")
+                    for (token, suffix) in [("br", ".br"), ("gzip", ".gz")] {
+                        let variant = try Data(contentsOf: URL(fileURLWithPath: url.path + suffix))
+                        encodings[token] = [
+                            "size": variant.count,
+                            "sha256": SHA256.hash(data: variant).map { String(format: "%02x", $0) }.joined(),
+                        ]
+                    }
                 }
                 files[name] = [
                     "size": source.content.count, "integrity": "sha384-" + digest(source.content),
@@ -85,13 +93,8 @@ struct CompressedStaticRoot: Sendable {
 
     func data(_ name: String) throws -> Data { try Data(contentsOf: root.appendingPathComponent(name)) }
 
-    /// A stand-in for the SRI digest: 64 base64 characters that change with the content.
-    static func digest(_ data: Data) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        let seed = withUnsafeBytes(of: hash) { Data($0) }.base64EncodedString()
-        return String(String(repeating: seed, count: 6).prefix(64))
-    }
+    /// The SRI digest (base64 SHA-384, as collectstatic writes it).
+    static func digest(_ data: Data) -> String { Data(SHA384.hash(data: data)).base64EncodedString() }
 
     static func write(_ data: Data, to url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -33,6 +33,56 @@ import Testing
         }
     }
 
+    /// The same requests to a server answering small hashed files from memory and to one reading
+    /// every body from disk: the same status, fields (all but `Date`) and body bytes over real HTTP.
+    @Test func memoryAndDiskAnswerAlike() async throws {
+        let site = try await CompressedStaticRoot.make()
+        let memory = site.responder()
+        let disk = site.responder(.init(memory: .disabled))
+        let css = try site.data(Self.css)
+        let etag = try #require(
+            memory.respond(to: StaticRequest(method: "GET", path: "/static/" + Self.css))?.header("ETag"))
+        let headerSets: [[(String, String)]] = [
+            [], [("Accept-Encoding", "br")], [("Accept-Encoding", "gzip")], [("If-None-Match", etag)],
+            [("Range", "bytes=5-60")], [("Range", "bytes=\(css.count)-")],
+            [("Range", "bytes=0-3"), ("If-Range", etag)],
+        ]
+        try await LiveServer.with(memory) { memoryPort in
+            try await LiveServer.with(disk) { diskPort in
+                for name in [
+                    Self.css, "img/logo.5d41402abc4b.svg", "img/photo.aaaaaaaaaaaa.png", Self.big, "css/app.css",
+                ] {
+                    for headers in headerSets {
+                        for head in [false, true] {
+                            let fromMemory = try await Curl.request(
+                                port: memoryPort, "/static/" + name, headers: headers, head: head)
+                            let fromDisk = try await Curl.request(
+                                port: diskPort, "/static/" + name, headers: headers, head: head)
+                            let label = "\(name) \(headers) head: \(head)"
+                            #expect(fromMemory.status == fromDisk.status, "\(label)")
+                            let fields = { (response: CurlResponse) in
+                                response.headers.filter { $0.name != "date" }.map { "\($0.name): \($0.value)" }
+                            }
+                            #expect(fields(fromMemory) == fields(fromDisk), "\(label)")
+                            #expect(fromMemory.body == fromDisk.body, "\(label)")
+                        }
+                    }
+                }
+            }
+        }
+        // The small hashed representations were answered from memory (the 200 KB file's `.br` and
+        // `.gz` are small too); the 200 KB file itself, the unhashed one and everything on the other
+        // server from disk.
+        var expected = try site.data("img/photo.aaaaaaaaaaaa.png").count
+        for name in [Self.css, "img/logo.5d41402abc4b.svg"] {
+            expected += try site.data(name).count + site.data(name + ".br").count + site.data(name + ".gz").count
+        }
+        expected += try site.data(Self.big + ".br").count + site.data(Self.big + ".gz").count
+        #expect(try site.data(Self.big).count > 65_536)
+        #expect(memory.bytesInMemory == expected)
+        #expect(disk.bytesInMemory == 0)
+    }
+
     @Test func cacheControlContentTypeAndVary() async throws {
         let site = try await CompressedStaticRoot.shared.value
         try await LiveServer.with(site.responder()) { port in
