@@ -29,6 +29,8 @@ struct ManifestCatalog: Sendable {
     let manifestName: String
     let serveManifest: Bool
     let cachePolicy: CachePolicy
+    /// The URL path prefix files are served under (for `Use-As-Dictionary` patterns).
+    var urlPrefix = "/static/"
 
     func asset(named name: String) -> Asset? {
         let root = root
@@ -47,10 +49,19 @@ struct ManifestCatalog: Sendable {
         let cacheControl = hashed ? cachePolicy.hashed : cachePolicy.unhashed
         if let entry = manifest.files[name] {
             let sizes = entry.encodings.mapValues(\.size)
-            return Asset(
+            var asset = Asset(
                 name: name, codings: ContentEncoding.allCases.filter { $0 == .identity || sizes[$0] != nil },
                 cacheControl: cacheControl, validator: .integrity(entry.integrity, variantSizes: sizes),
                 locate: locate)
+            asset.deltas = entry.deltas.mapValues(\.size)
+            asset.locateDelta = { dictionary in
+                ContainedFile.find(
+                    ManifestEntry.deltaName(of: name, dictionary: dictionary), in: root, trusted: trusted)
+            }
+            if hashed, let logical = Self.logicalName(of: name, in: manifest) {
+                asset.useAsDictionary = DictionaryTransport.useAsDictionary(logicalPath: logical, urlPrefix: urlPrefix)
+            }
+            return asset
         }
         // A manifest without `files` (written by Django itself): serve the names it lists, identity only.
         guard manifest.files.isEmpty, manifest.paths[name] != nil || hashed else {
@@ -58,6 +69,17 @@ struct ManifestCatalog: Sendable {
         }
         return Asset(
             name: name, codings: [.identity], cacheControl: cacheControl, validator: .fileStatus, locate: locate)
+    }
+
+    /// The logical name whose hashed name (in this release or a kept one) is `name`.
+    static func logicalName(of name: String, in manifest: Manifest) -> String? {
+        for (logical, _) in HashedName.candidates(name)
+        where manifest.paths[logical] == name
+            || manifest.previousGenerations.contains(where: { $0.paths[logical] == name })
+        {
+            return logical
+        }
+        return nil
     }
 
     /// Whether `name` is a hashed name of the current release or of a kept earlier one:
