@@ -20,7 +20,7 @@ enum DjangoRewriteOracle {
     static var unavailable: String { DjangoReference.unavailableReason ?? "no Python with Django" }
 
     static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Django/rewrite_oracle.py")
 
     struct Output: Decodable {
