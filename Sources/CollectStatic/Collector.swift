@@ -157,8 +157,10 @@ public struct Collector: Sendable {
         report.contentsToCompress = compressed.contentsToCompress
         var deltas = DeltaScheduler.Outcome()
         if options.postProcess, let policy = configuration.compression, let staging {
-            deltas = try await DeltaScheduler(policy: policy, builder: staging, jobs: configuration.jobs).run(
-                plan, variants: compressed.encodings)
+            deltas = try await DeltaScheduler(
+                policy: policy, builder: staging, jobs: configuration.jobs,
+                cache: configuration.cacheDirectory.map(CacheFolder.init)
+            ).run(plan, variants: compressed.encodings)
             report.seconds["deltas"] = stopwatch.lap()
             report.deltasWritten = deltas.written
             report.deltasReused = deltas.reused

@@ -1,6 +1,10 @@
 import Crypto
 import StaticAssets
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Makes the `dcz` deltas of this release's hashed files against their previous versions in the
 /// kept releases (RFC 9842; `DictionaryDelta`). For each logical name whose type gets deltas, the
 /// hashed files the newest `dictionaryGenerations` kept releases had under that name (distinct
@@ -13,6 +17,12 @@ struct DeltaScheduler: Sendable {
     let policy: CompressionPolicy
     let builder: TreeBuilder
     let jobs: Int
+    /// `COLLECTSTATIC_CACHE_DIR`: deltas are kept there too, for a fresh STATIC_ROOT.
+    var cache: CacheFolder?
+
+    private var cacheKey: String {
+        String(SHA256.hash(data: Array(policy.deltaFingerprint.utf8)).hexString.prefix(16))
+    }
 
     struct Job: Sendable {
         var file: ReleasePlan.File
@@ -85,10 +95,21 @@ struct DeltaScheduler: Sendable {
                 SHA256.hash(data: onDisk).hexString == digest
             {
                 try builder.placeVariant(onDisk, reusedFrom: root + "/" + name, as: name)
+                store(onDisk, integrity: job.file.integrity, dictionary: key)
                 made.append((key, delta, true))
                 continue
             }
             if bytes == nil { bytes = try job.file.content.bytes() }
+            let cached = cache?.delta(cacheKey, integrity: job.file.integrity, dictionary: key)
+            if let cached, let body = try? FileSystem.readFile(cached) {
+                if body.count < job.best, DictionaryDelta.proves(body, file: bytes!, dictionary: dictionaryBytes) {
+                    try builder.placeVariant(body, reusedFrom: cached, as: name)
+                    made.append(
+                        (key, ManifestVariant(size: body.count, sha256: SHA256.hash(data: body).hexString), true))
+                    continue
+                }
+                unlink(cached)  // corrupt or truncated: replaced below
+            }
             let encoded: [UInt8]?
             do {
                 encoded = try DictionaryDelta.encode(bytes!, dictionary: dictionaryBytes, level: policy.zstdLevel)
@@ -97,9 +118,17 @@ struct DeltaScheduler: Sendable {
             }
             guard let encoded, encoded.count < job.best else { continue }
             try builder.placeVariant(encoded, reusedFrom: nil, as: name)
+            store(encoded, integrity: job.file.integrity, dictionary: key)
             made.append(
                 (key, ManifestVariant(size: encoded.count, sha256: SHA256.hash(data: encoded).hexString), false))
         }
         return made
+    }
+
+    /// Keeps a delta in the cache folder unless it is there (a failure only costs the cache).
+    private func store(_ body: [UInt8], integrity: String, dictionary: String) {
+        guard let path = cache?.delta(cacheKey, integrity: integrity, dictionary: dictionary), !FileSystem.exists(path)
+        else { return }
+        try? FileSystem.writeAtomically(body, to: path)
     }
 }

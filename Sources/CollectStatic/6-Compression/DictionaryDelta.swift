@@ -1,3 +1,4 @@
+import CZstd
 import Crypto
 import StaticAssets
 
@@ -26,6 +27,31 @@ public enum DictionaryDelta {
         var log = 10
         while (1 << log) < size + dictionarySize { log += 1 }
         return (1 << log) <= windowLimit(dictionarySize: dictionarySize) ? log : nil
+    }
+
+    /// Whether `body` is the `dcz` delta against `dictionary` of exactly `file`: the header names the
+    /// dictionary and the frame decodes (libzstd, with the dictionary as prefix) to `file`. How a delta
+    /// from the cache folder is proven before it is reused.
+    public static func proves(_ body: [UInt8], file: [UInt8], dictionary: [UInt8]) -> Bool {
+        guard body.count > headerSize, Array(body.prefix(8)) == magic,
+            Array(body[8..<headerSize]) == Array(SHA256.hash(data: dictionary)),
+            let context = ZSTD_createDCtx()
+        else { return false }
+        defer { ZSTD_freeDCtx(context) }
+        _ = ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, 27)
+        let frame = Array(body[headerSize...])
+        // One byte more than expected, so that a frame decoding to a longer file is caught.
+        var output = [UInt8](repeating: 0, count: file.count + 1)
+        let status = dictionary.withUnsafeBufferPointer { prefix in
+            frame.withUnsafeBufferPointer { input in
+                output.withUnsafeMutableBufferPointer { out in
+                    let referenced = ZSTD_DCtx_refPrefix(context, prefix.baseAddress, prefix.count)
+                    guard ZSTD_isError(referenced) == 0 else { return referenced }
+                    return ZSTD_decompressDCtx(context, out.baseAddress, out.count, input.baseAddress, input.count)
+                }
+            }
+        }
+        return ZSTD_isError(status) == 0 && status == file.count && output.prefix(file.count).elementsEqual(file)
     }
 
     /// The `dcz` body of `file` against `dictionary`, or nil when the window would be too big.

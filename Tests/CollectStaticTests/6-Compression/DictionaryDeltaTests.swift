@@ -129,6 +129,48 @@ struct DictionaryDeltaTests {
             ws.outputFiles.filter { $0.hasSuffix(".dcz") } == [ManifestEntry.deltaName(of: hashed3, dictionary: key2)])
     }
 
+    @Test(
+        "a fresh STATIC_ROOT with a warm cache folder reuses the proven delta; a corrupt one is remade",
+        .enabled(if: Requirement.tool("zstd"), "the zstd command is not installed (Debian package zstd)"))
+    func deltasCarriedByTheCacheFolder() async throws {
+        let v1 = Self.script()
+        let v2 = Self.script(edit: "console.log('release 2');\n")
+        let ws = Workspace(["js/app.js": ""])
+        let cache = ws.root.appendingPathComponent("cache")
+        let withCache = { (configuration: inout Configuration) in
+            configuration.compression = CompressionPolicy(brotliQuality: 5)
+            configuration.cacheDirectory = cache.path
+        }
+        ws.write("js/app.js", bytes: v1)
+        try await ws.collect(CollectOptions(), withCache)
+        ws.write("js/app.js", bytes: v2)
+        #expect(try await ws.collect(CollectOptions(), withCache).deltasWritten == 1)
+        let cached = try #require(TestSupport.files(in: cache).first { $0.hasPrefix("v2/deltas/") })
+
+        // A new image: STATIC_ROOT is empty, the cache folder is warm.
+        try FileManager.default.removeItem(at: ws.staticRoot)
+        let fresh = try await ws.collect(CollectOptions(), withCache)
+        #expect(fresh.deltasReused == 1 && fresh.deltasWritten == 0)
+        let manifest = try ws.manifest()
+        let hashed = manifest.paths["js/app.js"]!
+        let key = SHA256.hash(data: v1).hexString
+        let body = [UInt8](
+            try Data(
+                contentsOf: ws.staticRoot.appendingPathComponent(ManifestEntry.deltaName(of: hashed, dictionary: key))))
+        try Self.verify(body, file: v2, dictionary: v1)
+        #expect(manifest.files[hashed]?.deltas[key]?.sha256 == SHA256.hash(data: body).hexString)
+
+        // A corrupt cache entry is not trusted: the delta is made again and the entry replaced.
+        let entry = cache.appendingPathComponent(cached)
+        var corrupt = [UInt8](try Data(contentsOf: entry))
+        corrupt[corrupt.count - 3] ^= 0xFF
+        try Data(corrupt).write(to: entry)
+        try FileManager.default.removeItem(at: ws.staticRoot)
+        let again = try await ws.collect(CollectOptions(), withCache)
+        #expect(again.deltasWritten == 1 && again.deltasReused == 0)
+        #expect([UInt8](try Data(contentsOf: entry)) == body)
+    }
+
     @Test func noDeltaWithoutAPreviousVersionOrWhenTurnedOff() async throws {
         let ws = Workspace(["js/app.js": ""])
         ws.write("js/app.js", bytes: Self.script())
