@@ -42,9 +42,12 @@ public struct ZstdCompressor: Compressor {
             throw .initializationFailed(.zstd, code: nil, detail: "ZSTD_createCCtx failed (out of memory?)")
         }
         defer { ZSTD_freeCCtx(context) }
+        // Against a prefix (a previous version of the same file) most of the input is long matches:
+        // long-distance matching finds them first, which keeps the optimal parser from crawling
+        // through them (what `zstd --patch-from` does too).
         for (parameter, value) in [
             (ZSTD_c_compressionLevel, level), (ZSTD_c_windowLog, windowLog), (ZSTD_c_checksumFlag, 0),
-            (ZSTD_c_contentSizeFlag, 1),
+            (ZSTD_c_contentSizeFlag, 1), (ZSTD_c_enableLongDistanceMatching, prefix == nil ? 0 : 1),
         ] {
             let status = ZSTD_CCtx_setParameter(context, parameter, Int32(value))
             if ZSTD_isError(status) != 0 {
