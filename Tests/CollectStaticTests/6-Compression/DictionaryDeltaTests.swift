@@ -171,6 +171,34 @@ struct DictionaryDeltaTests {
         #expect([UInt8](try Data(contentsOf: entry)) == body)
     }
 
+    @Test(
+        "publishing in place also removes the deltas of a release that is no longer current",
+        .enabled(if: Requirement.tool("zstd"), "the zstd command is not installed (Debian package zstd)"))
+    func inPlaceRemovesStaleDeltas() async throws {
+        var hooks = CollectorHooks()
+        hooks.publishInPlace = true
+        let ws = Workspace(["js/app.js": ""])
+        let oneKept = { (configuration: inout Configuration) in
+            configuration.compression = CompressionPolicy(brotliQuality: 5)
+            configuration.retention = Retention(count: 1, maximumAge: 0)
+        }
+        var versions: [[UInt8]] = []
+        for release in 1...3 {
+            versions.append(Self.script(edit: "console.log(\(release));\n"))
+            ws.write("js/app.js", bytes: versions.last!)
+            try await ws.collect(CollectOptions(), hooks: hooks, oneKept)
+        }
+        let manifest = try ws.manifest()
+        let hashed = manifest.paths["js/app.js"]!
+        let key = SHA256.hash(data: versions[1]).hexString
+        let onlyDelta = ManifestEntry.deltaName(of: hashed, dictionary: key)
+        #expect(ws.outputFiles.filter { $0.hasSuffix(".dcz") } == [onlyDelta])
+        #expect(manifest.files.filter { !$0.value.deltas.isEmpty }.keys.sorted() == [hashed])
+        try Self.verify(
+            [UInt8](try Data(contentsOf: ws.staticRoot.appendingPathComponent(onlyDelta))), file: versions[2],
+            dictionary: versions[1])
+    }
+
     @Test func noDeltaWithoutAPreviousVersionOrWhenTurnedOff() async throws {
         let ws = Workspace(["js/app.js": ""])
         ws.write("js/app.js", bytes: Self.script())
