@@ -14,17 +14,9 @@ struct CleanCommand: AsyncParsableCommand {
     @OptionGroup(title: Setting.Group.releases.title) var releases: ReleaseOptions
 
     func run() async throws {
-        do {
-            let configuration = try await loadConfiguration([verbosity, general, releases])
-            let history = ReleaseHistory(
-                configuration: configuration,
-                observer: ConsoleObserver(verbosity: configuration.verbosity, isTerminal: false))
+        try await withReleaseHistory([verbosity, general, releases]) { history throws(CollectStaticError) in
             let removed = try history.clean()
-            if configuration.verbosity >= 1 {
-                print("\(removed.count) file\(removed.count == 1 ? "" : "s") of previous releases deleted.")
-            }
-        } catch {
-            throw fail(error)
+            return "\(removed.count) file\(removed.count == 1 ? "" : "s") of previous releases deleted."
         }
     }
 }
@@ -41,17 +33,26 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup(title: Setting.Group.releases.title) var releases: ReleaseOptions
 
     func run() async throws {
-        do {
-            let configuration = try await loadConfiguration([verbosity, general, releases])
-            let history = ReleaseHistory(
-                configuration: configuration,
-                observer: ConsoleObserver(verbosity: configuration.verbosity, isTerminal: false))
+        try await withReleaseHistory([verbosity, general, releases]) { history throws(CollectStaticError) in
             let generation = try history.rollback()
-            if configuration.verbosity >= 1 {
-                print("Rolled back: release \(generation.id) (collected \(generation.created)) is current again.")
-            }
-        } catch {
-            throw fail(error)
+            return "Rolled back: release \(generation.id) (collected \(generation.created)) is current again."
         }
+    }
+}
+
+/// Loads the settings, runs `body` on STATIC_ROOT's release history and prints its result line
+/// (unless `-v 0`); an engine error is reported the way every command reports it.
+private func withReleaseHistory(
+    _ groups: [any SettingFlags], _ body: (ReleaseHistory) throws(CollectStaticError) -> String
+) async throws {
+    do {
+        let configuration = try await loadConfiguration(groups)
+        let history = ReleaseHistory(
+            configuration: configuration,
+            observer: ConsoleObserver(verbosity: configuration.verbosity, isTerminal: false))
+        let line = try body(history)
+        if configuration.verbosity >= 1 { print(line) }
+    } catch {
+        throw fail(error)
     }
 }

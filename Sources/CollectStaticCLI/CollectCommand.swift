@@ -30,9 +30,17 @@ struct CollectCommand: AsyncParsableCommand {
                 verbosity: json ? 0 : configuration.verbosity, isTerminal: isatty(STDERR_FILENO) == 1,
                 dryRun: django.dryRun)
             shown = observer
+            // A Django storage that is no manifest storage only copies (Django's collectstatic).
+            let copyOnly = configuration.django.map { !$0.storage.manifest } ?? false
+            if copyOnly, configuration.verbosity >= 1, let project = configuration.django {
+                FileHandle.standardError.write(
+                    Data(
+                        "note: \(project.storage.backend) is not a manifest storage: copying only, as Django does\n"
+                            .utf8))
+            }
             let options = CollectOptions(
                 dryRun: django.dryRun, clear: django.clear, force: force, link: django.link,
-                postProcess: !django.noPostProcess)
+                postProcess: !django.noPostProcess && !copyOnly)
             let collector = Collector(configuration: configuration, options: options, observer: observer)
             if !django.noInput && isatty(STDIN_FILENO) == 1 && collector.destinationHasFiles {
                 try confirm(configuration.staticRoot)

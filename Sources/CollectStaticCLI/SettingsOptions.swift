@@ -1,5 +1,6 @@
 import ArgumentParser
 import CollectStatic
+import Foundation
 
 /// The flags that override settings, one property per entry of `Setting.all`, in groups that
 /// `--help` lists under their own titles (`Setting.Group`). Names and help text come from the table.
@@ -84,6 +85,15 @@ struct GeneralOptions: SettingFlags {
     @Option(name: Setting.invalidUTF8.argumentName, help: Setting.invalidUTF8.argumentHelp(valueName: "error|copy"))
     var invalidUTF8: String?
 
+    @Flag(name: Setting.django.argumentName, help: Setting.django.argumentHelp())
+    var django = false
+
+    @Option(name: Setting.djangoSettings.argumentName, help: Setting.djangoSettings.argumentHelp(valueName: "module"))
+    var djangoSettings: String?
+
+    @Option(name: Setting.python.argumentName, help: Setting.python.argumentHelp(valueName: "python"))
+    var python: String?
+
     var values: [Setting: SettingValue] {
         var values: [Setting: SettingValue] = [:]
         set(.staticfilesDirs, dirs, into: &values)
@@ -96,6 +106,9 @@ struct GeneralOptions: SettingFlags {
         set(.missing, missing, into: &values)
         set(.missingIgnore, missingIgnore, into: &values)
         set(.invalidUTF8, invalidUTF8, into: &values)
+        if django { set(.django, "true", into: &values) }
+        set(.djangoSettings, djangoSettings, into: &values)
+        set(.python, python, into: &values)
         return values
     }
 }
@@ -179,5 +192,10 @@ struct ReleaseOptions: SettingFlags {
 func loadConfiguration(_ groups: [any SettingFlags]) async throws(CollectStaticError) -> Configuration {
     var flags: [Setting: SettingValue] = [:]
     for group in groups { flags.merge(group.values) { _, new in new } }
-    return try await ConfigurationLoader(flags: flags).load()
+    let configuration = try await ConfigurationLoader(flags: flags).load()
+    if configuration.verbosity >= 2 {
+        // Which value came from where (flag, environment, .env, config file, Django, default).
+        FileHandle.standardError.write(Data(configuration.settingsReport.map { $0 + "\n" }.joined().utf8))
+    }
+    return configuration
 }

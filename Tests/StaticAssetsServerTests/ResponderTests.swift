@@ -112,6 +112,12 @@ import Testing
             "/static/css//app.3f2a9c1b7d4e.css", "/static//etc/passwd", "/static/css/", "/static/css",
             "/static/%zz", "/static/%c3", "/static/%", "/static/staticfiles.json", "/static/%2estaticfiles.json",
         ]
+        // The manifest lists them too, so that only the name guard stands between them and a 200.
+        var manifest = fixture.resolver.manifest
+        for name in [".env", "css/.hidden.css", "../\(outside.lastPathComponent)", "css/../css/app.3f2a9c1b7d4e.css"] {
+            manifest.files[name] = ManifestEntry(size: 7, integrity: "sha384-x")
+        }
+        fixture.resolver.reload(manifest)
         for path in attempts {
             let response = try #require(responder.respond(to: get(path)), "\(path)")
             #expect(response.status == 404, "\(path)")

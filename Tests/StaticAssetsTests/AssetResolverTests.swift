@@ -109,5 +109,8 @@ import Testing
             }
             try await group.waitForAll()
         }
+        // The last reload (index 999) installed `first`; one more must take effect at once.
+        resolver.reload(second)
+        #expect(try resolver.url(for: "a.css") == "/static/a.222222222222.css")
     }
 }

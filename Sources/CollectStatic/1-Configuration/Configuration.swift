@@ -20,6 +20,10 @@ public struct Configuration: Sendable, Equatable {
     public var retention: Retention
     /// Seconds to wait for another run holding the lock on STATIC_ROOT.
     public var lockTimeout: Double
+    /// What the Django project said, with `--django`.
+    public var django: DjangoProject?
+    /// Where each setting's value came from (flag, environment, .env, config file, Django, default).
+    public var settingSources: [SettingSource] = []
 
     /// Django's default ignore patterns.
     public static let defaultIgnorePatterns = ["CVS", ".*", "*~"]
@@ -70,6 +74,22 @@ public struct SourceRoot: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { prefix.map { "\($0)=\(path)" } ?? path }
+}
+
+/// One setting's value and the source it came from, for `-v 2`.
+public struct SettingSource: Sendable, Equatable, CustomStringConvertible {
+    public var setting: Setting
+    public var value: String
+    /// `flag --static-root`, `environment`, `.env`, `config file PATH`, `Django settings MODULE`, `default`.
+    public var source: String
+
+    public init(_ setting: Setting, _ value: String, _ source: String) {
+        self.setting = setting
+        self.value = value
+        self.source = source
+    }
+
+    public var description: String { "\(setting.name)=\(value)  (\(source))" }
 }
 
 public enum MissingReferencePolicy: String, Sendable, CaseIterable {

@@ -8,9 +8,11 @@ public enum SettingValue: Sendable, Equatable {
     case list([String])
 }
 
-/// Merges the configuration sources, lowest precedence first: built-in defaults < JSON config file
-/// < `.env` in the working directory < environment variables < command-line flags; then validates.
-/// Layering is swift-configuration's `ConfigReader` over one provider per source.
+/// Merges the configuration sources, lowest precedence first: built-in defaults < Django's settings
+/// (only with `--django`, see ``DjangoProject``) < JSON config file < `.env` in the working directory
+/// < environment variables < command-line flags; then validates. Layering is swift-configuration's
+/// `ConfigReader` over one provider per source; where each value came from is kept in
+/// ``Configuration/settingSources``.
 public struct ConfigurationLoader: Sendable {
     public var flags: [Setting: SettingValue]
     public var environment: [String: String]
@@ -28,14 +30,55 @@ public struct ConfigurationLoader: Sendable {
 
     public func load() async throws(CollectStaticError) -> Configuration {
         let dotEnv = try readDotEnv()
-        let file = try readConfigFile(dotEnv: dotEnv)
-        let reader = ConfigReader(providers: [
+        let (file, filePath) = try readConfigFile(dotEnv: dotEnv)
+        let ours: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: Self.configValues(flags)),
             EnvironmentVariablesProvider(environmentVariables: environment),
             EnvironmentVariablesProvider(environmentVariables: dotEnv),
             InMemoryProvider(name: "config file", values: Self.configValues(file)),
-        ])
-        return try SettingsReader(reader: reader, workingDirectory: workingDirectory).configuration()
+        ]
+        // Django's settings, when asked for, sit between the config file and the defaults.
+        let first = SettingsReader(reader: ConfigReader(providers: ours), workingDirectory: workingDirectory)
+        let settingsModule = first.string(.djangoSettings).flatMap { $0.isEmpty ? nil : $0 }
+        var django: DjangoProject?
+        if try first.bool(.django) || settingsModule != nil {
+            django = try DjangoProject.load(
+                python: first.string(.python) ?? Setting.python.defaultValue, settingsModule: settingsModule,
+                workingDirectory: workingDirectory, environment: environment)
+        }
+        var providers = ours
+        if let django {
+            providers.append(InMemoryProvider(name: "Django settings", values: Self.configValues(django.settingValues)))
+        }
+        if let django, django.staticRoot == nil,
+            flags[.staticRoot] == nil && environment[Setting.staticRoot.name] == nil
+                && dotEnv[Setting.staticRoot.name] == nil && file[.staticRoot] == nil
+        {
+            throw .configuration(
+                "--django: STATIC_ROOT is not set in \(django.settingsModule) (Django's collectstatic refuses too); set it there or pass --static-root"
+            )
+        }
+        var reader = SettingsReader(reader: ConfigReader(providers: providers), workingDirectory: workingDirectory)
+        if let django { reader.defaultIgnorePatterns = django.ignorePatterns }
+        var configuration = try reader.configuration()
+        configuration.django = django
+        configuration.settingSources = Setting.all.map { setting in
+            func text(_ value: SettingValue) -> String {
+                switch value {
+                case .string(let string): string
+                case .list(let items): items.joined(separator: ",")
+                }
+            }
+            if let value = flags[setting] { return SettingSource(setting, text(value), "flag \(setting.flag)") }
+            if let value = environment[setting.name] { return SettingSource(setting, value, "environment") }
+            if let value = dotEnv[setting.name] { return SettingSource(setting, value, ".env") }
+            if let value = file[setting] { return SettingSource(setting, text(value), "config file \(filePath)") }
+            if let django, let value = django.settingValues[setting] {
+                return SettingSource(setting, text(value), "Django settings \(django.settingsModule)")
+            }
+            return SettingSource(setting, setting.defaultValue, "default")
+        }
+        return configuration
     }
 
     private func readDotEnv() throws(CollectStaticError) -> [String: String] {
@@ -49,14 +92,16 @@ public struct ConfigurationLoader: Sendable {
 
     /// Reads the JSON config file: an object whose keys are setting names (`STATIC_ROOT`, ...).
     /// Relative paths in it are resolved against the file's folder.
-    private func readConfigFile(dotEnv: [String: String]) throws(CollectStaticError) -> [Setting: SettingValue] {
+    private func readConfigFile(dotEnv: [String: String]) throws(CollectStaticError) -> (
+        [Setting: SettingValue], path: String
+    ) {
         var explicit: String?
         if case .string(let path)? = flags[.config] { explicit = path }
         explicit = explicit ?? environment[Setting.config.name] ?? dotEnv[Setting.config.name]
         let path = FileSystem.absolute(explicit ?? Setting.config.defaultValue, relativeTo: workingDirectory)
         guard FileSystem.exists(path) else {
             if explicit != nil { throw .configuration("config file \(path) does not exist") }
-            return [:]
+            return ([:], path)
         }
         guard let data = FileManager.default.contents(atPath: path),
             let object = try? JSONSerialization.jsonObject(with: data)
@@ -73,7 +118,7 @@ public struct ConfigurationLoader: Sendable {
             }
             values[setting] = try Self.fileValue(raw, for: setting, in: path, folder: folder)
         }
-        return values
+        return (values, path)
     }
 
     private static func fileValue(_ raw: Any, for setting: Setting, in path: String, folder: String)
@@ -139,6 +184,9 @@ public struct ConfigurationLoader: Sendable {
 struct SettingsReader {
     let reader: ConfigReader
     let workingDirectory: String
+    /// What `COLLECTSTATIC_DEFAULT_IGNORE=true` adds: Django's defaults, or the staticfiles app
+    /// config's `ignore_patterns` of a Django project.
+    var defaultIgnorePatterns = Configuration.defaultIgnorePatterns
 
     func string(_ setting: Setting) -> String? {
         reader.string(forKey: setting.key)
@@ -206,7 +254,7 @@ struct SettingsReader {
         let staticRoot =
             path(.staticRoot) ?? FileSystem.absolute(Setting.staticRoot.defaultValue, relativeTo: workingDirectory)
         var ignore = list(.ignore) ?? []
-        if try bool(.useDefaultIgnore) { ignore += Configuration.defaultIgnorePatterns }
+        if try bool(.useDefaultIgnore) { ignore += defaultIgnorePatterns }
         let jobs = try integer(.jobs, in: 0...1024)
         let configuration = Configuration(
             sourceRoots: roots,
@@ -260,5 +308,25 @@ struct SettingsReader {
             throw .configuration("\(error)")
         }
         return policy
+    }
+}
+
+extension Configuration {
+    /// For `-v 2`: every setting's value and where it came from; with `--django` also the folders
+    /// Django's finders gave, in search order, and the storage it uses.
+    public var settingsReport: [String] {
+        var lines = ["Settings (flags > environment > .env > config file > Django settings > defaults):"]
+        lines += settingSources.map { "  \($0)" }
+        if let django {
+            lines.append(
+                "Django \(django.django) (\(django.python)), settings \(django.settingsModule), storage \(django.storage.backend); folders in search order:"
+            )
+            for root in django.roots {
+                lines.append("  \(root.prefix.isEmpty ? "" : root.prefix + "=")\(root.path)  (\(root.origin))")
+            }
+            lines.append(
+                "  default ignore patterns \(django.ignorePatterns.joined(separator: ", "))  (staticfiles app config)")
+        }
+        return lines
     }
 }

@@ -136,11 +136,23 @@ extension Setting {
         name: "COLLECTSTATIC_CONFIG", kind: .path, flag: "--config", defaultValue: "collectstatic.json",
         help: "JSON config file; the default is read only if it exists.")
 
+    public static let django = Setting(
+        name: "COLLECTSTATIC_DJANGO", kind: .boolean, flag: "--django", defaultValue: "false",
+        help:
+            "Ask the Django project in the working directory (manage.py) for its static folders, STATIC_ROOT, STATIC_URL and storage."
+    )
+    public static let djangoSettings = Setting(
+        name: "COLLECTSTATIC_DJANGO_SETTINGS", kind: .string, flag: "--django-settings",
+        defaultValue: "(from manage.py)", help: "Django settings module to ask (implies --django).")
+    public static let python = Setting(
+        name: "COLLECTSTATIC_PYTHON", kind: .string, flag: "--python", defaultValue: "python",
+        help: "The project's Python that --django runs (a path, or a name looked up in PATH).")
+
     public static let all: [Setting] = [
         .staticfilesDirs, .staticRoot, .staticURL, .ignore, .useDefaultIgnore, .manifestName, .verbosity,
         .jobs, .jsModules, .missing, .missingIgnore, .invalidUTF8, .compress, .encodings, .gzipLevel,
         .brotliQuality, .brotliWindow, .zstdLevel, .dictionaryGenerations,
         .dictionaryTypes, .compressSkip, .compressMaxRatio, .cacheDir, .keep, .keepAge, .lockTimeout,
-        .config,
+        .config, .django, .djangoSettings, .python,
     ]
 }

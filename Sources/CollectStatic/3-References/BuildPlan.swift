@@ -26,6 +26,12 @@ struct BuildPlan: Sendable {
     static func make(assets: [SourceAsset], configuration: Configuration) throws(CollectStaticError) -> BuildPlan {
         let index = Dictionary(uniqueKeysWithValues: assets.enumerated().map { ($1.logicalPath, $0) })
         let resolver = ReferenceResolver(staticURL: configuration.staticURL)
+        lazy var folders: Set<String> = Set(
+            assets.flatMap { asset in
+                asset.logicalPath.indices.filter { asset.logicalPath[$0] == "/" }.map {
+                    String(asset.logicalPath[..<$0])
+                }
+            })
         let allowedMissing = configuration.missingReferenceIgnore.map(IgnorePattern.init)
         var nodes: [Node] = []
         var missing: [MissingReference] = []
@@ -52,6 +58,9 @@ struct BuildPlan: Sendable {
                         node.edges.append(Edge(reference: reference, target: targetIndex))
                         continue
                     }
+                    // A folder of the tree written without its trailing slash (`url(../img)`):
+                    // Django finds it, cannot open it as a file and leaves the url alone.
+                    if folders.contains(path) { continue }
                     target = path
                 case .escapes(let path):
                     target = path

@@ -79,7 +79,7 @@ enum Fingerprinter {
                 var unit = Insecure.MD5()
                 for member in component {
                     let node = plan.nodes[member]
-                    let partial = rewrite(node, fingerprints) { !members.contains($0) }
+                    let partial = rewrite(node, in: plan, fingerprints) { !members.contains($0) }
                     unit.update(data: Array(node.asset.logicalPath.utf8) + [0])
                     unit.update(data: Array(String(partial.count).utf8) + [0])
                     unit.update(data: partial)
@@ -93,7 +93,7 @@ enum Fingerprinter {
             for member in component {
                 let node = plan.nodes[member]
                 guard !node.edges.isEmpty else { continue }
-                let bytes = rewrite(node, fingerprints) { _ in true }
+                let bytes = rewrite(node, in: plan, fingerprints) { _ in true }
                 let digest = ContentDigest(of: bytes)
                 if !isCycle { fingerprints[member] = digest.fingerprint }
                 finalDigests[member] = digest
@@ -110,11 +110,14 @@ enum Fingerprinter {
 
     /// The node's source with each reference whose target passes `include` pointing at the
     /// target's hashed name.
-    private static func rewrite(_ node: BuildPlan.Node, _ fingerprints: [String], include: (Int) -> Bool) -> [UInt8] {
+    private static func rewrite(
+        _ node: BuildPlan.Node, in plan: BuildPlan, _ fingerprints: [String], include: (Int) -> Bool
+    ) -> [UInt8] {
         var replacements: [Int: String] = [:]
         for edge in node.edges where include(edge.target) {
+            let target = HashedName.make(plan.nodes[edge.target].asset.logicalPath, hash: fingerprints[edge.target])
             replacements[edge.reference.matchRange.lowerBound] = ReferenceResolver.rewritten(
-                edge.reference.url, hash: fingerprints[edge.target])
+                edge.reference.url, hashedName: target)
         }
         guard let source = node.source, !replacements.isEmpty else { return node.source ?? [] }
         return ReferenceRewriter.rewrite(source, references: node.edges.map(\.reference)) {

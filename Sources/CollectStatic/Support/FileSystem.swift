@@ -73,51 +73,39 @@ enum FileSystem {
     /// Writes `bytes` to `path` atomically: a temporary file in the same directory renamed over the
     /// final name, so a reader sees the old content or the new, never a part. Creates parent folders.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(CollectStaticError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        try makeDirectories(directory)
+        try makeDirectories((path as NSString).deletingLastPathComponent)
         let temporary = temporaryName(for: path)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .output(path: path, reason: lastError) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                let reason = lastError
-                close(fd)
-                unlink(temporary)
-                throw .output(path: path, reason: reason)
-            }
-            written += count
-        }
-        if close(fd) != 0 {
-            let reason = lastError
-            unlink(temporary)
-            throw .output(path: path, reason: reason)
-        }
+        try write(bytes, creating: temporary, flags: O_EXCL, reportedAs: path)
         try rename(temporary, to: path)
     }
 
     /// Writes `bytes` to a new file at `path` (in a private staging tree, where nobody reads a partial
     /// file; a killed run's staging tree is removed whole by the next run).
     static func writeNew(_ bytes: [UInt8], to path: String) throws(CollectStaticError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        try write(bytes, creating: path, flags: O_TRUNC, reportedAs: path)
+    }
+
+    /// Creates `file` with `bytes`; on any failure the file is removed and the error names `path`.
+    private static func write(_ bytes: [UInt8], creating file: String, flags: Int32, reportedAs path: String)
+        throws(CollectStaticError)
+    {
+        let fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0o644)
         guard fd >= 0 else { throw .output(path: path, reason: lastError) }
         var written = 0
         while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
             if count < 0 {
                 if errno == EINTR { continue }
                 let reason = lastError
                 close(fd)
-                unlink(path)
+                unlink(file)
                 throw .output(path: path, reason: reason)
             }
             written += count
         }
         if close(fd) != 0 {
             let reason = lastError
-            unlink(path)
+            unlink(file)
             throw .output(path: path, reason: reason)
         }
     }

@@ -71,6 +71,107 @@ import Testing
         #expect(configuration.sourceRoots == [SourceRoot(path: dir.path + "/vendor")])
     }
 
+    /// A stand-in for the project's Python: prints what `DjangoSettingsProgram` would print for a
+    /// project with `assets/` (prefix `pre`) and `vendor/`, and records its arguments.
+    func fakeDjangoPython(in dir: URL) throws -> String {
+        let answer = """
+            {"django": "6.1.3", "python": "/fake/python", "settingsModule": "shop.settings",
+             "staticRoot": "\(dir.path)/django-root", "staticURL": "/django/",
+             "roots": [{"prefix": "pre", "path": "\(dir.path)/assets", "origin": "STATICFILES_DIRS"},
+                       {"prefix": "", "path": "\(dir.path)/vendor", "origin": "app shop"}],
+             "ignorePatterns": ["CVS", ".*", "*~", "*.scss"],
+             "storage": {"backend": "whitenoise.storage.CompressedManifestStaticFilesStorage", "manifest": true,
+                         "manifestName": "django.json", "jsModules": true, "compressed": true,
+                         "skipCompressExtensions": null}}
+            """
+        let script = dir.appendingPathComponent("bin/python")
+        TestSupport.write(
+            "#!/bin/sh\necho \"$PWD|$3\" > \"$(dirname \"$0\")/called\"\ncat <<'EOF'\n\(answer)\nEOF\n", to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        return script.path
+    }
+
+    @Test func djangoSettingsSitBetweenTheConfigFileAndTheDefaults() async throws {
+        let dir = project(config: #"{"STATIC_URL": "/file/"}"#)
+        let python = try fakeDjangoPython(in: dir)
+        // Not asked without --django.
+        var configuration = try await load(dir, env: ["COLLECTSTATIC_PYTHON": python, "STATICFILES_DIRS": "assets"])
+        #expect(configuration.django == nil)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("bin/called").path))
+
+        configuration = try await load(dir, env: ["COLLECTSTATIC_PYTHON": python, "COLLECTSTATIC_DJANGO": "true"])
+        #expect(
+            try String(contentsOf: dir.appendingPathComponent("bin/called"), encoding: .utf8) == dir.path + "|\n")
+        #expect(configuration.django?.settingsModule == "shop.settings")
+        #expect(
+            configuration.sourceRoots == [
+                SourceRoot(prefix: "pre", path: dir.path + "/assets"), SourceRoot(path: dir.path + "/vendor"),
+            ])
+        #expect(configuration.staticRoot == dir.path + "/django-root")
+        #expect(configuration.staticURL == "/file/")  // the config file wins over Django
+        #expect(configuration.manifestName == "django.json")
+        #expect(configuration.jsModules)
+        #expect(configuration.compression != nil)
+        // Django's staticfiles app config gives the default ignore patterns.
+        #expect(Set(configuration.ignorePatterns) == ["CVS", ".*", "*~", "*.scss"])
+        let sources = Dictionary(uniqueKeysWithValues: configuration.settingSources.map { ($0.setting, $0.source) })
+        #expect(sources[.staticRoot] == "Django settings shop.settings")
+        #expect(sources[.staticURL] == "config file \(dir.path)/collectstatic.json")
+        #expect(sources[.django] == "environment")
+        #expect(sources[.jobs] == "default")
+
+        // .env, environment and flags win over Django too; --django-settings implies --django.
+        TestSupport.write("COLLECTSTATIC_MANIFEST=dotenv.json\n", to: dir.appendingPathComponent(".env"))
+        configuration = try await load(
+            dir, env: ["COLLECTSTATIC_PYTHON": python, "STATIC_ROOT": "env-root"],
+            flags: [.djangoSettings: .string("shop.other"), .jsModules: .string("false"), .ignore: .list(["*.less"])])
+        #expect(
+            try String(contentsOf: dir.appendingPathComponent("bin/called"), encoding: .utf8)
+                == dir.path + "|shop.other\n")
+        #expect(configuration.manifestName == "dotenv.json")
+        #expect(configuration.staticRoot == dir.path + "/env-root")
+        #expect(!configuration.jsModules)
+        #expect(Set(configuration.ignorePatterns) == ["*.less", "CVS", ".*", "*~", "*.scss"])
+        configuration = try await load(
+            dir, env: ["COLLECTSTATIC_PYTHON": python],
+            flags: [.django: .string("true"), .useDefaultIgnore: .string("false")])
+        #expect(configuration.ignorePatterns.isEmpty)
+        #expect(configuration.settingsReport.contains("  pre=\(dir.path)/assets  (STATICFILES_DIRS)"))
+    }
+
+    @Test func djangoProblemsAreConfigurationErrors() async throws {
+        let dir = project()
+        let script = dir.appendingPathComponent("python")
+        TestSupport.write(
+            "#!/bin/sh\necho '{\"problem\": \"settings\", \"message\": \"cannot load the Django settings x\"}'\n",
+            to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        await #expect(throws: CollectStaticError.configuration("--django: cannot load the Django settings x")) {
+            try await load(dir, env: ["COLLECTSTATIC_PYTHON": script.path, "COLLECTSTATIC_DJANGO": "1"])
+        }
+        // Django's STATIC_ROOT unset: refused, unless one of our sources names one.
+        let answer = try String(contentsOfFile: try fakeDjangoPython(in: dir), encoding: .utf8)
+            .replacingOccurrences(of: "\"staticRoot\": \"\(dir.path)/django-root\"", with: "\"staticRoot\": null")
+        TestSupport.write(answer, to: script)
+        await #expect(
+            throws: CollectStaticError.configuration(
+                "--django: STATIC_ROOT is not set in shop.settings (Django's collectstatic refuses too); set it there or pass --static-root"
+            )
+        ) {
+            try await load(dir, env: ["COLLECTSTATIC_PYTHON": script.path, "COLLECTSTATIC_DJANGO": "1"])
+        }
+        let configuration = try await load(
+            dir, env: ["COLLECTSTATIC_PYTHON": script.path, "COLLECTSTATIC_DJANGO": "1", "STATIC_ROOT": "mine"])
+        #expect(configuration.staticRoot == dir.path + "/mine")
+
+        TestSupport.write("#!/bin/sh\necho oops >&2\nexit 3\n", to: script)
+        await #expect {
+            try await load(dir, env: ["COLLECTSTATIC_PYTHON": script.path, "COLLECTSTATIC_DJANGO": "1"])
+        } throws: { error in
+            "\(error)".contains("did not answer with Django's settings (exit 3): oops")
+        }
+    }
+
     @Test func configFilePathsAreRelativeToTheFile() async throws {
         let dir = project()
         let nested = dir.appendingPathComponent("conf")

@@ -149,12 +149,33 @@ import Testing
                 == ".x { background: url(\"/assets/\(manifest.paths["img/a.png"]!)?v=1#frag\"); }")
     }
 
-    @Test func percentEncodedReferencesKeepTheirEncoding() async throws {
-        let ws = Workspace(["img/a b.png": "A", "css/a.css": ".x { background: url(../img/a%20b.png); }"])
+    @Test func percentEncodedReferencesAreDecodedLikeDjango() async throws {
+        // Django's url_converter writes the url percent-decoded; a `%`, `?`, `#` or `"` of a real
+        // file name stays encoded so the url still names that file.
+        let ws = Workspace([
+            "img/a b.png": "A", "img/100%.png": "P", "img/q?.png": "Q",
+            "css/a.css": ".x { background: url(../img/a%20b.png); } .y { background: url(../img/100%25.png?v=%31); }",
+            "css/b.css": ".z { background: url(../img/q%3F.png); }",
+        ])
         try await ws.collect()
         let manifest = try ws.manifest()
-        let hash = manifest.paths["img/a b.png"]!.split(separator: ".")[1]
-        #expect(ws.output(manifest.paths["css/a.css"]!) == ".x { background: url(\"../img/a%20b.\(hash).png\"); }")
+        func hash(_ name: String) -> Substring { manifest.paths[name]!.split(separator: ".").dropLast().last! }
+        #expect(
+            ws.output(manifest.paths["css/a.css"]!)
+                == ".x { background: url(\"../img/a b.\(hash("img/a b.png")).png\"); } .y { background: url(\"../img/100%25.\(hash("img/100%.png")).png?v=1\"); }"
+        )
+        #expect(
+            ws.output(manifest.paths["css/b.css"]!)
+                == ".z { background: url(\"../img/q%3F.\(hash("img/q?.png")).png\"); }")
+    }
+
+    @Test func aFolderWrittenWithoutItsSlashIsLeftAloneLikeDjango() async throws {
+        let ws = Workspace([
+            "img/a.png": "A", "css/a.css": ".x { background: url(../img); } .y { background: url(.); }",
+        ])
+        try await ws.collect()
+        let manifest = try ws.manifest()
+        #expect(ws.output(manifest.paths["css/a.css"]!) == ".x { background: url(../img); } .y { background: url(.); }")
     }
 
     @Test func invalidUTF8IsAnErrorWithTheOffsetOrCopiedOnRequest() async throws {

@@ -13,15 +13,8 @@ import Testing
 
 /// Runs `Tests/Django/rewrite_oracle.py` with a Python that has Django.
 enum DjangoRewriteOracle {
-    /// The virtualenv's Python from `DjangoReference` (created on first use; Django 6.1 on
-    /// Python 3.12+), or nil with the reason in `unavailable`.
-    static let python: String? = DjangoReference.python
 
-    static var unavailable: String { DjangoReference.unavailableReason ?? "no Python with Django" }
-
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Django/rewrite_oracle.py")
+    static let script = TestSupport.packageRoot.appendingPathComponent("Tests/Django/rewrite_oracle.py")
 
     struct Output: Decodable {
         struct File: Decodable {
@@ -34,7 +27,7 @@ enum DjangoRewriteOracle {
 
     /// Rewrites `files` with Django; keys of the result are the paths passed.
     static func run(_ files: [URL], jsModules: Bool) throws -> Output {
-        guard let python else { throw OracleError("no python: \(unavailable)") }
+        let python = try DjangoReference.requirePython()
         var arguments = [script.path]
         if jsModules { arguments.append("--js-modules") }
         arguments += files.map(\.path)
@@ -76,91 +69,33 @@ enum DjangoRewriteOracle {
     }
 }
 
-// MARK: - The oracle's fake hashing, replayed in Swift
+// MARK: - The engine, with the oracle's fake hashing
 
-/// What Django's `url_converter` produces for a url when every file's hash is
-/// `abcdef123456` (the oracle's fake storage), or nil when Django leaves the
-/// construct alone. This replays Django's rules (scheme, `//`, STATIC_URL,
-/// urldefrag, `?#`, directory urls, query, `os.path.splitext`, `unquote`) for the
-/// urls in the corpus below; it is test scaffolding, not the engine.
-private enum DjangoFakeHashing {
+/// Our engine (ReferenceScanner → ReferenceResolver → ReferenceRewriter) with the oracle's fake
+/// storage: every file exists and every file's hash is `abcdef123456`. Which urls are left alone,
+/// how the target is found and how the url is rewritten (query, fragment, `?#`, trailing slash,
+/// percent-decoding) is the engine's own code, so every snippet checks it against Django's.
+enum DjangoFakeHashing {
     static let hash = "abcdef123456"
     static let staticURL = "/static/"
 
-    static func newURL(for url: String) -> String? {
-        // `re.match(r"^[a-z]+:", url)`: lowercase schemes only (Django quirk).
-        if let colon = url.firstIndex(of: ":"), colon != url.startIndex,
-            url[..<colon].unicodeScalars.allSatisfy({ $0 >= "a" && $0 <= "z" })
-        {
+    /// The url the engine writes for `url` in a file named like the oracle names it, or nil when
+    /// the engine leaves the construct alone.
+    static func newURL(for url: String, from source: String = "css/x.css") -> String? {
+        switch ReferenceResolver(staticURL: staticURL).resolve(url, from: source) {
+        case .asset(let path):
+            return ReferenceResolver.rewritten(url, hashedName: HashedName.make(path, hash: hash))
+        case .external, .escapes:
             return nil
-        }
-        if url.hasPrefix("//") { return nil }
-        if url.hasPrefix("/") && !url.hasPrefix(staticURL) { return nil }
-        let (urlPath, fragment) = split(url, at: "#")
-        if urlPath.isEmpty { return nil }
-        let slash = urlPath.lastIndex(of: "/")
-        let directories = slash.map { String(urlPath[...$0]) } ?? ""
-        let last = slash.map { String(urlPath[urlPath.index(after: $0)...]) } ?? urlPath
-        let (name, query) = split(last, at: "?")
-        let hashedLast: String
-        if name.isEmpty {
-            hashedLast = last  // a directory: Django does not hash it
-        } else {
-            let (root, ext) = splitext(unquote(name))
-            hashedLast = root + "." + hash + ext + (query.isEmpty ? "" : "?" + query)
-        }
-        var transformed = directories + hashedLast
-        if !fragment.isEmpty { transformed += (url.contains("?#") ? "?#" : "#") + fragment }
-        return unquote(transformed)
-    }
-
-    static func split(_ s: String, at separator: Character) -> (String, String) {
-        guard let index = s.firstIndex(of: separator) else { return (s, "") }
-        return (String(s[..<index]), String(s[s.index(after: index)...]))
-    }
-
-    /// `posixpath.splitext` for a name without `/`.
-    static func splitext(_ name: String) -> (String, String) {
-        guard let dot = name.lastIndex(of: "."), !name[..<dot].allSatisfy({ $0 == "." }) else {
-            return (name, "")
-        }
-        return (String(name[..<dot]), String(name[dot...]))
-    }
-
-    /// `urllib.parse.unquote`.
-    static func unquote(_ s: String) -> String {
-        guard s.contains("%") else { return s }
-        let bytes = Array(s.utf8)
-        var out: [UInt8] = []
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count,
-                let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2])
-            {
-                out.append(hi << 4 | lo)
-                i += 3
-            } else {
-                out.append(bytes[i])
-                i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 
     /// Our pipeline: scan, then rewrite with the fake hashing.
     static func rewrite(_ text: String, syntax: ReferenceSyntax) -> String {
         let bytes = Array(text.utf8)
+        let source = syntax == .css ? "css/x.css" : "js/x.js"
         let references = ReferenceScanner.scan(bytes, syntax: syntax)
-        let output = ReferenceRewriter.rewrite(bytes, references: references) { newURL(for: $0.url) }
+        let output = ReferenceRewriter.rewrite(bytes, references: references) { newURL(for: $0.url, from: source) }
         return String(decoding: output, as: UTF8.self)
     }
 }
@@ -360,7 +295,7 @@ private let identicalCorpus: [RewriteSnippet] = [
     RewriteSnippet(
         name: "quotes-inside-urls", syntax: css,
         text:
-            #".a { background: url("it's.png"); } .b { background: url('say-"hi".png'); } .c { background: url("a(1).png"); }"#
+            #".a { background: url("it's.png"); } .c { background: url("a(1).png"); }"#
             + "\n"),
     RewriteSnippet(
         name: "double-slash-is-not-a-css-comment", syntax: css,
@@ -525,6 +460,80 @@ private let identicalCorpus: [RewriteSnippet] = [
     RewriteSnippet(
         name: "esm-regex-literal-quote", syntax: module,
         text: "const re = /\"/g;\nimport('./after-regex.js');\n"),
+    // MARK: Django's query, fragment, `?#`, folder and percent-decoding rules
+    RewriteSnippet(
+        name: "font-awesome-query-then-question-hash", syntax: css,
+        text: """
+            @font-face {
+              src: url(../fonts/fontawesome-webfont.eot?674f50d287a8c48dc19ba404d20fe713);
+              src: url(../fonts/fontawesome-webfont.eot?674f50d287a8c48dc19ba404d20fe713?#iefix) format("embedded-opentype"),
+                url("../fonts/fontawesome-webfont.svg?674f50d287a8c48dc19ba404d20fe713#fontawesomeregular") format("svg");
+            }
+
+            """),
+    RewriteSnippet(
+        name: "empty-query-and-fragment", syntax: css,
+        text: """
+            .a { background: url(a.png#); }
+            .b { background: url(b.png?#); }
+            .c { background: url("c.png?v=1#"); }
+            .d { background: url(d.png?); }
+            .e { background: url(e.png?v=1?#); }
+
+            """),
+    RewriteSnippet(
+        name: "question-hash-anywhere", syntax: css,
+        text: """
+            .a { background: url(a.png??#x); }
+            .b { background: url(b.png#x?#y); }
+            .c { background: url(c.png?v=1#x#y); }
+            .d { background: url(d.png?v=1?); }
+            .e { background: url(/static/img/e.png?#x); }
+            .f { background: url(../img/f.png#%3F); }
+
+            """),
+    RewriteSnippet(
+        name: "slash-in-query-keeps-name", syntax: css,
+        text: """
+            .a { background: url("a.png?x=/b"); }
+            .b { background: url("../img/b.png?x=/y#f"); }
+
+            """),
+    RewriteSnippet(
+        name: "percent-decoding-everywhere", syntax: css,
+        text: """
+            .a { background: url(my%20dir/a%20b.png?q=%20#f%20); }
+            .b { background: url(%E2%9C%93.svg); }
+            .c { background: url(c.png?%FF); }
+            .d { background: url(%FF.png); }
+            .e { background: url(caf%C3%A9.png?x=%41); }
+            /*# sourceMappingURL=maps/app%20x.css.map */
+
+            """),
+    RewriteSnippet(
+        name: "whitespace-before-query-or-fragment", syntax: css,
+        text: """
+            .a { background: url("a.png ?v=1"); }
+            .b { background: url('b.png #f'); }
+
+            """),
+    RewriteSnippet(
+        name: "folder-urls-with-query-or-fragment", syntax: css,
+        text: """
+            .a { background: url("fonts/?v=1"); }
+            .b { background: url("fonts/#x"); }
+            .c { background: url("/static/fonts/"); }
+
+            """),
+    RewriteSnippet(
+        name: "esm-query-fragment-rules", syntax: module,
+        text: """
+            import a from './a.js?#x';
+            import b from "./b.js?v=1?#y";
+            import('./c.js#');
+            import "./d%20e.js";
+
+            """),
     RewriteSnippet(
         name: "esm-semicolon-statements-before-export-from", syntax: module,
         text: """
@@ -537,7 +546,7 @@ private let identicalCorpus: [RewriteSnippet] = [
 ]
 
 /// Inputs where we deliberately differ from Django (see the notes at the top
-/// of ReferenceScanner.swift). `expected` is our output; the test also checks
+/// of ReferenceScanner.swift and on ReferenceResolver). `expected` is our output; the test also checks
 /// that Django's output is different, so a stale note gets noticed.
 private let divergentCorpus: [RewriteSnippet] = [
     RewriteSnippet(
@@ -589,6 +598,36 @@ private let divergentCorpus: [RewriteSnippet] = [
         text: "/* see url( */ .a { background: url(x.png) }\n",
         expected: "/* see url( */ .a { background: url(\"x.abcdef123456.png\") }\n"),
     RewriteSnippet(
+        name: "resolver-decoded-once-not-twice", syntax: css,
+        text: ".a { background: url(a%2520b.png); }\n",
+        expected: ".a { background: url(\"a%2520b.abcdef123456.png\"); }\n"),
+    RewriteSnippet(
+        name: "resolver-encoded-question-mark-is-part-of-the-name", syntax: css,
+        text: ".a { background: url(a%3Fb.png); }\n",
+        expected: ".a { background: url(\"a%3Fb.abcdef123456.png\"); }\n"),
+    RewriteSnippet(
+        name: "resolver-encoded-hash-is-part-of-the-name", syntax: css,
+        text: ".a { background: url(a%23b.png); }\n",
+        expected: ".a { background: url(\"a%23b.abcdef123456.png\"); }\n"),
+    RewriteSnippet(
+        name: "resolver-encoded-quote-stays-encoded", syntax: css,
+        text: ".a { background: url(a%22b.png); } .b { background: url(b.png?q=%22); }\n",
+        expected:
+            ".a { background: url(\"a%22b.abcdef123456.png\"); } .b { background: url(\"b.abcdef123456.png?q=%22\"); }\n"
+    ),
+    RewriteSnippet(
+        name: "resolver-quote-in-file-name-is-encoded", syntax: css,
+        text: ".b { background: url('say-\"hi\".png'); }\n",
+        expected: ".b { background: url(\"say-%22hi%22.abcdef123456.png\"); }\n"),
+    RewriteSnippet(
+        name: "resolver-encoded-newline-stays-encoded", syntax: classic,
+        text: "a();\n//# sourceMappingURL=a.js.map#x%0Ay\n",
+        expected: "a();\n//# sourceMappingURL=a.js.abcdef123456.map#x%0Ay\n"),
+    RewriteSnippet(
+        name: "resolver-folder-with-encoded-slash", syntax: css,
+        text: ".a { background: url(\"fonts%2F\"); }\n",
+        expected: ".a { background: url(\"fonts%2F\"); }\n"),
+    RewriteSnippet(
         name: "d4-mismatched-import-quotes", syntax: css,
         text: "@import \"a.css';\n",
         expected: "@import \"a.css';\n"),
@@ -599,7 +638,7 @@ private let divergentCorpus: [RewriteSnippet] = [
 @Suite("ReferenceRewriter vs Django")
 struct ReferenceRewriterDjangoTests {
     @Test func corpusIsLargeEnough() {
-        #expect(identicalCorpus.count >= 40)
+        #expect(identicalCorpus.count >= 50)
         #expect(Set(identicalCorpus.map(\.name)).count == identicalCorpus.count)
     }
 
@@ -631,7 +670,7 @@ struct ReferenceRewriterDjangoTests {
         return (version, outputs)
     }
 
-    @Test(.enabled(if: DjangoRewriteOracle.python != nil, Comment(rawValue: DjangoRewriteOracle.unavailable)))
+    @Test(.enabled(if: DjangoReference.enabled, Comment(rawValue: DjangoReference.skipComment)))
     func byteIdenticalToDjango() throws {
         let (version, outputs) = try djangoOutputs(identicalCorpus)
         #expect(version.hasPrefix("6.1"), "oracle ran Django \(version), expected 6.1.x")
@@ -662,7 +701,7 @@ struct ReferenceRewriterDjangoTests {
         #expect(changed >= 30, "the corpus should exercise rewriting, not only pass-through")
     }
 
-    @Test(.enabled(if: DjangoRewriteOracle.python != nil, Comment(rawValue: DjangoRewriteOracle.unavailable)))
+    @Test(.enabled(if: DjangoReference.enabled, Comment(rawValue: DjangoReference.skipComment)))
     func documentedDifferencesStillDiffer() throws {
         let (_, outputs) = try djangoOutputs(divergentCorpus)
         for (index, snippet) in divergentCorpus.enumerated() {
@@ -670,7 +709,8 @@ struct ReferenceRewriterDjangoTests {
             #expect(ours == snippet.expected, "\(snippet.name)")
             let django = outputs[index]?.output
             #expect(
-                django != ours, "\(snippet.name): Django now agrees with us; update the notes in ReferenceScanner.swift"
+                django != ours,
+                "\(snippet.name): Django now agrees with us; update the notes in ReferenceScanner.swift or ReferenceResolver.swift and the README"
             )
         }
     }
@@ -683,16 +723,21 @@ struct ReferenceRewriterDjangoTests {
         }
     }
 
-    @Test func fakeHashingMatchesDjangosRules() {
-        #expect(DjangoFakeHashing.newURL(for: "img/a.png") == "img/a.abcdef123456.png")
-        #expect(DjangoFakeHashing.newURL(for: "f.eot?#iefix") == "f.abcdef123456.eot?#iefix")
-        #expect(DjangoFakeHashing.newURL(for: "a.png?v=1#x") == "a.abcdef123456.png?v=1#x")
-        #expect(DjangoFakeHashing.newURL(for: "a%20b.png") == "a b.abcdef123456.png")
-        #expect(DjangoFakeHashing.newURL(for: "/static/x/y.png") == "/static/x/y.abcdef123456.png")
-        #expect(DjangoFakeHashing.newURL(for: "fonts/") == "fonts/")
-        #expect(DjangoFakeHashing.newURL(for: ".htaccess") == ".htaccess.abcdef123456")
-        for skipped in ["data:x", "http://x/a.png", "//cdn/a.png", "#f", "/media/a.png", ""] {
-            #expect(DjangoFakeHashing.newURL(for: skipped) == nil, "\(skipped)")
+    @Test func engineRulesForOneURL() {
+        func new(_ url: String) -> String? { DjangoFakeHashing.newURL(for: url) }
+        #expect(new("img/a.png") == "img/a.abcdef123456.png")
+        #expect(new("f.eot?#iefix") == "f.abcdef123456.eot?#iefix")
+        #expect(new("f.eot?abc?#iefix") == "f.abcdef123456.eot?abc??#iefix")
+        #expect(new("a.png?v=1#x") == "a.abcdef123456.png?v=1#x")
+        #expect(new("a.png?") == "a.abcdef123456.png")
+        #expect(new("a.png#") == "a.abcdef123456.png")
+        #expect(new("a.png?x=/b") == "a.png?x=/b")
+        #expect(new("a%20b.png") == "a b.abcdef123456.png")
+        #expect(new("a%2520b.png") == "a%2520b.abcdef123456.png")
+        #expect(new("/static/x/y.png") == "/static/x/y.abcdef123456.png")
+        #expect(new(".htaccess") == ".htaccess.abcdef123456")
+        for skipped in ["data:x", "http://x/a.png", "//cdn/a.png", "#f", "/media/a.png", "", "fonts/", "fonts%2F"] {
+            #expect(new(skipped) == nil, "\(skipped)")
         }
     }
 }

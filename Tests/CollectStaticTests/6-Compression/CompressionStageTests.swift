@@ -154,8 +154,12 @@ import Testing
         let old = try ws.manifest()
         ws.write("a.css", Self.css + "changed")
         var hooks = CollectorHooks()
+        // The write fails after part of the file exists (as a full disk does).
         hooks.willWrite = { path throws(CollectStaticError) in
-            if path.hasSuffix(".br") { throw .output(path: path, reason: "No space left on device") }
+            if path.hasSuffix(".br") {
+                TestSupport.write("partial", to: URL(fileURLWithPath: path))
+                throw .output(path: path, reason: "No space left on device")
+            }
         }
         await #expect {
             try await ws.collect(CollectOptions(), hooks: hooks, compressing())
@@ -163,7 +167,11 @@ import Testing
             "\(error)".contains("No space left on device") && "\(error)".contains(".br")
         }
         #expect(try ws.manifest() == old)
+        #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
+        // No partial file anywhere: not in STATIC_ROOT, and the partial new tree is gone.
         #expect(ws.outputFiles.allSatisfy { !$0.hasSuffix(".tmp") })
+        let work = ws.root.appendingPathComponent(".out.collectstatic")
+        #expect(TestSupport.files(in: work) == ["lock"])
     }
 
     @Test(.enabled(if: Requirement.root, "mounting a tmpfs needs root"))

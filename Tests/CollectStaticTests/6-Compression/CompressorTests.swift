@@ -84,12 +84,6 @@ struct CompressorTests {
 
     static let gzipTool = findExecutable("gzip")
     static let brotliTool = findExecutable("brotli")
-    static let pythonPath = "/tmp/dj/bin/python"
-    static let python: String? = {
-        if FileManager.default.isExecutableFile(atPath: pythonPath) { return pythonPath }
-        print("Skipping Python gzip byte-identity checks: \(pythonPath) is missing")
-        return nil
-    }()
 
     struct ToolFailure: Error, CustomStringConvertible {
         var description: String
@@ -146,18 +140,15 @@ struct CompressorTests {
     }
 
     /// Python's gzip output for `bytes` at `level`: WhiteNoise's own `Compressor.compress_gzip` for
-    /// level 9 (when WhiteNoise is importable), else the identical `gzip.GzipFile(filename="",
+    /// level 9 (the suite's venv has WhiteNoise), else the identical `gzip.GzipFile(filename="",
     /// mode="wb", fileobj=..., compresslevel=level, mtime=0)` call.
     static func pythonGzip(_ bytes: [UInt8], level: Int, python: String) throws -> [UInt8] {
         let script = """
             import gzip, io, sys
             data = open(sys.argv[1], "rb").read()
             level = int(sys.argv[3])
-            try:
-                from whitenoise.compress import Compressor
-            except ImportError:
-                Compressor = None
-            if level == 9 and Compressor is not None:
+            from whitenoise.compress import Compressor
+            if level == 9:
                 out = Compressor.compress_gzip(data)
             else:
                 buffer = io.BytesIO()
@@ -257,10 +248,10 @@ struct CompressorTests {
 
     @Test(
         "gzip output is byte-identical to Python's GzipFile as WhiteNoise writes it",
-        .enabled(if: python != nil, "\(pythonPath) is missing"),
+        .enabled(if: DjangoReference.enabled, Comment(rawValue: DjangoReference.skipComment)),
         arguments: Sample.allCases)
     func gzipMatchesPython(sample: Sample) throws {
-        let python = try #require(Self.python)
+        let python = try DjangoReference.requirePython()
         let input = sample.bytes
         for level in [9, 1, 6] {
             let expected = try Self.pythonGzip(input, level: level, python: python)

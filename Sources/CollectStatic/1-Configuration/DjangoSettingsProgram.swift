@@ -1,0 +1,142 @@
+/// The Python program `collectstatic --django` runs with the project's own Python, in the folder
+/// that holds `manage.py` (`python -c PROGRAM [SETTINGS_MODULE]`). It asks Django for everything
+/// its `collectstatic` would use and prints one JSON object on stdout (the settings' own prints go
+/// to stderr). On a problem it prints `{"problem": KIND, "message": ...}` instead, where KIND is
+/// `settings`, `django` or `finder`. Read by ``DjangoProject``.
+enum DjangoSettingsProgram {
+    static let source = #"""
+        import json
+        import os
+        import re
+        import sys
+        import traceback
+
+
+        def problem(kind, message):
+            return {"problem": kind, "message": message}
+
+
+        def describe(exc):
+            """One line: the exception, and where in the project's code it was raised."""
+            text = "".join(traceback.format_exception_only(type(exc), exc)).strip().replace("\n", " ")
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/site-packages/" not in f.filename
+                      and not f.filename.startswith("<")]
+            if frames and not isinstance(exc, SyntaxError):
+                text += f" ({frames[-1].filename}:{frames[-1].lineno})"
+            return re.sub(r"\s+", " ", text)
+
+
+        def settings_module_from_manage_py():
+            try:
+                with open("manage.py", encoding="utf-8") as f:
+                    text = f.read()
+            except OSError:
+                return None
+            match = re.search(
+                r"""environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""", text)
+            return match.group(1) if match else None
+
+
+        def inspect(settings_module):
+            sys.path.insert(0, os.getcwd())
+            if settings_module:
+                os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+            elif not os.environ.get("DJANGO_SETTINGS_MODULE"):
+                found = settings_module_from_manage_py()
+                if not found:
+                    where = "has no manage.py" if not os.path.exists("manage.py") else \
+                        "has a manage.py that sets no DJANGO_SETTINGS_MODULE"
+                    return problem("settings", f"{os.getcwd()} {where}; run collectstatic --django in the folder "
+                                   "that holds manage.py, or name the settings with --django-settings MODULE")
+                os.environ["DJANGO_SETTINGS_MODULE"] = found
+            module = os.environ["DJANGO_SETTINGS_MODULE"]
+            try:
+                import django
+            except ImportError as exc:
+                return problem("django", f"{sys.executable} cannot import Django ({exc}); run collectstatic with the "
+                               "project's virtualenv active, or set COLLECTSTATIC_PYTHON to its python")
+            try:
+                from django.conf import settings
+                django.setup()
+            except Exception as exc:
+                return problem("settings", f"cannot load the Django settings {module!r}: {describe(exc)}")
+
+            from django.apps import apps
+            from django.contrib.staticfiles import finders
+            from django.core.files.storage import FileSystemStorage
+
+            if not apps.is_installed("django.contrib.staticfiles"):
+                return problem("settings", f"{module}: django.contrib.staticfiles is not in INSTALLED_APPS")
+            roots = []
+            for path in settings.STATICFILES_FINDERS:
+                try:
+                    finder = finders.get_finder(path)
+                except Exception as exc:
+                    return problem("finder", f"STATICFILES_FINDERS: cannot load {path}: {describe(exc)}")
+                if isinstance(finder, finders.FileSystemFinder):
+                    for prefix, root in finder.locations:
+                        roots.append({"prefix": prefix or "", "path": finder.storages[root].location,
+                                      "origin": "STATICFILES_DIRS"})
+                elif isinstance(finder, finders.AppDirectoriesFinder):
+                    for app in finder.apps:
+                        roots.append({"prefix": "", "path": finder.storages[app].location, "origin": f"app {app}"})
+                else:
+                    storages = list(getattr(finder, "storages", {}).values())
+                    if not storages and getattr(finder, "storage", None) is not None:
+                        storages = [finder.storage]
+                    if not storages or not all(isinstance(s, FileSystemStorage) for s in storages):
+                        return problem("finder", f"STATICFILES_FINDERS: {path} exposes no file system storage "
+                                       "(no .storages or .storage that is a FileSystemStorage), so collectstatic "
+                                       "--django cannot list its files; remove it or use manage.py collectstatic")
+                    for storage in storages:
+                        roots.append({"prefix": getattr(storage, "prefix", None) or "", "path": storage.location,
+                                      "origin": f"finder {path}"})
+
+            from django.contrib.staticfiles.storage import HashedFilesMixin, ManifestFilesMixin
+            from django.core.files.storage import storages as configured
+
+            try:
+                storage = configured["staticfiles"]
+            except Exception as exc:
+                return problem("settings", f"STORAGES['staticfiles'] cannot be loaded: {describe(exc)}")
+            compressed = False
+            try:
+                from whitenoise.storage import CompressedManifestStaticFilesStorage, CompressedStaticFilesStorage
+                compressed = isinstance(storage, (CompressedManifestStaticFilesStorage, CompressedStaticFilesStorage))
+            except ImportError:
+                pass
+            skip = getattr(settings, "WHITENOISE_SKIP_COMPRESS_EXTENSIONS", None)
+            return {
+                "django": django.get_version(),
+                "python": sys.executable,
+                "settingsModule": module,
+                "staticRoot": None if settings.STATIC_ROOT is None else os.fspath(settings.STATIC_ROOT),
+                "staticURL": settings.STATIC_URL,
+                "roots": roots,
+                "ignorePatterns": list(apps.get_app_config("staticfiles").ignore_patterns),
+                "storage": {
+                    "backend": f"{type(storage).__module__}.{type(storage).__qualname__}",
+                    "manifest": isinstance(storage, ManifestFilesMixin),
+                    "hashed": isinstance(storage, HashedFilesMixin),
+                    "manifestName": getattr(storage, "manifest_name", None),
+                    "jsModules": bool(getattr(storage, "support_js_module_import_aggregation", False)),
+                    "compressed": compressed,
+                    "skipCompressExtensions": None if skip is None else list(skip),
+                },
+            }
+
+
+        def main():
+            out = sys.stdout
+            sys.stdout = sys.stderr  # what the settings print must not get into the JSON
+            try:
+                result = inspect(sys.argv[1] if len(sys.argv) > 1 else "")
+            except Exception as exc:
+                result = problem("settings", describe(exc))
+            out.write(json.dumps(result))
+            out.flush()
+
+
+        main()
+        """#
+}
