@@ -31,13 +31,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlienc", providers: [.apt(["libbrotli-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Runtime: Foundation only, never depends on the engine.
         .target(name: "StaticAssets"),
         // Engine: the pipeline, one concept per file.
         .target(
             name: "CollectStatic",
             dependencies: [
-                "StaticAssets", "CZlib", "CBrotli",
+                "StaticAssets", "CZlib", "CBrotli", "CZstd",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ]
@@ -92,7 +93,9 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["StaticAssets", "CZlib", "CBrotli", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "StaticAssets", "CZlib", "CBrotli", "CZstd", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/TestSupport"),
         .testTarget(name: "StaticAssetsTests", dependencies: ["StaticAssets", "TestSupport"]),
         .testTarget(name: "CollectStaticTests", dependencies: ["CollectStatic", "TestSupport"]),

@@ -18,6 +18,9 @@ public struct CollectionReport: Sendable, Equatable, Codable {
     /// Compressed variants written and reused.
     public var variantsWritten: Int = 0
     public var variantsReused: Int = 0
+    /// `dcz` deltas made by this run, and reused from the published tree.
+    public var deltasWritten: Int = 0
+    public var deltasReused: Int = 0
     public var linked = false
     public var dryRun = false
     /// Path of the manifest written, nil when none was (dry run, `--no-post-process`).

@@ -155,12 +155,22 @@ public struct Collector: Sendable {
         report.variantsWritten = compressed.written
         report.variantsReused = compressed.reused
         report.contentsToCompress = compressed.contentsToCompress
+        var deltas = DeltaScheduler.Outcome()
+        if options.postProcess, let policy = configuration.compression, let staging {
+            deltas = try await DeltaScheduler(
+                policy: policy, builder: staging, jobs: configuration.jobs,
+                cache: configuration.cacheDirectory.map(CacheFolder.init)
+            ).run(plan, variants: compressed.encodings)
+            report.seconds["deltas"] = stopwatch.lap()
+            report.deltasWritten = deltas.written
+            report.deltasReused = deltas.reused
+        }
         for name in plan.removed {
             observer.handle(.deleted(name))
             report.deleted += 1
         }
         guard let staging else { return report }
-        let manifest = options.postProcess ? releaseManifest(plan, compressed) : carriedManifest(plan)
+        let manifest = options.postProcess ? releaseManifest(plan, compressed, deltas) : carriedManifest(plan)
         try hooks.beforeManifest()
         try publisher.publish(plan, manifest: manifest, staging: staging)
         report.seconds["publish"] = stopwatch.lap()
@@ -255,12 +265,15 @@ public struct Collector: Sendable {
         return try await scheduler.run(plan.files)
     }
 
-    /// The manifest of the new tree: Django's `paths`, and every file with its variants.
-    private func releaseManifest(_ plan: ReleasePlan, _ compressed: CompressionScheduler.Outcome) -> Manifest {
+    /// The manifest of the new tree: Django's `paths`, and every file with its variants and deltas.
+    private func releaseManifest(
+        _ plan: ReleasePlan, _ compressed: CompressionScheduler.Outcome, _ deltas: DeltaScheduler.Outcome
+    ) -> Manifest {
         var files: [String: ManifestEntry] = [:]
         for file in plan.files {
             files[file.name] = ManifestEntry(
-                size: file.size, integrity: file.integrity, encodings: compressed.encodings[file.name] ?? [:])
+                size: file.size, integrity: file.integrity, encodings: compressed.encodings[file.name] ?? [:],
+                deltas: deltas.deltas[file.name] ?? [:])
         }
         return ManifestWriter.manifest(
             paths: plan.paths, files: files, compression: configuration.compression?.settingsFingerprint,

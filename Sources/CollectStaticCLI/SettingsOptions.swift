@@ -130,6 +130,17 @@ struct CompressionOptions: SettingFlags {
     @Option(name: Setting.brotliWindow.argumentName, help: Setting.brotliWindow.argumentHelp(valueName: "10-24"))
     var brotliWindow: Int?
 
+    @Option(name: Setting.zstdLevel.argumentName, help: Setting.zstdLevel.argumentHelp(valueName: "1-22"))
+    var zstdLevel: Int?
+
+    @Option(
+        name: Setting.dictionaryGenerations.argumentName,
+        help: Setting.dictionaryGenerations.argumentHelp(valueName: "count"))
+    var dictionaryGenerations: Int?
+
+    @Option(name: Setting.dictionaryTypes.argumentName, help: Setting.dictionaryTypes.argumentHelp())
+    var dictionaryTypes: String?
+
     @Option(name: Setting.compressSkip.argumentName, help: Setting.compressSkip.argumentHelp())
     var compressSkip: String?
 
@@ -147,6 +158,9 @@ struct CompressionOptions: SettingFlags {
         set(.gzipLevel, gzipLevel.map(String.init), into: &values)
         set(.brotliQuality, brotliQuality.map(String.init), into: &values)
         set(.brotliWindow, brotliWindow.map(String.init), into: &values)
+        set(.zstdLevel, zstdLevel.map(String.init), into: &values)
+        set(.dictionaryGenerations, dictionaryGenerations.map(String.init), into: &values)
+        set(.dictionaryTypes, commaSeparated: dictionaryTypes, into: &values)
         set(.compressSkip, commaSeparated: compressSkip, into: &values)
         set(.compressMaxRatio, compressMaxRatio, into: &values)
         set(.cacheDir, cacheDir, into: &values)

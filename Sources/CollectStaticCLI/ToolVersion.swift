@@ -1,7 +1,7 @@
 import CollectStatic
 
 /// What `collectstatic --version` prints: the tool's version and the compression libraries it is
-/// linked against (their versions decide the bytes of the `.gz`/`.br` variants).
+/// linked against (their versions decide the bytes of the `.gz`/`.br`/`.zst` variants and `dcz` deltas).
 enum ToolVersion {
     static let number = "0.1.0"
 
@@ -10,6 +10,7 @@ enum ToolVersion {
         collectstatic \(number)
         zlib \(GzipCompressor.libraryVersion)
         brotli \(BrotliCompressor.libraryVersion)
+        zstd \(ZstdCompressor.libraryVersion)
         """
     }
 }

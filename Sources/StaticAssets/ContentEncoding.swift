@@ -3,9 +3,11 @@
 /// (which records them) and the server (which negotiates them).
 ///
 /// Cases are declared in the server's order of preference, which is also the order in which the
-/// collector produces variants (WhiteNoise only tries gzip after brotli paid off).
+/// collector produces variants (WhiteNoise only tries gzip after brotli paid off). Zstandard
+/// (RFC 8878) sits between them: it usually beats gzip and loses to brotli at their best settings.
 public enum ContentEncoding: String, Sendable, CaseIterable, Codable, Comparable {
     case brotli = "br"
+    case zstd
     case gzip
     case identity
 
@@ -22,6 +24,7 @@ public enum ContentEncoding: String, Sendable, CaseIterable, Codable, Comparable
     public init?(token: some StringProtocol) {
         switch token.lowercased() {
         case "br": self = .brotli
+        case "zstd": self = .zstd
         case "gzip", "x-gzip": self = .gzip
         case "identity": self = .identity
         default: return nil
@@ -32,6 +35,7 @@ public enum ContentEncoding: String, Sendable, CaseIterable, Codable, Comparable
     public var fileSuffix: String {
         switch self {
         case .brotli: ".br"
+        case .zstd: ".zst"
         case .gzip: ".gz"
         case .identity: ""
         }
@@ -40,7 +44,7 @@ public enum ContentEncoding: String, Sendable, CaseIterable, Codable, Comparable
     /// Position in the order of preference (0 is the most preferred).
     public var preferenceRank: Int { Self.allCases.firstIndex(of: self) ?? Self.allCases.count }
 
-    /// Orders by preference: brotli < gzip < identity.
+    /// Orders by preference: brotli < zstd < gzip < identity.
     public static func < (lhs: ContentEncoding, rhs: ContentEncoding) -> Bool {
         lhs.preferenceRank < rhs.preferenceRank
     }

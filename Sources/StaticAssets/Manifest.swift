@@ -136,11 +136,40 @@ public struct ManifestEntry: Sendable, Equatable {
     public var integrity: String
     /// Precompressed variants that exist next to the file (`.br`, `.gz`).
     public var encodings: [ContentEncoding: ManifestVariant]
+    /// `dcz` deltas (RFC 9842) of this file against earlier versions of it: the dictionary's SHA-256
+    /// (lowercase hex) → the delta, stored as `deltaName(of:dictionary:)`.
+    public var deltas: [String: ManifestVariant]
 
-    public init(size: Int, integrity: String, encodings: [ContentEncoding: ManifestVariant] = [:]) {
+    public init(
+        size: Int, integrity: String, encodings: [ContentEncoding: ManifestVariant] = [:],
+        deltas: [String: ManifestVariant] = [:]
+    ) {
         self.size = size
         self.integrity = integrity
         self.encodings = encodings
+        self.deltas = deltas
+    }
+
+    /// The file holding the `dcz` delta of `name` against the dictionary with this SHA-256 (hex):
+    /// `js/app.3f2a.js` → `js/app.3f2a.js.<first 16 hex digits>.dcz`.
+    public static func deltaName(of name: String, dictionary sha256: String) -> String {
+        name + "." + sha256.prefix(16) + ".dcz"
+    }
+
+    /// The files stored beside `name` for this entry: its precompressed variants and its deltas.
+    public func companionNames(of name: String) -> [String] {
+        ContentEncoding.variants.filter { encodings[$0] != nil }.map { name + $0.fileSuffix }
+            + deltas.keys.sorted().map { Self.deltaName(of: name, dictionary: $0) }
+    }
+
+    /// `js/app.3f2a.js.0123456789abcdef.dcz` → `js/app.3f2a.js`; nil for any other name.
+    public static func deltaBase(of name: String) -> String? {
+        guard name.hasSuffix(".dcz") else { return nil }
+        let stem = name.dropLast(4)
+        guard let dot = stem.lastIndex(of: "."), stem.distance(from: dot, to: stem.endIndex) == 17,
+            stem[stem.index(after: dot)...].allSatisfy(\.isHexDigit)
+        else { return nil }
+        return String(stem[..<dot])
     }
 
     init?(json: [String: Any]) {
@@ -160,7 +189,17 @@ public struct ManifestEntry: Sendable, Equatable {
                 }
             }
         }
-        self.init(size: size, integrity: integrity, encodings: encodings)
+        var deltas: [String: ManifestVariant] = [:]
+        if let raw = json["dcz"] {
+            guard let dict = raw as? [String: Any] else { return nil }
+            for (dictionary, value) in dict {
+                guard let fields = value as? [String: Any], let count = fields["size"] as? Int,
+                    let digest = fields["sha256"] as? String
+                else { return nil }
+                deltas[dictionary] = ManifestVariant(size: count, sha256: digest)
+            }
+        }
+        self.init(size: size, integrity: integrity, encodings: encodings, deltas: deltas)
     }
 }
 

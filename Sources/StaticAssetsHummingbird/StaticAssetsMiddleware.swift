@@ -62,8 +62,18 @@ public struct StaticAssetsMiddleware<Context: RequestContext>: RouterMiddleware 
         for name in [HTTPField.Name.acceptEncoding, .ifNoneMatch, .ifModifiedSince, .range, .ifRange] {
             for value in request.headers[values: name] { headers.append((name.canonicalName, value)) }
         }
+        // Compression Dictionary Transport (RFC 9842): the dictionary held, and where the request comes from.
+        for name in [Self.availableDictionary, Self.secFetchSite, Self.secFetchMode] {
+            for value in request.headers[values: name] { headers.append((name.canonicalName, value)) }
+        }
         return StaticRequest(method: request.method.rawValue, path: path, headers: headers)
     }
+}
+
+extension StaticAssetsMiddleware {
+    static var availableDictionary: HTTPField.Name { HTTPField.Name("Available-Dictionary")! }
+    static var secFetchSite: HTTPField.Name { HTTPField.Name("Sec-Fetch-Site")! }
+    static var secFetchMode: HTTPField.Name { HTTPField.Name("Sec-Fetch-Mode")! }
 }
 
 /// `HTTPTypes.HTTPField`, reached through the `HTTPFields` that Hummingbird re-exports (so this target

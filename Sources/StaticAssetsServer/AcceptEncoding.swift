@@ -13,6 +13,8 @@ public struct AcceptEncoding: Sendable, Equatable {
     public let isPresent: Bool
     /// Weights in thousandths (0…1000) of the members that were listed, per coding, and of `*`.
     private var listed: [ContentEncoding: Int] = [:]
+    /// Listed tokens that are no `ContentEncoding` (e.g. `dcz`), lowercased.
+    private var others: [String: Int] = [:]
     private var any: Int?
 
     public init(_ header: String?) {
@@ -25,6 +27,9 @@ public struct AcceptEncoding: Sendable, Equatable {
                 any = max(any ?? 0, weight)
             } else if let coding = Self.coding(token) {
                 listed[coding] = max(listed[coding] ?? 0, weight)
+            } else {
+                let name = String(decoding: token, as: UTF8.self).lowercased()
+                others[name] = max(others[name] ?? 0, weight)
             }
         }
     }
@@ -36,6 +41,12 @@ public struct AcceptEncoding: Sendable, Equatable {
         if let explicit = listed[coding] { return explicit }
         if let any { return any }
         return coding == .identity ? 1 : 0
+    }
+
+    /// How much the client wants a coding that has no file variant, such as `dcz` (lowercase token).
+    public func weight(ofToken token: String) -> Int {
+        guard isPresent else { return 0 }
+        return others[token] ?? any ?? 0
     }
 
     /// The most wanted of `available`, ties going to the server's order (br, gzip, identity); nil when

@@ -48,6 +48,9 @@ struct ManifestCatalog: Sendable {
         return memory.asset(named: String(encoded), revision: resolver.revision)
     }
 
+    /// The URL path prefix files are served under (for `Use-As-Dictionary` patterns).
+    var urlPrefix = "/static/"
+
     func asset(named name: String) -> Asset? {
         let root = root
         let trusted = trusted
@@ -87,9 +90,17 @@ struct ManifestCatalog: Sendable {
                 }
                 return held ?? locate(coding)
             }
-            let asset = Asset(
+            var asset = Asset(
                 name: name, codings: ContentEncoding.allCases.filter { $0 == .identity || sizes[$0] != nil },
                 cacheControl: cacheControl, validator: validator, locate: hashed ? fromMemoryOrDisk : locate)
+            asset.deltas = entry.deltas.mapValues(\.size)
+            asset.locateDelta = { dictionary in
+                ContainedFile.find(
+                    ManifestEntry.deltaName(of: name, dictionary: dictionary), in: root, trusted: trusted)
+            }
+            if hashed, let logical = Self.logicalName(of: name, in: manifest) {
+                asset.useAsDictionary = DictionaryTransport.useAsDictionary(logicalPath: logical, urlPrefix: urlPrefix)
+            }
             if hashed && memory.isEnabled { memory.remember(asset, revision: revision) }
             return asset
         }
@@ -99,6 +110,17 @@ struct ManifestCatalog: Sendable {
         }
         return Asset(
             name: name, codings: [.identity], cacheControl: cacheControl, validator: .fileStatus, locate: locate)
+    }
+
+    /// The logical name whose hashed name (in this release or a kept one) is `name`.
+    static func logicalName(of name: String, in manifest: Manifest) -> String? {
+        for (logical, _) in HashedName.candidates(name)
+        where manifest.paths[logical] == name
+            || manifest.previousGenerations.contains(where: { $0.paths[logical] == name })
+        {
+            return logical
+        }
+        return nil
     }
 
     /// Whether `name` is a hashed name of the current release or of a kept earlier one:

@@ -9,11 +9,12 @@ struct RepresentationResponder {
 
     func response() -> StaticResponse {
         let accept = AcceptEncoding(request.header("Accept-Encoding"))
+        if let delta = deltaResponse(accept) { return delta }
         var available = asset.codings
         while true {
             guard let coding = accept.preferred(among: available) else {
                 var refusal: [(name: String, value: String)] = [("Cache-Control", cachePolicy.uncached)]
-                if hasVariants { refusal.append(("Vary", "Accept-Encoding")) }
+                if hasVariants { refusal.append(("Vary", vary)) }
                 return bare(406, refusal)
             }
             guard let located = asset.locate(coding) else {
@@ -26,7 +27,37 @@ struct RepresentationResponder {
         }
     }
 
-    private var hasVariants: Bool { asset.codings.count > 1 }
+    private var hasVariants: Bool { asset.codings.count > 1 || !asset.deltas.isEmpty }
+
+    /// `Vary` of every response for this asset: a delta depends on `Available-Dictionary` too.
+    private var vary: String {
+        asset.deltas.isEmpty ? "Accept-Encoding" : "Accept-Encoding, Available-Dictionary"
+    }
+
+    /// The `dcz` delta, when the client accepts `dcz`, names a dictionary we hold a delta against,
+    /// and may read it (RFC 9842's cross-origin rule); nil otherwise (the normal negotiation follows).
+    /// A client that weights `dcz` below another coding we have gets that coding instead.
+    private func deltaResponse(_ accept: AcceptEncoding) -> StaticResponse? {
+        let weight = accept.weight(ofToken: "dcz")
+        guard !asset.deltas.isEmpty, weight > 0, asset.codings.allSatisfy({ accept.weight(of: $0) <= weight }),
+            let dictionary = DictionaryTransport.availableDictionary(request.header("Available-Dictionary")),
+            asset.deltas[dictionary] != nil, DictionaryTransport.allowsDelta(request),
+            let file = asset.locateDelta(dictionary), let tag = asset.deltaTag(dictionary: dictionary, size: file.size)
+        else { return nil }
+        var validators: [(name: String, value: String)] = [
+            ("ETag", tag.description), ("Last-Modified", HTTPDate.format(file.modifiedSeconds)),
+            ("Cache-Control", asset.cacheControl), ("Vary", vary),
+        ]
+        if let useAsDictionary = asset.useAsDictionary { validators.append(("Use-As-Dictionary", useAsDictionary)) }
+        if isNotModified(tag: tag, modifiedSeconds: file.modifiedSeconds) {
+            return StaticResponse(status: 304, headers: validators + [("Content-Length", "\(file.size)")])
+        }
+        let headers =
+            [("Content-Type", ContentTypes.contentType(for: asset.name)), ("Content-Encoding", "dcz")] + validators
+            + [("Content-Length", "\(file.size)")]
+        let body: StaticResponse.Body = request.method == "HEAD" ? .none : .file(path: file.path, range: 0..<file.size)
+        return StaticResponse(status: 200, headers: headers, body: body)
+    }
 
     /// The same status and fields whether the body is in memory or on disk: both come from `file`.
     private func response(coding: ContentEncoding, located: LocatedFile) -> StaticResponse {
@@ -36,7 +67,8 @@ struct RepresentationResponder {
         var validators: [(name: String, value: String)] = [
             ("ETag", tag.description), ("Last-Modified", lastModified), ("Cache-Control", asset.cacheControl),
         ]
-        if hasVariants { validators.append(("Vary", "Accept-Encoding")) }
+        if hasVariants { validators.append(("Vary", vary)) }
+        if let useAsDictionary = asset.useAsDictionary { validators.append(("Use-As-Dictionary", useAsDictionary)) }
 
         if isNotModified(tag: tag, modifiedSeconds: file.modifiedSeconds) {
             return StaticResponse(status: 304, headers: validators + [("Content-Length", "\(file.size)")])
@@ -59,7 +91,7 @@ struct RepresentationResponder {
                     ("Content-Range", ByteRange.contentRange(nil, size: file.size)),
                     ("Cache-Control", cachePolicy.uncached),
                 ]
-                if hasVariants { refusal.append(("Vary", "Accept-Encoding")) }
+                if hasVariants { refusal.append(("Vary", vary)) }
                 return bare(416, refusal)
             case .satisfiable(let part):
                 range = part

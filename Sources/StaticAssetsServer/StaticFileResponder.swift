@@ -52,14 +52,15 @@ public struct StaticFileResponder: Sendable {
 
     /// Production: serves STATIC_ROOT, indexed by the manifest `resolver` holds.
     public init(staticRoot: String, resolver: AssetResolver, options: Options = Options()) {
-        urlPrefix = Self.normalizedPrefix(options.urlPrefix ?? resolver.staticURL)
+        let prefix = Self.normalizedPrefix(options.urlPrefix ?? resolver.staticURL)
+        urlPrefix = prefix
         cachePolicy = options.cachePolicy
         catalog = .manifest(
             ManifestCatalog(
                 resolver: resolver, root: RootFolder(staticRoot),
                 trusted: options.trustedSymlinkTargets.map(RootFolder.init),
                 manifestName: options.manifestName, serveManifest: options.serveManifest,
-                cachePolicy: options.cachePolicy, memory: MemoryCache(limits: options.memory)))
+                cachePolicy: options.cachePolicy, memory: MemoryCache(limits: options.memory), urlPrefix: prefix))
     }
 
     /// Development: serves logical names straight from the source roots (no collect run, no manifest,

@@ -5,7 +5,7 @@ import Testing
 
 /// The promise "never a half-published STATIC_ROOT", tested on the real binary: SIGKILL at many
 /// random moments of real-size runs, and several runs at once on one STATIC_ROOT.
-@Suite(.serialized) struct CrashAndConcurrencyTests {
+@Suite(.serialized, .longRunner) struct CrashAndConcurrencyTests {
     /// The release binary (`swift build -c release --product collectstatic`; `.ci/run` builds it).
     static let releaseBinary = TestSupport.packageRoot.appendingPathComponent(".build/release/collectstatic").path
     static let hasReleaseBinary = Requirement.isCI || FileManager.default.isExecutableFile(atPath: releaseBinary)

@@ -6,7 +6,7 @@ import Testing
 /// Runs Django's own collectstatic (ManifestStaticFilesStorage) and ours on the same Fixtures tree
 /// and compares what they publish. Needs the suite's Django venv (skipped with the reason outside
 /// CI when it cannot be made; a failure in CI).
-@Suite(.serialized, .enabled(if: DjangoReference.enabled, Comment(rawValue: DjangoReference.skipComment)))
+@Suite(.serialized, .longRunner, .enabled(if: DjangoReference.enabled, Comment(rawValue: DjangoReference.skipComment)))
 struct DjangoComparisonTests {
     struct Outputs {
         var django: URL

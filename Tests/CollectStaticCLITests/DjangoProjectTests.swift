@@ -8,7 +8,7 @@ import Testing
 /// files, a prefixed STATICFILES_DIRS entry, WhiteNoise's middleware and
 /// CompressedManifestStaticFilesStorage), compared with the project's own `manage.py collectstatic`
 /// and then served by gunicorn + WhiteNoise from what we wrote.
-@Suite(.serialized, .enabled(if: DjangoReference.enabled, Comment(rawValue: DjangoReference.skipComment)))
+@Suite(.serialized, .longRunner, .enabled(if: DjangoReference.enabled, Comment(rawValue: DjangoReference.skipComment)))
 struct DjangoProjectTests {
     /// The project; made once per test process.
     static let shared: Result<URL, DjangoReference.Unavailable> = {

@@ -145,11 +145,15 @@ import Testing
     func versionNamesTheToolAndTheLinkedCompressionLibraries() throws {
         let zlib = TestSupport.run("/usr/bin/env", ["pkg-config", "--modversion", "zlib"])
         let brotli = TestSupport.run("/usr/bin/env", ["pkg-config", "--modversion", "libbrotlienc"])
-        try #require(zlib.status == 0 && brotli.status == 0, "pkg-config: \(zlib.stderr) \(brotli.stderr)")
+        let zstd = TestSupport.run("/usr/bin/env", ["pkg-config", "--modversion", "libzstd"])
+        try #require(
+            zlib.status == 0 && brotli.status == 0 && zstd.status == 0,
+            "pkg-config: \(zlib.stderr) \(brotli.stderr) \(zstd.stderr)")
         let expected = """
             collectstatic \(ToolVersion.number)
             zlib \(zlib.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
             brotli \(brotli.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            zstd \(zstd.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
 
             """
         let result = CLI.run(["--version"], in: FileManager.default.temporaryDirectory)

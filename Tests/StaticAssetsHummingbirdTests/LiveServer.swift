@@ -9,11 +9,29 @@ import StaticAssetsServer
 /// with the middleware in front of two ordinary routes, for the duration of `body`; then shuts it
 /// down gracefully.
 enum LiveServer {
+    /// One request as the server saw it: path, request fields, and the response's status and fields.
+    struct Exchange: Sendable {
+        var path: String
+        var request: [String: String]
+        var status: Int
+        var response: [String: String]
+    }
+
     static func with(
-        _ responder: StaticFileResponder, chunkLength: Int = 128 * 1024, _ body: @Sendable (Int) async throws -> Void
+        _ responder: StaticFileResponder, chunkLength: Int = 128 * 1024,
+        page: (@Sendable () -> String)? = nil, record: (@Sendable (Exchange) -> Void)? = nil,
+        _ body: @Sendable (Int) async throws -> Void
     ) async throws {
         let router = Router()
+        if let record { router.add(middleware: Recorder(record: record)) }
         router.add(middleware: StaticAssetsMiddleware(responder, chunkLength: chunkLength))
+        if let page {
+            router.get("/page") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: page())))
+            }
+        }
         router.get("/hello") { _, _ in "hello from the app" }
         router.get("/static-like/{name}") { _, _ in "app route" }
         var logger = Logger(label: "static-assets-test")
@@ -41,5 +59,22 @@ enum LiveServer {
             }
             await services.triggerGracefulShutdown()
         }
+    }
+}
+
+/// Records every exchange (for tests that drive a browser and check what it sent).
+struct Recorder<Context: RequestContext>: RouterMiddleware {
+    let record: @Sendable (LiveServer.Exchange) -> Void
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let response = try await next(request, context)
+        var sent: [String: String] = [:]
+        for field in request.headers { sent[field.name.canonicalName.lowercased()] = field.value }
+        var answered: [String: String] = [:]
+        for field in response.headers { answered[field.name.canonicalName.lowercased()] = field.value }
+        record(.init(path: request.uri.path, request: sent, status: Int(response.status.code), response: answered))
+        return response
     }
 }

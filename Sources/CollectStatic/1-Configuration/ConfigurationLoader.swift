@@ -283,7 +283,7 @@ struct SettingsReader {
         var encodings: Set<ContentEncoding> = []
         for token in list(.encodings) ?? ["br", "gzip"] {
             guard let encoding = ContentEncoding(token: token), encoding != .identity else {
-                throw .configuration("\(Setting.encodings.name): unknown encoding \"\(token)\"; use br, gzip or both")
+                throw .configuration("\(Setting.encodings.name): unknown encoding \"\(token)\"; use br, zstd, gzip")
             }
             encodings.insert(encoding)
         }
@@ -296,6 +296,10 @@ struct SettingsReader {
             gzipLevel: try integer(.gzipLevel, in: 1...9),
             brotliQuality: try integer(.brotliQuality, in: 0...11),
             brotliWindow: try integer(.brotliWindow, in: 10...24),
+            zstdLevel: try integer(.zstdLevel, in: ZstdCompressor.levelRange),
+            dictionaryGenerations: try integer(.dictionaryGenerations, in: 0...10),
+            dictionaryExtensions: list(.dictionaryTypes).map(Set.init)
+                ?? CompressionPolicy.defaultDictionaryExtensions,
             skipExtensions: list(.compressSkip).map(Set.init) ?? CompressionPolicy.defaultSkipExtensions,
             maximumRatio: ratio)
         do {

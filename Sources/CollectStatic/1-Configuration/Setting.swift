@@ -87,7 +87,7 @@ extension Setting {
         help: "Write .br/.gz variants next to the collected files.", group: .compression)
     public static let encodings = Setting(
         name: "COLLECTSTATIC_ENCODINGS", kind: .list, flag: "--encodings", defaultValue: "br,gzip",
-        help: "Which variants to write: br, gzip or both.", group: .compression)
+        help: "Which variants to write: any of br, zstd, gzip.", group: .compression)
     public static let gzipLevel = Setting(
         name: "COLLECTSTATIC_GZIP_LEVEL", kind: .integer, flag: "--gzip-level", defaultValue: "9",
         help: "zlib level 1-9.", group: .compression)
@@ -97,6 +97,18 @@ extension Setting {
     public static let brotliWindow = Setting(
         name: "COLLECTSTATIC_BROTLI_WINDOW", kind: .integer, flag: "--brotli-window", defaultValue: "22",
         help: "Brotli window bits 10-24.", group: .compression)
+    public static let zstdLevel = Setting(
+        name: "COLLECTSTATIC_ZSTD_LEVEL", kind: .integer, flag: "--zstd-level", defaultValue: "19",
+        help: "zstd level 1-22 (window at most 8 MiB).", group: .compression)
+    public static let dictionaryGenerations = Setting(
+        name: "COLLECTSTATIC_DICTIONARY_GENERATIONS", kind: .integer, flag: "--dictionary-generations",
+        defaultValue: "2",
+        help: "Previous versions (from kept releases) each changed file gets a dcz delta against; 0 for none.",
+        group: .compression)
+    public static let dictionaryTypes = Setting(
+        name: "COLLECTSTATIC_DICTIONARY_TYPES", kind: .list, flag: "--dictionary-types",
+        defaultValue: "css,js,mjs,json,svg,wasm", help: "Extensions of files that get dcz deltas.",
+        group: .compression)
     public static let compressSkip = Setting(
         name: "COLLECTSTATIC_COMPRESS_SKIP", kind: .list, flag: "--compress-skip",
         defaultValue: "WhiteNoise's list + avif,jxl,zst",
@@ -139,7 +151,8 @@ extension Setting {
     public static let all: [Setting] = [
         .staticfilesDirs, .staticRoot, .staticURL, .ignore, .useDefaultIgnore, .manifestName, .verbosity,
         .jobs, .jsModules, .missing, .missingIgnore, .invalidUTF8, .compress, .encodings, .gzipLevel,
-        .brotliQuality, .brotliWindow, .compressSkip, .compressMaxRatio, .cacheDir, .keep, .keepAge, .lockTimeout,
+        .brotliQuality, .brotliWindow, .zstdLevel, .dictionaryGenerations,
+        .dictionaryTypes, .compressSkip, .compressMaxRatio, .cacheDir, .keep, .keepAge, .lockTimeout,
         .config, .django, .djangoSettings, .python,
     ]
 }

@@ -75,9 +75,7 @@ struct ReleasePlanner: Sendable {
         var managed: Set<String> = [manifestName]
         for (name, entry) in old?.files ?? [:] {
             managed.insert(name)
-            for encoding in ContentEncoding.variants where entry.encodings[encoding] != nil {
-                managed.insert(name + encoding.fileSuffix)
-            }
+            managed.formUnion(entry.companionNames(of: name))
         }
         var carried: [String] = []
         var removed: [String] = []
@@ -141,8 +139,9 @@ struct ReleasePlanner: Sendable {
         return folders
     }
 
-    /// `app.css.br` → `app.css`.
+    /// `app.css.br` → `app.css`; `app.3f2a.js.<dictionary>.dcz` → `app.3f2a.js`.
     static func variantBase(of name: String) -> String? {
+        if let base = ManifestEntry.deltaBase(of: name) { return base }
         for encoding in ContentEncoding.variants where name.hasSuffix(encoding.fileSuffix) {
             return String(name.dropLast(encoding.fileSuffix.count))
         }
@@ -174,6 +173,10 @@ extension ReleasePlan {
                 guard variant.sha256 != nil,
                     FileSystem.status(current.root + "/" + file.name + encoding.fileSuffix)?.size == variant.size
                 else { return false }
+            }
+            for (dictionary, delta) in entry.deltas {
+                let path = current.root + "/" + ManifestEntry.deltaName(of: file.name, dictionary: dictionary)
+                guard FileSystem.status(path)?.size == delta.size else { return false }
             }
         }
         return true

@@ -9,6 +9,9 @@ import StaticAssets
 ///   (0.95), computed in floating point exactly as WhiteNoise does.
 /// - If brotli is enabled and did not pay off, gzip is not attempted (WhiteNoise: "if Brotli
 ///   compression wasn't effective gzip won't be either"). With gzip alone, gzip is always tried.
+/// - zstd (opt-in) is kept only when it passes the same ratio and is smaller than the gzip variant
+///   made next to it: a client that accepts zstd but not br would otherwise get gzip, so a zstd file
+///   no smaller than that gzip file is disk spent for nothing.
 public struct CompressionPolicy: Sendable, Hashable {
     /// The variants to produce. Produced in `ContentEncoding` preference order (brotli first).
     public var encodings: Set<ContentEncoding>
@@ -18,6 +21,19 @@ public struct CompressionPolicy: Sendable, Hashable {
     public var brotliQuality: Int
     /// Brotli window bits, 10...24. WhiteNoise: 22.
     public var brotliWindow: Int
+    /// zstd level, 1...22 (the window stays at most 8 MiB whatever the level). Also the level of
+    /// `dcz` deltas.
+    public var zstdLevel: Int
+    /// How many previous versions of a file (from kept releases, newest first) get a `dcz` delta;
+    /// 0 makes none.
+    public var dictionaryGenerations: Int
+    /// Extensions (without the dot, lowercase) of files that get `dcz` deltas.
+    public var dictionaryExtensions: Set<String> {
+        didSet { dictionaryExtensions = Self.normalized(dictionaryExtensions) }
+    }
+
+    /// Types that change a little between releases and are fetched by scripts and stylesheets.
+    public static let defaultDictionaryExtensions: Set<String> = ["css", "js", "mjs", "json", "svg", "wasm"]
     /// Extensions (without the dot) of files never compressed. Stored lowercased.
     public var skipExtensions: Set<String> {
         didSet { skipExtensions = Self.normalized(skipExtensions) }
@@ -53,6 +69,9 @@ public struct CompressionPolicy: Sendable, Hashable {
         gzipLevel: Int = 9,
         brotliQuality: Int = 11,
         brotliWindow: Int = 22,
+        zstdLevel: Int = 19,
+        dictionaryGenerations: Int = 2,
+        dictionaryExtensions: Set<String> = CompressionPolicy.defaultDictionaryExtensions,
         skipExtensions: Set<String> = CompressionPolicy.defaultSkipExtensions,
         maximumRatio: Double = CompressionPolicy.whiteNoiseMaximumRatio
     ) {
@@ -60,6 +79,9 @@ public struct CompressionPolicy: Sendable, Hashable {
         self.gzipLevel = gzipLevel
         self.brotliQuality = brotliQuality
         self.brotliWindow = brotliWindow
+        self.zstdLevel = zstdLevel
+        self.dictionaryGenerations = dictionaryGenerations
+        self.dictionaryExtensions = Self.normalized(dictionaryExtensions)
         self.skipExtensions = Self.normalized(skipExtensions)
         self.maximumRatio = maximumRatio
     }
@@ -83,6 +105,9 @@ public struct CompressionPolicy: Sendable, Hashable {
         if encodings.contains(.gzip), !GzipCompressor.levelRange.contains(gzipLevel) {
             throw .invalidParameter(
                 .gzip, name: "level", value: gzipLevel, allowed: GzipCompressor.levelRange)
+        }
+        if encodings.contains(.zstd) || dictionaryGenerations > 0, !ZstdCompressor.levelRange.contains(zstdLevel) {
+            throw .invalidParameter(.zstd, name: "level", value: zstdLevel, allowed: ZstdCompressor.levelRange)
         }
         if encodings.contains(.brotli) {
             if !BrotliCompressor.qualityRange.contains(brotliQuality) {
@@ -120,6 +145,7 @@ public struct CompressionPolicy: Sendable, Hashable {
     public func compressor(for encoding: ContentEncoding) -> (any Compressor)? {
         switch encoding {
         case .brotli: BrotliCompressor(quality: brotliQuality, window: brotliWindow)
+        case .zstd: ZstdCompressor(level: zstdLevel)
         case .gzip: GzipCompressor(level: gzipLevel)
         case .identity: nil
         }
@@ -134,6 +160,7 @@ public struct CompressionPolicy: Sendable, Hashable {
     public func settingsFingerprint(for encoding: ContentEncoding, kind: ContentKind) -> String {
         switch encoding {
         case .brotli: "br:q\(brotliQuality):w\(brotliWindow):\(kind.rawValue)"
+        case .zstd: "zst:l\(zstdLevel)"
         case .gzip: "gz:l\(gzipLevel)"
         case .identity: "identity"
         }
@@ -153,6 +180,7 @@ public struct CompressionPolicy: Sendable, Hashable {
         for encoding in orderedEncodings {
             switch encoding {
             case .brotli: parts.append("brotli-\(BrotliCompressor.libraryVersion)")
+            case .zstd: parts.append("zstd-\(ZstdCompressor.libraryVersion)")
             case .gzip: parts.append("zlib-\(GzipCompressor.libraryVersion)")
             case .identity: break
             }
@@ -164,7 +192,22 @@ public struct CompressionPolicy: Sendable, Hashable {
     /// whether the variants already in STATIC_ROOT were made the way it would make them.
     public var settingsFingerprint: String {
         ContentKind.allCases.map { settingsFingerprint(forPath: "x." + $0.sampleExtension) }.joined(separator: "|")
-            + ";skip=" + skipExtensions.sorted().joined(separator: ",")
+            + ";skip=" + skipExtensions.sorted().joined(separator: ",") + ";" + deltaFingerprint
+    }
+
+    /// The settings `dcz` deltas are made with, e.g. "dcz:l19:g2:css,js;zstd-1.5.4".
+    var deltaFingerprint: String {
+        guard dictionaryGenerations > 0 else { return "dcz:none" }
+        return "dcz:l\(zstdLevel):g\(dictionaryGenerations):"
+            + dictionaryExtensions.sorted().joined(separator: ",") + ";zstd-\(ZstdCompressor.libraryVersion)"
+    }
+
+    /// Whether the file at `logicalPath` gets `dcz` deltas against its previous versions.
+    public func wantsDeltas(logicalPath: String) -> Bool {
+        guard dictionaryGenerations > 0, let ext = ContentKind.lowercasedExtension(of: logicalPath) else {
+            return false
+        }
+        return dictionaryExtensions.contains(ext)
     }
 
     /// The variants of one file worth writing next to it, keyed by encoding (at most one per
@@ -178,7 +221,8 @@ public struct CompressionPolicy: Sendable, Hashable {
     }
 
     /// Runs `compressors` (most preferred first) and keeps the outputs worth keeping. Stops after a
-    /// brotli attempt that did not pay off, as WhiteNoise does.
+    /// brotli attempt that did not pay off, as WhiteNoise does. Drops a zstd output that is not
+    /// smaller than the gzip output kept beside it.
     func selectVariants(
         of bytes: [UInt8], kind: ContentKind, using compressors: [any Compressor]
     ) throws -> [ContentEncoding: [UInt8]] {
@@ -190,6 +234,9 @@ public struct CompressionPolicy: Sendable, Hashable {
             } else if compressor.encoding == .brotli {
                 break
             }
+        }
+        if let zstd = kept[.zstd], let gzip = kept[.gzip], zstd.count >= gzip.count {
+            kept[.zstd] = nil
         }
         return kept
     }

@@ -48,6 +48,7 @@ public enum CompressionError: Error, Sendable, Equatable, CustomStringConvertibl
     private static func codecName(_ encoding: ContentEncoding) -> String {
         switch encoding {
         case .brotli: "brotli"
+        case .zstd: "zstd"
         case .gzip: "gzip"
         case .identity: "identity"
         }

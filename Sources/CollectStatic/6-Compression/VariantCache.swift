@@ -112,6 +112,12 @@ struct CacheFolder: Sendable {
         path + "/v2/variants/" + settingsKey + "/" + key.kind.rawValue + "/" + Self.safeName(key.integrity)
     }
 
+    /// The `dcz` delta of the file with `integrity` against the dictionary with SHA-256 `dictionary`
+    /// (hex), made with the delta settings `settingsKey`.
+    func delta(_ settingsKey: String, integrity: String, dictionary: String) -> String {
+        path + "/v2/deltas/" + settingsKey + "/" + Self.safeName(integrity) + "." + dictionary + ".dcz"
+    }
+
     /// The bytes of a file with this integrity.
     func blob(_ integrity: String) -> String {
         path + "/v2/files/" + Self.safeName(integrity)

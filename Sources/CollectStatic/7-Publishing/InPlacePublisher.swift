@@ -37,6 +37,14 @@ struct InPlacePublisher: Sendable {
                     touched.insert(name)
                 }
             }
+            // Deltas of the old release that this one no longer lists (they go with their release).
+            for dictionary in old?.files[name]?.deltas.keys.sorted() ?? [] where entry.deltas[dictionary] == nil {
+                let delta = ManifestEntry.deltaName(of: name, dictionary: dictionary)
+                if FileSystem.status(root + "/" + delta, followLinks: false) != nil {
+                    stale.append(delta)
+                    touched.insert(name)
+                }
+            }
         }
         let base = { (name: String) in ReleasePlanner.variantBase(of: name) ?? name }
         // Variants before their file: sort by file, then variants first.

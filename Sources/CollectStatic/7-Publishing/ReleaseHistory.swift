@@ -34,10 +34,8 @@ public struct ReleaseHistory: Sendable {
         }
         var removed: [String] = []
         for name in dropped {
-            for encoding in ContentEncoding.allCases
-            where encoding == .identity || manifest.files[name]?.encodings[encoding] != nil {
-                removed.append(name + encoding.fileSuffix)
-            }
+            removed.append(name)
+            removed += manifest.files[name]?.companionNames(of: name) ?? []
             manifest.files[name] = nil
         }
         manifest.previousGenerations = kept
@@ -86,9 +84,7 @@ public struct ReleaseHistory: Sendable {
             guard let entry = current.files[name] else { continue }
             manifest.files[name] = entry
             fromCurrent.append(name)
-            for encoding in ContentEncoding.variants where entry.encodings[encoding] != nil {
-                fromCurrent.append(name + encoding.fileSuffix)
-            }
+            fromCurrent += entry.companionNames(of: name)
         }
         let fromOld = try FileSystem.listFiles(tree).filter { $0 != configuration.manifestName }
         let plan = ReleasePlan(

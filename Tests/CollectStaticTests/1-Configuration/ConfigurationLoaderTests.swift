@@ -202,6 +202,8 @@ import Testing
         (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_JOBS": "many"}"#, "COLLECTSTATIC_JOBS"),
         (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_MISSING": "ignore"}"#, "expected error or warn"),
         (#"["not an object"]"#, "JSON object"),
+        (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_ZSTD_LEVEL": 23}"#, "COLLECTSTATIC_ZSTD_LEVEL"),
+        (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_ENCODINGS": "br,zstandard"}"#, "use br, zstd, gzip"),
         (#"{"STATICFILES_DIRS": ["../x=assets"]}"#, "does not exist"),
     ])
     func invalidConfigurationIsRefused(_ config: String, _ message: String) async throws {
@@ -212,6 +214,19 @@ import Testing
             guard let error = error as? CollectStaticError, case .configuration(let text) = error else { return false }
             return error.exitCode == 2 && text.contains(message)
         }
+    }
+
+    @Test func zstdIsSelectableWithItsLevel() async throws {
+        let dir = project()
+        let configuration = try await load(
+            dir,
+            env: [
+                "STATICFILES_DIRS": "assets", "COLLECTSTATIC_ENCODINGS": "br,zstd,gzip",
+                "COLLECTSTATIC_ZSTD_LEVEL": "12",
+            ])
+        #expect(configuration.compression?.orderedEncodings == [.brotli, .zstd, .gzip])
+        #expect(configuration.compression?.zstdLevel == 12)
+        #expect(try await load(dir, env: ["STATICFILES_DIRS": "assets"]).compression?.zstdLevel == 19)
     }
 
     @Test func sourceRootThatIsAFileIsRefused() async throws {

@@ -1,0 +1,134 @@
+import Crypto
+import StaticAssets
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Makes the `dcz` deltas of this release's hashed files against their previous versions in the
+/// kept releases (RFC 9842; `DictionaryDelta`). For each logical name whose type gets deltas, the
+/// hashed files the newest `dictionaryGenerations` kept releases had under that name (distinct
+/// contents, other than the new one) are the dictionaries. A delta is kept only when it is smaller
+/// than the smallest plain representation (identity or a variant). Stored beside the file as
+/// `ManifestEntry.deltaName(of:dictionary:)`, recorded under the file in the manifest, reused on a
+/// re-run when the bytes in the published tree prove to be the recorded delta, and gone with the
+/// release: a kept file's deltas are not carried into the next one.
+struct DeltaScheduler: Sendable {
+    let policy: CompressionPolicy
+    let builder: TreeBuilder
+    let jobs: Int
+    /// `COLLECTSTATIC_CACHE_DIR`: deltas are kept there too, for a fresh STATIC_ROOT.
+    var cache: CacheFolder?
+
+    private var cacheKey: String {
+        String(SHA256.hash(data: Array(policy.deltaFingerprint.utf8)).hexString.prefix(16))
+    }
+
+    struct Job: Sendable {
+        var file: ReleasePlan.File
+        var dictionaries: [ReleasePlan.File]
+        /// The smallest plain representation of the file; a delta must beat it.
+        var best: Int
+    }
+
+    struct Outcome: Sendable {
+        /// Hashed name → dictionary SHA-256 (hex) → delta.
+        var deltas: [String: [String: ManifestVariant]] = [:]
+        var written = 0
+        var reused = 0
+    }
+
+    /// The jobs for `plan`: every hashed file of this release with at least one previous version.
+    func jobs(_ plan: ReleasePlan, variants: [String: [ContentEncoding: ManifestVariant]]) -> [Job] {
+        guard policy.dictionaryGenerations > 0 else { return [] }
+        let byName = Dictionary(plan.files.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var jobs: [Job] = []
+        for logical in plan.paths.keys.sorted(by: utf8Less) where policy.wantsDeltas(logicalPath: logical) {
+            guard let file = byName[plan.paths[logical]!], file.role == .hashed, file.size > 0 else { continue }
+            var seen: Set<String> = [file.integrity]
+            var dictionaries: [ReleasePlan.File] = []
+            for generation in plan.previous where dictionaries.count < policy.dictionaryGenerations {
+                guard let name = generation.paths[logical], let previous = byName[name], previous.size > 0,
+                    seen.insert(previous.integrity).inserted
+                else { continue }
+                dictionaries.append(previous)
+            }
+            guard !dictionaries.isEmpty else { continue }
+            let best = ([file.size] + (variants[file.name] ?? [:]).values.map(\.size)).min()!
+            jobs.append(Job(file: file, dictionaries: dictionaries, best: best))
+        }
+        return jobs
+    }
+
+    func run(_ plan: ReleasePlan, variants: [String: [ContentEncoding: ManifestVariant]])
+        async throws(CollectStaticError) -> Outcome
+    {
+        let scheduled = jobs(plan, variants: variants).sorted { $0.file.size > $1.file.size }
+        let published = plan.current.fromCache ? nil : plan.current.manifest
+        let reusable = published?.compression == policy.settingsFingerprint ? published : nil
+        let results = try await parallelMap(scheduled, limit: jobs) {
+            job throws(CollectStaticError) -> [(String, ManifestVariant, reused: Bool)] in
+            try process(job, published: reusable, root: plan.current.root)
+        }
+        var outcome = Outcome()
+        for (job, made) in zip(scheduled, results) where !made.isEmpty {
+            for (dictionary, delta, reused) in made {
+                outcome.deltas[job.file.name, default: [:]][dictionary] = delta
+                if reused { outcome.reused += 1 } else { outcome.written += 1 }
+            }
+        }
+        return outcome
+    }
+
+    private func process(_ job: Job, published: Manifest?, root: String) throws(CollectStaticError)
+        -> [(String, ManifestVariant, reused: Bool)]
+    {
+        var bytes: [UInt8]?
+        var made: [(String, ManifestVariant, reused: Bool)] = []
+        for dictionary in job.dictionaries {
+            let dictionaryBytes = try dictionary.content.bytes()
+            let key = SHA256.hash(data: dictionaryBytes).hexString
+            let name = ManifestEntry.deltaName(of: job.file.name, dictionary: key)
+            if let recorded = published?.files[job.file.name], recorded.integrity == job.file.integrity,
+                let delta = recorded.deltas[key], let digest = delta.sha256,
+                let onDisk = try? FileSystem.readFile(root + "/" + name), onDisk.count == delta.size,
+                SHA256.hash(data: onDisk).hexString == digest
+            {
+                try builder.placeVariant(onDisk, reusedFrom: root + "/" + name, as: name)
+                store(onDisk, integrity: job.file.integrity, dictionary: key)
+                made.append((key, delta, true))
+                continue
+            }
+            if bytes == nil { bytes = try job.file.content.bytes() }
+            let cached = cache?.delta(cacheKey, integrity: job.file.integrity, dictionary: key)
+            if let cached, let body = try? FileSystem.readFile(cached) {
+                if body.count < job.best, DictionaryDelta.proves(body, file: bytes!, dictionary: dictionaryBytes) {
+                    try builder.placeVariant(body, reusedFrom: cached, as: name)
+                    made.append(
+                        (key, ManifestVariant(size: body.count, sha256: SHA256.hash(data: body).hexString), true))
+                    continue
+                }
+                unlink(cached)  // corrupt or truncated: replaced below
+            }
+            let encoded: [UInt8]?
+            do {
+                encoded = try DictionaryDelta.encode(bytes!, dictionary: dictionaryBytes, level: policy.zstdLevel)
+            } catch {
+                throw .compression(path: job.file.name, reason: "\(error)")
+            }
+            guard let encoded, encoded.count < job.best else { continue }
+            try builder.placeVariant(encoded, reusedFrom: nil, as: name)
+            store(encoded, integrity: job.file.integrity, dictionary: key)
+            made.append(
+                (key, ManifestVariant(size: encoded.count, sha256: SHA256.hash(data: encoded).hexString), false))
+        }
+        return made
+    }
+
+    /// Keeps a delta in the cache folder unless it is there (a failure only costs the cache).
+    private func store(_ body: [UInt8], integrity: String, dictionary: String) {
+        guard let path = cache?.delta(cacheKey, integrity: integrity, dictionary: dictionary), !FileSystem.exists(path)
+        else { return }
+        try? FileSystem.writeAtomically(body, to: path)
+    }
+}

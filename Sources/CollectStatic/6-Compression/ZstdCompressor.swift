@@ -1,0 +1,88 @@
+import CZstd
+import StaticAssets
+
+/// Zstandard (RFC 8878) via libzstd, as the `zstd` content coding (RFC 9659).
+///
+/// One-shot `ZSTD_compress2` into a buffer preallocated to `ZSTD_compressBound`. RFC 9659 lets a
+/// decoder refuse windows over 8 MiB (Chromium does), so the window is capped at 2^23 whatever the
+/// level: levels 20-22 would otherwise ask for up to 2^27. A file of 8 MiB or less gets a window
+/// that covers it whole, so the cap only matters for bigger files.
+///
+/// The frame records the content size and no checksum (what `zstd -19 --no-check` writes).
+public struct ZstdCompressor: Compressor {
+    /// 1 (fastest) through 22 (best). 19 is the best level without an oversized window.
+    public let level: Int
+
+    public static let levelRange: ClosedRange<Int> = 1...Int(ZSTD_maxCLevel())
+    /// RFC 9659: the window a `zstd` content-coding decoder must support, 8 MiB.
+    public static let maximumWindowLog = 23
+
+    public var encoding: ContentEncoding { .zstd }
+
+    public init(level: Int = 19) {
+        self.level = level
+    }
+
+    public func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError) -> [UInt8] {
+        guard Self.levelRange.contains(level) else {
+            throw .invalidParameter(.zstd, name: "level", value: level, allowed: Self.levelRange)
+        }
+        // Levels up to 19 never ask for more than 2^23 (and shrink the window to fit a small file);
+        // 0 keeps the level's own choice.
+        return try Self.compress(input, level: level, windowLog: level >= 20 ? Self.maximumWindowLog : 0, prefix: nil)
+    }
+
+    /// Compresses `input` into one zstd frame with the given window log (0: the level's default); when `prefix` is given it is
+    /// referenced as a raw-content dictionary (`ZSTD_CCtx_refPrefix`), so the frame decodes only
+    /// with the same bytes as dictionary (`zstd -d -D prefix`). No dictionary ID is written.
+    static func compress(_ input: [UInt8], level: Int, windowLog: Int, prefix: [UInt8]?) throws(CompressionError)
+        -> [UInt8]
+    {
+        guard let context = ZSTD_createCCtx() else {
+            throw .initializationFailed(.zstd, code: nil, detail: "ZSTD_createCCtx failed (out of memory?)")
+        }
+        defer { ZSTD_freeCCtx(context) }
+        // Against a prefix (a previous version of the same file) most of the input is long matches:
+        // long-distance matching finds them first, which keeps the optimal parser from crawling
+        // through them (what `zstd --patch-from` does too).
+        for (parameter, value) in [
+            (ZSTD_c_compressionLevel, level), (ZSTD_c_windowLog, windowLog), (ZSTD_c_checksumFlag, 0),
+            (ZSTD_c_contentSizeFlag, 1), (ZSTD_c_enableLongDistanceMatching, prefix == nil ? 0 : 1),
+        ] {
+            let status = ZSTD_CCtx_setParameter(context, parameter, Int32(value))
+            if ZSTD_isError(status) != 0 {
+                throw .initializationFailed(.zstd, code: nil, detail: Self.errorName(status))
+            }
+        }
+        let capacity = ZSTD_compressBound(input.count)
+        guard capacity > 0, ZSTD_isError(capacity) == 0 else { throw .inputTooLarge(.zstd, size: input.count) }
+        var status = 0
+        var output = input.withUnsafeBufferPointer { inBuffer in
+            [UInt8](unsafeUninitializedCapacity: capacity) { outBuffer, initializedCount in
+                if let prefix {
+                    // The prefix is referenced, not copied: it must stay alive until compress2 returns.
+                    status = prefix.withUnsafeBufferPointer { dictionary in
+                        let referenced = ZSTD_CCtx_refPrefix(context, dictionary.baseAddress, dictionary.count)
+                        guard ZSTD_isError(referenced) == 0 else { return referenced }
+                        return ZSTD_compress2(
+                            context, outBuffer.baseAddress, outBuffer.count, inBuffer.baseAddress, inBuffer.count)
+                    }
+                } else {
+                    status = ZSTD_compress2(
+                        context, outBuffer.baseAddress, outBuffer.count, inBuffer.baseAddress, inBuffer.count)
+                }
+                initializedCount = ZSTD_isError(status) == 0 ? status : 0
+            }
+        }
+        guard ZSTD_isError(status) == 0 else {
+            throw .compressionFailed(.zstd, code: nil, detail: Self.errorName(status))
+        }
+        Self.releaseSlack(&output)
+        return output
+    }
+
+    private static func errorName(_ status: Int) -> String { String(cString: ZSTD_getErrorName(status)) }
+
+    /// The linked libzstd version, e.g. "1.5.4".
+    public static var libraryVersion: String { String(cString: ZSTD_versionString()) }
+}
