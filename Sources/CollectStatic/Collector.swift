@@ -227,7 +227,9 @@ public struct Collector: Sendable {
             if let staging {
                 outcome = try staging.place(file)
                 if file.role == .hashed, let cache {
-                    cache.storeBlob(try file.content.bytes(), integrity: file.integrity)
+                    try cache.storeBlob(integrity: file.integrity) { () throws(CollectStaticError) in
+                        try file.content.bytes()
+                    }
                 }
             } else {
                 outcome = try TreeBuilder.wouldChange(file, in: plan.current)

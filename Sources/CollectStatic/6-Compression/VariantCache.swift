@@ -129,10 +129,12 @@ struct CacheFolder: Sendable {
     }
 
     /// Stores the bytes of a file unless present (a failure only costs the cache).
-    func storeBlob(_ bytes: [UInt8], integrity: String) {
+    /// `bytes` is only asked for when the blob is missing, so a warm cache costs no read.
+    func storeBlob(integrity: String, _ bytes: () throws(CollectStaticError) -> [UInt8]) throws(CollectStaticError) {
         let target = blob(integrity)
         guard !FileSystem.exists(target) else { return }
-        try? FileSystem.writeAtomically(bytes, to: target)
+        let data = try bytes()  // a file that changed during the run is still an error
+        try? FileSystem.writeAtomically(data, to: target)
     }
 
     /// `sha384-AbC/+…` → `Ab/sha384-AbC_-…`: a file name, spread over folders by its first digits.
