@@ -77,20 +77,7 @@ struct ReleasePlanner: Sendable {
             managed.insert(name)
             managed.formUnion(entry.companionNames(of: name))
         }
-        var carried: [String] = []
-        var removed: [String] = []
-        let existing =
-            current.fromCache ? [] : try FileSystem.listFiles(current.root, skipping: [WorkFolder.inPlaceFolderName])
-        let folders = Self.folders(of: files.keys)
-        for name in existing.sorted(by: utf8Less) {
-            if files[name] != nil || name == manifestName { continue }
-            if let base = Self.variantBase(of: name), files[base] != nil { continue }  // replaced with the file
-            if Self.isTemporary(name) || clear || managed.contains(name) || folders.contains(name) {
-                removed.append(name)
-            } else {
-                carried.append(name)
-            }
-        }
+        let (carried, removed) = try rest(of: current, besides: files, managed: managed)
         return ReleasePlan(
             files: files.values.sorted { utf8Less($0.name, $1.name) }, carried: carried, removed: removed,
             paths: paths, generation: generation, previous: previous, current: current)
@@ -105,24 +92,34 @@ struct ReleasePlanner: Sendable {
                 name: asset.logicalPath, size: asset.size, integrity: "",
                 content: link ? .symlink(target: asset.filePath) : .source(asset), role: .original)
         }
+        let (carried, removed) = try rest(of: current, besides: files, managed: [])
+        let generation = current.manifest?.generation ?? Generation(id: "", created: "", paths: [:])
+        return ReleasePlan(
+            files: files.values.sorted { utf8Less($0.name, $1.name) }, carried: carried, removed: removed,
+            paths: current.manifest?.paths ?? [:], generation: generation,
+            previous: current.manifest?.previousGenerations ?? [], current: current)
+    }
+
+    /// What else the published tree holds besides `files` (and the manifest): carried over as it is,
+    /// or removed when collectstatic wrote it (`managed`), with `--clear`, for an old temporary file,
+    /// or where a folder the new files need must go. Variants of the new files go with their file.
+    private func rest(of current: PublishedState, besides files: [String: ReleasePlan.File], managed: Set<String>)
+        throws(CollectStaticError) -> (carried: [String], removed: [String])
+    {
         var carried: [String] = []
         var removed: [String] = []
         let existing =
             current.fromCache ? [] : try FileSystem.listFiles(current.root, skipping: [WorkFolder.inPlaceFolderName])
         let folders = Self.folders(of: files.keys)
         for name in existing.sorted(by: utf8Less) where files[name] == nil && name != manifestName {
-            if let base = Self.variantBase(of: name), files[base] != nil { continue }
-            if clear || Self.isTemporary(name) || folders.contains(name) {
+            if let base = Self.variantBase(of: name), files[base] != nil { continue }  // replaced with the file
+            if Self.isTemporary(name) || clear || managed.contains(name) || folders.contains(name) {
                 removed.append(name)
             } else {
                 carried.append(name)
             }
         }
-        let generation = current.manifest?.generation ?? Generation(id: "", created: "", paths: [:])
-        return ReleasePlan(
-            files: files.values.sorted { utf8Less($0.name, $1.name) }, carried: carried, removed: removed,
-            paths: current.manifest?.paths ?? [:], generation: generation,
-            previous: current.manifest?.previousGenerations ?? [], current: current)
+        return (carried, removed)
     }
 
     /// Every folder the names need (`a/b/c.css` → `a`, `a/b`): a file or symlink of the old tree
