@@ -29,6 +29,25 @@ public struct CollectionReport: Sendable, Equatable, Codable {
     /// Wall seconds of each stage: find, fingerprint, plan, stage (the new tree's files), compress,
     /// publish (manifest, switch, retiring the old tree).
     public var seconds: [String: Double] = [:]
+    /// The process's peak resident memory (MB) at the end of each stage: what the run held at most
+    /// up to then (Linux; empty elsewhere).
+    public var peakMegabytes: [String: Double] = [:]
+
+    /// Records the end of a stage: its wall time and the peak memory so far.
+    mutating func finish(_ stage: String, _ seconds: Double) {
+        self.seconds[stage] = seconds
+        if let peak = Self.peakResidentMegabytes() { peakMegabytes[stage] = peak }
+    }
+
+    /// `VmHWM` of /proc/self/status, in MB.
+    static func peakResidentMegabytes() -> Double? {
+        guard let status = try? FileSystem.readFile("/proc/self/status") else { return nil }
+        for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first
+            return kilobytes.map { ($0 / 1024 * 10).rounded() / 10 }
+        }
+        return nil
+    }
 
     public init(destination: String, linked: Bool = false, dryRun: Bool = false) {
         self.destination = destination

@@ -112,7 +112,7 @@ public struct Collector: Sendable {
         observer.handle(.found(count: found.assets.count))
         for asset in found.shadowed { observer.handle(.shadowed(asset)) }
         report.skipped = found.shadowed.count
-        report.seconds["find"] = clock.lap()
+        report.finish("find", clock.lap())
         return found
     }
 
@@ -151,9 +151,9 @@ public struct Collector: Sendable {
         var report = report
         var stopwatch = stopwatch
         try await place(plan, into: staging, report: &report)
-        report.seconds["stage"] = stopwatch.lap()
+        report.finish("stage", stopwatch.lap())
         let compressed = options.postProcess ? try await compress(plan, into: staging) : .init()
-        report.seconds["compress"] = stopwatch.lap()
+        report.finish("compress", stopwatch.lap())
         report.variantsWritten = compressed.written
         report.variantsReused = compressed.reused
         report.contentsToCompress = compressed.contentsToCompress
@@ -163,7 +163,7 @@ public struct Collector: Sendable {
                 policy: policy, builder: staging, jobs: configuration.jobs,
                 cache: configuration.cacheDirectory.map(CacheFolder.init)
             ).run(plan, variants: compressed.encodings)
-            report.seconds["deltas"] = stopwatch.lap()
+            report.finish("deltas", stopwatch.lap())
             report.deltasWritten = deltas.written
             report.deltasReused = deltas.reused
         }
@@ -175,7 +175,7 @@ public struct Collector: Sendable {
         let manifest = options.postProcess ? releaseManifest(plan, compressed, deltas) : carriedManifest(plan)
         try hooks.beforeManifest()
         try publisher.publish(plan, manifest: manifest, staging: staging)
-        report.seconds["publish"] = stopwatch.lap()
+        report.finish("publish", stopwatch.lap())
         if manifest != nil { report.manifest = manifestPath }
         return report
     }
@@ -186,7 +186,7 @@ public struct Collector: Sendable {
     {
         guard options.postProcess else { return [] }
         var clock = Stopwatch()
-        defer { report.seconds["fingerprint"] = clock.lap() }
+        defer { report.finish("fingerprint", clock.lap()) }
         let plan = try await BuildPlan.make(assets: assets, configuration: configuration, jobs: configuration.jobs)
         for warning in plan.warnings { observer.handle(.warning(warning.description)) }
         report.warnings += plan.warnings.map(\.description)
@@ -198,7 +198,7 @@ public struct Collector: Sendable {
         into report: inout CollectionReport
     ) throws(CollectStaticError) -> ReleasePlan {
         var clock = Stopwatch()
-        defer { report.seconds["plan"] = clock.lap() }
+        defer { report.finish("plan", clock.lap()) }
         let planner = ReleasePlanner(
             manifestName: configuration.manifestName, retention: configuration.retention, clear: options.clear,
             link: options.link, cache: configuration.cacheDirectory.map(CacheFolder.init), now: now())

@@ -23,6 +23,7 @@ extension CollectStaticCommand {
     /// Like ArgumentParser's `main`, but a command line that does not parse exits with 2, as
     /// Django's argparse-based commands do (and as invalid configuration does), instead of 64.
     static func main() async {
+        MemoryPolicy.apply()
         if ["-h", "-help", "--help", "help"].contains(CommandLine.arguments.dropFirst().first)
             && CommandLine.arguments.count == 2
         {

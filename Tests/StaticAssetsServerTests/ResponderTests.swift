@@ -102,6 +102,7 @@ import Testing
         let outside = fixture.root.deletingLastPathComponent().appendingPathComponent(
             "outside-\(UUID().uuidString).txt")
         StaticRootFixture.write("outside", to: outside)
+        defer { try? FileManager.default.removeItem(at: outside) }
         let attempts = [
             "/static/.env", "/static/css/.hidden.css", "/static/../\(outside.lastPathComponent)",
             "/static/%2e%2e/\(outside.lastPathComponent)", "/static/%2E%2E/\(outside.lastPathComponent)",

@@ -24,12 +24,21 @@ struct BuildPlan: Sendable {
     /// References left as written because their target is missing and allowed to be.
     var warnings: [MissingReference]
 
-    /// What scanning one file found. Its bytes are let go as soon as it is scanned: the plan keeps
-    /// only references and digests, whatever the size of the tree.
+    /// What scanning one file found. Its bytes are let go as soon as it is scanned, and so are the
+    /// references that point outside the tree: the plan keeps only edges and digests, whatever the
+    /// size of the tree.
     private enum Scan: Sendable {
         case notScanned
-        case scanned(ContentDigest, [Reference])
+        case scanned(ContentDigest, edges: [Edge], unresolved: [Unresolved])
         case invalidUTF8(offset: Int)
+    }
+
+    /// A reference to something the tree does not hold (a missing file, or a folder).
+    private struct Unresolved: Sendable {
+        var reference: Reference
+        var target: String
+        /// True when the target could be a folder of the tree (`url(../img)`), which is not missing.
+        var insideTree: Bool
     }
 
     /// Reads and scans the rewritable files (at most `jobs` at once) and resolves their references
@@ -38,16 +47,32 @@ struct BuildPlan: Sendable {
         async throws(CollectStaticError) -> BuildPlan
     {
         let jsModules = configuration.jsModules
+        let index = Dictionary(uniqueKeysWithValues: assets.enumerated().map { ($1.logicalPath, $0) })
+        let resolver = ReferenceResolver(staticURL: configuration.staticURL)
         let scans = try await parallelMap(assets, limit: jobs) { asset throws(CollectStaticError) -> Scan in
             guard let syntax = ReferenceSyntax.forPath(asset.logicalPath, jsModules: jsModules) else {
                 return .notScanned
             }
             let bytes = try FileSystem.readFile(asset.filePath)
             if let offset = firstInvalidUTF8Offset(bytes) { return .invalidUTF8(offset: offset) }
-            return .scanned(ContentDigest(of: bytes), ReferenceScanner.scan(bytes, syntax: syntax))
+            var edges: [Edge] = []
+            var unresolved: [Unresolved] = []
+            for reference in ReferenceScanner.scan(bytes, syntax: syntax) {
+                switch resolver.resolve(reference.url, from: asset.logicalPath) {
+                case .external:
+                    continue
+                case .asset(let path):
+                    if let target = index[path] {
+                        edges.append(Edge(reference: reference, target: target))
+                    } else {
+                        unresolved.append(Unresolved(reference: reference, target: path, insideTree: true))
+                    }
+                case .escapes(let path):
+                    unresolved.append(Unresolved(reference: reference, target: path, insideTree: false))
+                }
+            }
+            return .scanned(ContentDigest(of: bytes), edges: edges, unresolved: unresolved)
         }
-        let index = Dictionary(uniqueKeysWithValues: assets.enumerated().map { ($1.logicalPath, $0) })
-        let resolver = ReferenceResolver(staticURL: configuration.staticURL)
         lazy var folders: Set<String> = Set(
             assets.flatMap { asset in
                 asset.logicalPath.indices.filter { asset.logicalPath[$0] == "/" }.map {
@@ -62,41 +87,27 @@ struct BuildPlan: Sendable {
         for (asset, scan) in zip(assets, scans) {
             var node = Node(asset: asset, isScanned: false, sourceDigest: nil, edges: [])
             defer { nodes.append(node) }
-            let references: [Reference]
             switch scan {
             case .notScanned: continue
             case .invalidUTF8(let offset):
                 if configuration.invalidUTF8 == .copy { continue }
                 throw .invalidUTF8(path: asset.filePath, byteOffset: offset)
-            case .scanned(let digest, let found):
+            case .scanned(let digest, let edges, let unresolved):
                 node.isScanned = true
                 node.sourceDigest = digest
-                references = found
-            }
-            for reference in references {
-                let target: String
-                switch resolver.resolve(reference.url, from: asset.logicalPath) {
-                case .external:
-                    continue
-                case .asset(let path):
-                    if let targetIndex = index[path] {
-                        node.edges.append(Edge(reference: reference, target: targetIndex))
-                        continue
-                    }
+                node.edges = edges
+                for item in unresolved {
                     // A folder of the tree written without its trailing slash (`url(../img)`):
                     // Django finds it, cannot open it as a file and leaves the url alone.
-                    if folders.contains(path) { continue }
-                    target = path
-                case .escapes(let path):
-                    target = path
-                }
-                let report = MissingReference(
-                    source: asset.logicalPath, line: reference.line, column: reference.column,
-                    text: reference.matchedText, target: target)
-                if configuration.missingReferences == .warn || allowedMissing.anyMatches(target) {
-                    warnings.append(report)
-                } else {
-                    missing.append(report)
+                    if item.insideTree && folders.contains(item.target) { continue }
+                    let report = MissingReference(
+                        source: asset.logicalPath, line: item.reference.line, column: item.reference.column,
+                        text: item.reference.matchedText, target: item.target)
+                    if configuration.missingReferences == .warn || allowedMissing.anyMatches(item.target) {
+                        warnings.append(report)
+                    } else {
+                        missing.append(report)
+                    }
                 }
             }
         }

@@ -1,20 +1,33 @@
 import Crypto
 import StaticAssets
 
-/// A collected file with its final fingerprinted name.
-public struct FingerprintedAsset: Sendable {
-    public var asset: SourceAsset
+/// A collected file with its final fingerprinted name. A class: every file of the next tree that
+/// comes from this asset refers to the one record (the tree's metadata is what a run keeps).
+public final class FingerprintedAsset: Sendable {
+    public let asset: SourceAsset
     /// `css/app.3f2a9c1b7d4e.css`.
-    public var hashedName: String
+    public let hashedName: String
     /// The file holding the hashed copy's bytes when references were rewritten (in the run's
     /// spool, written as soon as they were final); nil when the hashed copy is a copy of the source.
-    public var rewrittenFile: String?
+    public let rewrittenFile: String?
     /// Size of the hashed copy.
-    public var hashedSize: Int
+    public let hashedSize: Int
     /// Digest of the hashed copy's bytes.
-    public var digest: ContentDigest
+    public let digest: ContentDigest
     /// Digest of the source file (the copy under the original name).
-    public var sourceDigest: ContentDigest
+    public let sourceDigest: ContentDigest
+
+    init(
+        asset: SourceAsset, hashedName: String, rewrittenFile: String?, hashedSize: Int, digest: ContentDigest,
+        sourceDigest: ContentDigest
+    ) {
+        self.asset = asset
+        self.hashedName = hashedName
+        self.rewrittenFile = rewrittenFile
+        self.hashedSize = hashedSize
+        self.digest = digest
+        self.sourceDigest = sourceDigest
+    }
 }
 
 extension FingerprintedAsset {

@@ -14,7 +14,12 @@ struct ReleasePlanner: Sendable {
     func plan(_ assets: [FingerprintedAsset], current: PublishedState, warnings: inout [String])
         throws(CollectStaticError) -> ReleasePlan
     {
-        var files: [String: ReleasePlan.File] = [:]
+        // An array and a set of names rather than a dictionary of files: the plan is the one thing
+        // a run holds for every file of the tree, so it is kept small.
+        var files: [ReleasePlan.File] = []
+        files.reserveCapacity(assets.count * 2)
+        var names: Set<String> = []
+        names.reserveCapacity(assets.count * 2)
         var paths: [String: String] = [:]
         for asset in assets {
             paths[asset.asset.logicalPath] = asset.hashedName
@@ -25,8 +30,8 @@ struct ReleasePlanner: Sendable {
                 name: asset.asset.logicalPath, size: asset.asset.size, integrity: asset.sourceDigest.integrity,
                 content: link ? .symlink(target: asset.asset.filePath) : .asset(asset, hashedCopy: false),
                 role: .original)
-            if files[hashed.name] == nil { files[hashed.name] = hashed }
-            if files[original.name] == nil { files[original.name] = original }
+            if names.insert(hashed.name).inserted { files.append(hashed) }
+            if names.insert(original.name).inserted { files.append(original) }
         }
 
         // The release: the same hashed names as the current one keep its generation.
@@ -54,7 +59,7 @@ struct ReleasePlanner: Sendable {
 
         // Hashed files of the kept releases, from the published tree or the cache folder.
         for kept in previous {
-            for name in Set(kept.paths.values).sorted(by: utf8Less) where files[name] == nil {
+            for name in Set(kept.paths.values).sorted(by: utf8Less) where !names.contains(name) {
                 guard let entry = old?.files[name] else { continue }
                 let source: String
                 if !current.fromCache, FileSystem.status(current.root + "/" + name)?.isRegularFile == true {
@@ -65,9 +70,11 @@ struct ReleasePlanner: Sendable {
                     warnings.append("release \(kept.id): \(name) is gone; pages of that release will miss it")
                     continue
                 }
-                files[name] = ReleasePlan.File(
-                    name: name, size: entry.size, integrity: entry.integrity,
-                    content: .file(path: source, integrity: entry.integrity), role: .kept)
+                names.insert(name)
+                files.append(
+                    ReleasePlan.File(
+                        name: name, size: entry.size, integrity: entry.integrity,
+                        content: .file(path: source, integrity: entry.integrity), role: .kept))
             }
         }
 
@@ -77,25 +84,29 @@ struct ReleasePlanner: Sendable {
             managed.insert(name)
             managed.formUnion(entry.companionNames(of: name))
         }
-        let (carried, removed) = try rest(of: current, besides: files, managed: managed)
+        let (carried, removed) = try rest(of: current, besides: names, managed: managed)
+        files.sort { utf8Less($0.name, $1.name) }
         return ReleasePlan(
-            files: files.values.sorted { utf8Less($0.name, $1.name) }, carried: carried, removed: removed,
-            paths: paths, generation: generation, previous: previous, current: current)
+            files: files, carried: carried, removed: removed, paths: paths, generation: generation,
+            previous: previous, current: current)
     }
 
     /// `--no-post-process`: the originals only; everything else in STATIC_ROOT is carried over
     /// (with `--clear`, removed), except stale variants of the files this run writes.
     func planOriginals(_ assets: [SourceAsset], current: PublishedState) throws(CollectStaticError) -> ReleasePlan {
-        var files: [String: ReleasePlan.File] = [:]
-        for asset in assets {
-            files[asset.logicalPath] = ReleasePlan.File(
-                name: asset.logicalPath, size: asset.size, integrity: "",
-                content: link ? .symlink(target: asset.filePath) : .source(asset), role: .original)
+        var files: [ReleasePlan.File] = []
+        var names: Set<String> = []
+        for asset in assets where names.insert(asset.logicalPath).inserted {
+            files.append(
+                ReleasePlan.File(
+                    name: asset.logicalPath, size: asset.size, integrity: "",
+                    content: link ? .symlink(target: asset.filePath) : .source(asset), role: .original))
         }
-        let (carried, removed) = try rest(of: current, besides: files, managed: [])
+        let (carried, removed) = try rest(of: current, besides: names, managed: [])
         let generation = current.manifest?.generation ?? Generation(id: "", created: "", paths: [:])
+        files.sort { utf8Less($0.name, $1.name) }
         return ReleasePlan(
-            files: files.values.sorted { utf8Less($0.name, $1.name) }, carried: carried, removed: removed,
+            files: files, carried: carried, removed: removed,
             paths: current.manifest?.paths ?? [:], generation: generation,
             previous: current.manifest?.previousGenerations ?? [], current: current)
     }
@@ -103,16 +114,16 @@ struct ReleasePlanner: Sendable {
     /// What else the published tree holds besides `files` (and the manifest): carried over as it is,
     /// or removed when collectstatic wrote it (`managed`), with `--clear`, for an old temporary file,
     /// or where a folder the new files need must go. Variants of the new files go with their file.
-    private func rest(of current: PublishedState, besides files: [String: ReleasePlan.File], managed: Set<String>)
+    private func rest(of current: PublishedState, besides files: Set<String>, managed: Set<String>)
         throws(CollectStaticError) -> (carried: [String], removed: [String])
     {
         var carried: [String] = []
         var removed: [String] = []
         let existing =
             current.fromCache ? [] : try FileSystem.listFiles(current.root, skipping: [WorkFolder.inPlaceFolderName])
-        let folders = Self.folders(of: files.keys)
-        for name in existing.sorted(by: utf8Less) where files[name] == nil && name != manifestName {
-            if let base = Self.variantBase(of: name), files[base] != nil { continue }  // replaced with the file
+        let folders = Self.folders(of: files)
+        for name in existing.sorted(by: utf8Less) where !files.contains(name) && name != manifestName {
+            if let base = Self.variantBase(of: name), files.contains(base) { continue }  // replaced with the file
             if Self.isTemporary(name) || clear || managed.contains(name) || folders.contains(name) {
                 removed.append(name)
             } else {

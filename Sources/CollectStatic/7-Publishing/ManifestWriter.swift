@@ -1,4 +1,10 @@
+import Crypto
+import Foundation
 import StaticAssets
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Serialises the manifest byte for byte as Django's `ManifestFilesMixin.save_manifest` does
 /// (`json.dumps({"paths": ..., "version": "1.1", "hash": ...})`, paths sorted by code point), then
@@ -7,13 +13,21 @@ import StaticAssets
 /// `generation` (this release) and `previous` (earlier releases still kept).
 public enum ManifestWriter {
     public static func encode(_ manifest: Manifest) -> [UInt8] {
-        var json = "{\"paths\": " + object(manifest.paths)
-        json += ", \"version\": " + PythonJSON.string(manifest.version)
-        json += ", \"hash\": " + PythonJSON.string(manifest.hash)
-        json += ", \"files\": {"
+        let sink = ManifestSink(file: nil)
+        encode(manifest, into: sink)
+        return sink.bytes
+    }
+
+    /// Writes the manifest in pieces (a manifest of a large tree is never held whole as text).
+    private static func encode(_ manifest: Manifest, into sink: ManifestSink) {
+        sink.append("{\"paths\": ")
+        object(manifest.paths, into: sink)
+        sink.append(", \"version\": " + PythonJSON.string(manifest.version))
+        sink.append(", \"hash\": " + PythonJSON.string(manifest.hash))
+        sink.append(", \"files\": {")
         for (index, key) in manifest.files.keys.sorted(by: utf8Less).enumerated() {
             let entry = manifest.files[key]!
-            if index > 0 { json += ", " }
+            var json = index > 0 ? ", " : ""
             json += PythonJSON.string(key) + ": {\"size\": \(entry.size), \"integrity\": "
             json += PythonJSON.string(entry.integrity)
             if !entry.encodings.isEmpty {
@@ -33,34 +47,46 @@ public enum ManifestWriter {
                 }
                 json += ", \"dcz\": {" + deltas.joined(separator: ", ") + "}"
             }
-            json += "}"
+            sink.append(json + "}")
         }
-        json += "}"
-        if let compression = manifest.compression { json += ", \"compression\": " + PythonJSON.string(compression) }
-        if let generation = manifest.generation { json += ", \"generation\": " + record(generation, paths: false) }
+        sink.append("}")
+        if let compression = manifest.compression {
+            sink.append(", \"compression\": " + PythonJSON.string(compression))
+        }
+        if let generation = manifest.generation {
+            sink.append(", \"generation\": ")
+            record(generation, paths: false, into: sink)
+        }
         if !manifest.previousGenerations.isEmpty {
-            json +=
-                ", \"previous\": ["
-                + manifest.previousGenerations.map { record($0, paths: true) }
-                .joined(separator: ", ") + "]"
+            sink.append(", \"previous\": [")
+            for (index, generation) in manifest.previousGenerations.enumerated() {
+                if index > 0 { sink.append(", ") }
+                record(generation, paths: true, into: sink)
+            }
+            sink.append("]")
         }
-        json += "}"
-        return Array(json.utf8)
+        sink.append("}")
     }
 
-    private static func object(_ paths: [String: String]) -> String {
-        "{"
-            + paths.keys.sorted(by: utf8Less).map { PythonJSON.string($0) + ": " + PythonJSON.string(paths[$0]!) }
-            .joined(separator: ", ") + "}"
+    private static func object(_ paths: [String: String], into sink: ManifestSink) {
+        sink.append("{")
+        for (index, key) in paths.keys.sorted(by: utf8Less).enumerated() {
+            sink.append((index > 0 ? ", " : "") + PythonJSON.string(key) + ": " + PythonJSON.string(paths[key]!))
+        }
+        sink.append("}")
     }
 
-    private static func record(_ generation: Generation, paths: Bool) -> String {
+    private static func record(_ generation: Generation, paths: Bool, into sink: ManifestSink) {
         var json =
             "{\"id\": " + PythonJSON.string(generation.id) + ", \"created\": "
             + PythonJSON.string(generation.created)
         if let retired = generation.retired { json += ", \"retired\": " + PythonJSON.string(retired) }
-        if paths { json += ", \"paths\": " + object(generation.paths) }
-        return json + "}"
+        sink.append(json)
+        if paths {
+            sink.append(", \"paths\": ")
+            object(generation.paths, into: sink)
+        }
+        sink.append("}")
     }
 
     /// The manifest Django would write for these paths, with our metadata.
@@ -73,7 +99,76 @@ public enum ManifestWriter {
             generation: generation, previousGenerations: previous)
     }
 
+    /// Writes the manifest to `path` atomically (a temporary file renamed over it), in pieces.
     public static func write(_ manifest: Manifest, to path: String) throws(CollectStaticError) {
-        try FileSystem.writeAtomically(encode(manifest), to: path)
+        try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
+        let temporary = FileSystem.temporaryName(for: path)
+        try writeNew(manifest, to: temporary)
+        do throws(CollectStaticError) { try FileSystem.move(temporary, to: path) } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Writes the manifest to a new file at `path` (in a staging tree), in pieces.
+    static func writeNew(_ manifest: Manifest, to path: String) throws(CollectStaticError) {
+        let file = try OutputFile(path)
+        let sink = ManifestSink(file: file)
+        encode(manifest, into: sink)
+        try sink.finish()
+        try file.close()
+    }
+
+    /// Whether the file at `path` holds exactly this manifest's encoding (compared in pieces).
+    static func isWritten(_ manifest: Manifest, at path: String) -> Bool {
+        let sink = ManifestSink(file: nil, digestOnly: true)
+        encode(manifest, into: sink)
+        let expected = sink.digest
+        var digest = SHA256()
+        guard (try? FileStream.read(path) { digest.update(bufferPointer: $0) }) == sink.count else { return false }
+        return digest.finalize() == expected
+    }
+}
+
+/// Where the manifest's text goes: a file, written in 64 KiB pieces; bytes in memory; or only a
+/// digest (to compare with a file without holding either).
+private final class ManifestSink {
+    private let file: OutputFile?
+    private let digestOnly: Bool
+    private(set) var bytes: [UInt8] = []
+    private(set) var count = 0
+    private var hasher = SHA256()
+    private var failure: CollectStaticError?
+
+    init(file: OutputFile?, digestOnly: Bool = false) {
+        self.file = file
+        self.digestOnly = digestOnly
+        if file != nil || digestOnly { bytes.reserveCapacity(1 << 16) }
+    }
+
+    func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+        if (file != nil || digestOnly) && bytes.count >= 1 << 16 { flush() }
+    }
+
+    private func flush() {
+        count += bytes.count
+        if digestOnly {
+            hasher.update(data: bytes)
+        } else if let file, failure == nil {
+            do throws(CollectStaticError) { try file.write(bytes) } catch { failure = error }
+        }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is buffered; throws the first write error.
+    func finish() throws(CollectStaticError) {
+        flush()
+        if let failure { throw failure }
+    }
+
+    var digest: SHA256.Digest {
+        flush()
+        return hasher.finalize()
     }
 }

@@ -33,7 +33,7 @@ struct Publisher: Sendable {
     /// run goes through, so that the cache learns the release and its variants.
     func cacheRemembers(_ state: PublishedState) -> Bool {
         guard let cache, let manifest = state.manifest else { return true }
-        return (try? FileSystem.readFile(cache.release(root))) == ManifestWriter.encode(manifest)
+        return ManifestWriter.isWritten(manifest, at: cache.release(root))
     }
 
     /// Removes what killed runs left behind (with the lock held).
@@ -64,8 +64,7 @@ struct Publisher: Sendable {
         switch work.mode {
         case .atomicSwitch:
             if let manifest {
-                try FileSystem.writeNew(
-                    ManifestWriter.encode(manifest), to: staging.root + "/" + configuration.manifestName)
+                try ManifestWriter.writeNew(manifest, to: staging.root + "/" + configuration.manifestName)
             }
             try hooks.willPublish(root)
             switch try TreeSwitch.exchange(staging.root, with: root) {
@@ -98,7 +97,7 @@ struct Publisher: Sendable {
         }
         try work.removeLeftovers(keepingTreesOf: Set(plan.previous.map(\.id)))
         if let cache, let manifest {
-            try? FileSystem.writeAtomically(ManifestWriter.encode(manifest), to: cache.release(root))
+            try? ManifestWriter.write(manifest, to: cache.release(root))
         }
     }
 }
