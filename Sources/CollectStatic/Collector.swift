@@ -223,27 +223,41 @@ public struct Collector: Sendable {
             .copying, totalFiles: plan.files.count { $0.role == .original },
             totalBytes: plan.files.reduce(0) { $0 + $1.size }, observer: observer)
         let cache = configuration.cacheDirectory.map(CacheFolder.init)
-        let outcomes = try await parallelMap(plan.files, limit: configuration.jobs) {
-            file throws(CollectStaticError) -> TreeBuilder.Outcome in
-            let outcome: TreeBuilder.Outcome
-            if let staging {
-                outcome = try staging.place(file)
-                if file.role == .hashed, let cache {
-                    cache.storeBlob(integrity: file.integrity, from: staging.placedFile(file.name))
+        // Names with the same bytes (an original and its unrewritten hashed copy, duplicates) are
+        // placed by one task: the bytes are copied once and the other names hard-linked to them.
+        let groups = Self.sameBytesGroups(plan.files)
+        let grouped = try await parallelMap(groups, limit: configuration.jobs) {
+            group throws(CollectStaticError) -> [TreeBuilder.Outcome] in
+            var outcomes: [TreeBuilder.Outcome] = []
+            for index in group {
+                let file = plan.files[index]
+                let outcome: TreeBuilder.Outcome
+                if let staging {
+                    let first = plan.files[group[0]].name
+                    outcome = try index == group[0] ? staging.place(file) : staging.place(file, sameBytesAs: first)
+                    if file.role == .hashed, let cache {
+                        cache.storeBlob(integrity: file.integrity, from: staging.placedFile(file.name))
+                    }
+                } else {
+                    outcome = try TreeBuilder.wouldChange(file, in: plan.current)
                 }
-            } else {
-                outcome = try TreeBuilder.wouldChange(file, in: plan.current)
-            }
-            switch file.role {
-            case .original: observer.handle(outcome == .written ? .copied(file.name) : .unmodified(file.name))
-            case .hashed where outcome == .written:
-                if case .asset(let asset, _) = file.content {
-                    observer.handle(.postProcessed(original: asset.asset.logicalPath, hashed: file.name))
+                switch file.role {
+                case .original: observer.handle(outcome == .written ? .copied(file.name) : .unmodified(file.name))
+                case .hashed where outcome == .written:
+                    if case .asset(let asset, _) = file.content {
+                        observer.handle(.postProcessed(original: asset.asset.logicalPath, hashed: file.name))
+                    }
+                default: break
                 }
-            default: break
+                progress.advance(
+                    files: file.role == .original ? 1 : 0, bytes: file.size, worked: outcome == .written)
+                outcomes.append(outcome)
             }
-            progress.advance(files: file.role == .original ? 1 : 0, bytes: file.size, worked: outcome == .written)
-            return outcome
+            return outcomes
+        }
+        var outcomes = [TreeBuilder.Outcome](repeating: .unmodified, count: plan.files.count)
+        for (group, results) in zip(groups, grouped) {
+            for (index, outcome) in zip(group, results) { outcomes[index] = outcome }
         }
         for (file, outcome) in zip(plan.files, outcomes) {
             switch file.role {
@@ -253,6 +267,26 @@ public struct Collector: Sendable {
             }
         }
         for name in plan.carried { try staging?.carry(name) }
+    }
+
+    /// Indices of `files` grouped by identical bytes (same integrity; symlinks and files without a
+    /// digest stand alone), largest first so that a big file never starts last.
+    static func sameBytesGroups(_ files: [ReleasePlan.File]) -> [[Int]] {
+        var groups: [[Int]] = []
+        var byIntegrity: [String: Int] = [:]
+        for (index, file) in files.enumerated() {
+            if case .symlink = file.content {
+                groups.append([index])
+            } else if file.integrity.isEmpty {
+                groups.append([index])
+            } else if let group = byIntegrity[file.integrity] {
+                groups[group].append(index)
+            } else {
+                byIntegrity[file.integrity] = groups.count
+                groups.append([index])
+            }
+        }
+        return groups.sorted { files[$0[0]].size > files[$1[0]].size }
     }
 
     private func compress(_ plan: ReleasePlan, into staging: TreeBuilder?) async throws(CollectStaticError)

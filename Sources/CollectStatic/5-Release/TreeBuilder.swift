@@ -66,6 +66,23 @@ struct TreeBuilder: Sendable {
         return .written
     }
 
+    /// Places `file`, whose bytes are those of `placed`, a name this run has already placed: linked
+    /// from the published tree when that holds it, else hard-linked to `placed` (one copy of the
+    /// bytes for both names).
+    func place(_ file: ReleasePlan.File, sameBytesAs placed: String) throws(CollectStaticError) -> Outcome {
+        let path = try destination(file.name)
+        let existing = published.root + "/" + file.name
+        if !published.fromCache, try Self.isProven(existing, holds: file.content) {
+            if complete { try link(existing, at: path) }
+            return .unmodified
+        }
+        let source = placedFile(placed)
+        guard FileSystem.status(source, followLinks: false)?.isRegularFile == true else { return try place(file) }
+        try willWrite(path)
+        try link(source, at: path)
+        return .written
+    }
+
     /// Where the placed file `name` is: in the staging tree, or (in place, unchanged) still in the
     /// published tree.
     func placedFile(_ name: String) -> String {

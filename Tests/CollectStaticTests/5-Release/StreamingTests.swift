@@ -1,0 +1,89 @@
+import Foundation
+import StaticAssets
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import CollectStatic
+
+/// The streaming collect: bytes are copied, compared and hashed in pieces, rewritten files are
+/// written once to the run's spool, and names with the same bytes share one copy.
+@Suite struct StreamingTests {
+    func inode(_ url: URL) throws -> UInt64 {
+        try #require(FileSystem.status(url.path)).inode
+    }
+
+    @Test func namesWithTheSameBytesShareOneCopy() async throws {
+        let ws = Workspace(["css/app.css": "body { background: url(../img/a.png) }\n", "img/a.png": "png-bytes"])
+        _ = try await ws.collect()
+        let manifest = try ws.manifest()
+        let hashedPNG = try #require(manifest.paths["img/a.png"])
+        let hashedCSS = try #require(manifest.paths["css/app.css"])
+        let root = ws.staticRoot
+        // The image's hashed copy holds the source's bytes: one inode for both names.
+        #expect(
+            try inode(root.appendingPathComponent(hashedPNG)) == inode(root.appendingPathComponent("img/a.png")))
+        #expect(try String(contentsOf: root.appendingPathComponent(hashedPNG), encoding: .utf8) == "png-bytes")
+        // The stylesheet's hashed copy is rewritten: its own file, with the rewritten bytes.
+        #expect(
+            try inode(root.appendingPathComponent(hashedCSS)) != inode(root.appendingPathComponent("css/app.css")))
+        #expect(
+            try String(contentsOf: root.appendingPathComponent(hashedCSS), encoding: .utf8)
+                == "body { background: url(\"../\(hashedPNG)\") }\n")
+        #expect(PublishedTreeVerifier.problems(in: root) == [])
+    }
+
+    @Test func theSpoolLeavesWithTheRun() async throws {
+        let ws = Workspace(["css/app.css": "body { background: url(../img/a.png) }\n", "img/a.png": "png"])
+        _ = try await ws.collect()
+        let work = ws.root.appendingPathComponent(".out.collectstatic")
+        #expect(TestSupport.files(in: work) == ["lock"])
+        // A dry run writes its spool to the temporary folder, and removes it too.
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()))
+        ws.write("img/a.png", "png 2")
+        _ = try await ws.collect(CollectOptions(dryRun: true))
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()))
+        #expect(after.subtracting(before).filter { $0.hasPrefix("collectstatic-") }.isEmpty)
+    }
+
+    @Test func aLargeFileIsCopiedInPiecesByteForByte() async throws {
+        let ws = Workspace()
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<(3 * FileStream.chunkSize + 12_345)).map { _ in UInt8.random(in: 0...255, using: &random) }
+        ws.write("media/big.bin", bytes: bytes)
+        _ = try await ws.collect()
+        let hashed = try #require(try ws.manifest().paths["media/big.bin"])
+        #expect(try [UInt8](Data(contentsOf: ws.staticRoot.appendingPathComponent("media/big.bin"))) == bytes)
+        #expect(try [UInt8](Data(contentsOf: ws.staticRoot.appendingPathComponent(hashed))) == bytes)
+        #expect(HashedName.make("media/big.bin", hash: String(ContentDigest(of: bytes).fingerprint)) == hashed)
+    }
+
+    /// A source edited after it was fingerprinted is never published under the old digest's name.
+    @Test func aSourceChangedDuringTheRunFailsItAndPublishesNothing() async throws {
+        let ws = Workspace(["img/a.png": "png-1", "img/b.png": "png-b", "css/app.css": "a { color: red }\n"])
+        _ = try await ws.collect()
+        let old = try ws.manifest()
+        ws.write("img/a.png", "png-2")
+        var hooks = CollectorHooks()
+        let edited = Mutex(false)
+        let sources = ws.sources
+        hooks.willWrite = { _ throws(CollectStaticError) in
+            guard
+                !edited.withLock({ value in
+                    defer { value = true }; return value
+                })
+            else { return }
+            // Before the first write: every source changes under the run.
+            for name in ["img/a.png", "img/b.png", "css/app.css"] {
+                TestSupport.write("changed under the run", to: sources.appendingPathComponent(name))
+            }
+        }
+        await #expect {
+            _ = try await ws.collect(hooks: hooks)
+        } throws: { error in
+            "\(error)".contains("changed while collectstatic was running")
+        }
+        #expect(try ws.manifest() == old)
+        #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
+    }
+}
