@@ -120,6 +120,18 @@ struct FileCompressionTests {
         #expect(CompressorTests.firstDifference(try Self.decodeWithTool(path + ".br", encoding: .brotli), bytes) == nil)
     }
 
+    @Test(
+        "a streamed zstd frame keeps RFC 9659's 8 MiB window at level 22 on a 9 MB file",
+        .enabled(if: Requirement.tool("zstd"), "the zstd command is not installed (Debian package zstd)"))
+    func streamedZstdWindowCap() throws {
+        var input = CompressorTests.largeText
+        while input.count < 9_000_000 { input += CompressorTests.pseudoRandomBytes(count: 1_000_000, seed: 3) }
+        let (folder, path) = try Self.file(input)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let frame = try Self.streamed(ZstdCompressor(level: 22), file: path, size: input.count, kind: .generic)
+        #expect(try ZstdTool.decode(frame, memory: "8MB") == input)
+    }
+
     // MARK: - Same bytes as one shot
 
     /// gzip is byte for byte the one-shot output (which is Python's), and so are brotli (except at
