@@ -314,6 +314,36 @@ struct FileCompressionTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["input"])
     }
 
+    // MARK: - In a collect
+
+    @Test(
+        "published in place, an unchanged file is compressed from the published tree",
+        .enabled(if: Requirement.tool("gzip"), "the gzip command is not installed"))
+    func inPlaceCompressesAnUnchangedFileFromThePublishedTree() async throws {
+        let css = String(decoding: CompressorTests.largeText.prefix(3 * FileStream.chunkSize), as: UTF8.self)
+        let ws = Workspace(["css/app.css": css, "b.txt": "tiny"])
+        var hooks = CollectorHooks()
+        hooks.publishInPlace = true
+        try await ws.collect(CollectOptions(), hooks: hooks)  // no compression yet
+        for quality in [5, 6] {
+            // Unchanged files whose variants are missing (then made with other settings): nothing is
+            // staged for them, so the variants are made from the files in STATIC_ROOT.
+            let report = try await ws.collect(CollectOptions(), hooks: hooks) {
+                $0.compression = CompressionPolicy(brotliQuality: quality)
+            }
+            #expect(report.modified == 0 && report.postProcessed == 0)
+            #expect(report.variantsWritten == 2, "quality \(quality)")
+            let hashed = try #require(try ws.manifest().paths["css/app.css"])
+            for name in ["css/app.css", hashed] {
+                let root = ws.staticRoot.appendingPathComponent(name).path
+                #expect(Decoders.brotli(try Data(contentsOf: URL(fileURLWithPath: root + ".br"))) == Data(css.utf8))
+                #expect(try Self.decodeWithTool(root + ".gz", encoding: .gzip) == Array(css.utf8), "\(name).gz")
+            }
+            #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
+            #expect(!TestSupport.files(in: ws.staticRoot).contains { $0.hasSuffix(".tmp") })
+        }
+    }
+
     // MARK: - The variant cache
 
     @Test func aCacheEntryWhoseFileIsTruncatedIsNotReused() throws {
