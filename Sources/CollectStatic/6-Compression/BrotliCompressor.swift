@@ -103,7 +103,7 @@ public struct BrotliCompressor: Compressor {
                     .brotli, code: nil, detail: "BrotliEncoderSetParameter(\(parameter.rawValue), \(value)) failed")
             }
         }
-        try FileCompression.withOutputBuffer { buffer in
+        try FileCompression.withOutputBuffer(size: size) { buffer in
             try FileCompression.read(path, size: size) { piece in
                 try Self.encode(state, piece, operation: BROTLI_OPERATION_PROCESS, buffer: buffer, output: output)
             }

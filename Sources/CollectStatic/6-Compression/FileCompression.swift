@@ -18,15 +18,15 @@ struct CompressedFile: Sendable, Hashable {
 }
 
 /// Compression from a file to a file in pieces: what a compression job holds in memory is the
-/// codec's state and two buffers of `FileStream.chunkSize`, whatever the size of the file.
+/// codec's state and two buffers of at most `FileStream.chunkSize`, whatever the size of the file.
 enum FileCompression {
     /// Calls `body` with each piece of the file at `path` in order (the buffer is valid during the
     /// call only). Throws `CollectStaticError.source` when the file cannot be read or does not hold
     /// `size` bytes (it changed since it was placed); errors of `body` go through as they are.
     static func read(
-        _ path: String, size: Int, chunkSize: Int = FileStream.chunkSize,
-        _ body: (UnsafeRawBufferPointer) throws -> Void
+        _ path: String, size: Int, _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
+        let chunkSize = bufferSize(for: size)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw CollectStaticError.source(path: path, reason: "cannot open file: \(FileSystem.lastError)")
@@ -52,9 +52,15 @@ enum FileCompression {
         }
     }
 
-    /// A buffer of `FileStream.chunkSize` bytes for a codec's output, deallocated after `body`.
-    static func withOutputBuffer<T>(_ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileStream.chunkSize, alignment: 16)
+    /// The size of the pieces a file of `size` bytes is read in, and of the buffer the codec's
+    /// output goes through: `FileStream.chunkSize`, or less for a small file (the many small files
+    /// of a tree then cost no large allocations).
+    static func bufferSize(for size: Int) -> Int { min(FileStream.chunkSize, max(size, 1 << 14)) }
+
+    /// A buffer for a codec's output while compressing a file of `size` bytes, deallocated after
+    /// `body`.
+    static func withOutputBuffer<T>(size: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize(for: size), alignment: 16)
         defer { buffer.deallocate() }
         return try body(buffer)
     }

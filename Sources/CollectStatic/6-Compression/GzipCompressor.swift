@@ -122,7 +122,7 @@ public struct GzipCompressor: Compressor {
         try Self.header(level: level).withUnsafeBytes { try output($0) }
         var crc: uLong = 0
         var total = 0
-        try FileCompression.withOutputBuffer { buffer in
+        try FileCompression.withOutputBuffer(size: size) { buffer in
             try FileCompression.read(path, size: size) { piece in
                 crc = crc32_z(crc, piece.baseAddress?.assumingMemoryBound(to: UInt8.self), piece.count)
                 total += piece.count

@@ -110,7 +110,7 @@ public struct ZstdCompressor: Compressor {
         if ZSTD_isError(pledged) != 0 {
             throw CompressionError.initializationFailed(.zstd, code: nil, detail: Self.errorName(pledged))
         }
-        try FileCompression.withOutputBuffer { buffer in
+        try FileCompression.withOutputBuffer(size: size) { buffer in
             try FileCompression.read(path, size: size) { piece in
                 try Self.encode(context, piece, directive: ZSTD_e_continue, buffer: buffer, output: output)
             }
