@@ -73,7 +73,9 @@ public struct Collector: Sendable {
         var report = CollectionReport(
             destination: configuration.staticRoot, linked: options.link, dryRun: options.dryRun)
         let found = try find(into: &report)
-        let assets = try await fingerprint(found.assets, into: &report)
+        let spool = session.publisher.spool(dryRun: options.dryRun)
+        defer { try? FileSystem.removeTree(spool.root) }
+        let assets = try await fingerprint(found.assets, spool: spool, into: &report)
         let plan = try planRelease(assets, found: found.assets, current: session.publisher.published(), into: &report)
         if isUnchanged(plan, session.publisher) { return unchanged(plan, report) }
         return try await publish(plan, with: session.publisher, report: report)
@@ -179,16 +181,16 @@ public struct Collector: Sendable {
     }
 
     /// Fingerprints the assets (or, with `--no-post-process`, nothing).
-    private func fingerprint(_ assets: [SourceAsset], into report: inout CollectionReport)
+    private func fingerprint(_ assets: [SourceAsset], spool: Spool, into report: inout CollectionReport)
         async throws(CollectStaticError) -> [FingerprintedAsset]
     {
         guard options.postProcess else { return [] }
         var clock = Stopwatch()
         defer { report.seconds["fingerprint"] = clock.lap() }
-        let plan = try BuildPlan.make(assets: assets, configuration: configuration)
+        let plan = try await BuildPlan.make(assets: assets, configuration: configuration, jobs: configuration.jobs)
         for warning in plan.warnings { observer.handle(.warning(warning.description)) }
         report.warnings += plan.warnings.map(\.description)
-        return try await Fingerprinter.run(plan, jobs: configuration.jobs, observer: observer)
+        return try await Fingerprinter.run(plan, spool: spool, jobs: configuration.jobs, observer: observer)
     }
 
     private func planRelease(
@@ -227,9 +229,7 @@ public struct Collector: Sendable {
             if let staging {
                 outcome = try staging.place(file)
                 if file.role == .hashed, let cache {
-                    try cache.storeBlob(integrity: file.integrity) { () throws(CollectStaticError) in
-                        try file.content.bytes()
-                    }
+                    cache.storeBlob(integrity: file.integrity, from: staging.placedFile(file.name))
                 }
             } else {
                 outcome = try TreeBuilder.wouldChange(file, in: plan.current)

@@ -4,8 +4,11 @@
 struct BuildPlan: Sendable {
     struct Node: Sendable {
         var asset: SourceAsset
-        /// Source bytes of a file whose references are rewritten; nil for files copied as they are.
-        var source: [UInt8]?
+        /// True for a file whose references are rewritten (scanned CSS/JS); false for files copied
+        /// as they are.
+        var isScanned: Bool
+        /// The digests of the source, taken when it was scanned (nil for files not scanned).
+        var sourceDigest: ContentDigest?
         /// Resolved references, in file order, with the index of the node they point at.
         var edges: [Edge]
     }
@@ -21,9 +24,28 @@ struct BuildPlan: Sendable {
     /// References left as written because their target is missing and allowed to be.
     var warnings: [MissingReference]
 
-    /// Reads and scans the rewritable files and resolves their references against `assets` only
-    /// (never against what is already in STATIC_ROOT).
-    static func make(assets: [SourceAsset], configuration: Configuration) throws(CollectStaticError) -> BuildPlan {
+    /// What scanning one file found. Its bytes are let go as soon as it is scanned: the plan keeps
+    /// only references and digests, whatever the size of the tree.
+    private enum Scan: Sendable {
+        case notScanned
+        case scanned(ContentDigest, [Reference])
+        case invalidUTF8(offset: Int)
+    }
+
+    /// Reads and scans the rewritable files (at most `jobs` at once) and resolves their references
+    /// against `assets` only (never against what is already in STATIC_ROOT).
+    static func make(assets: [SourceAsset], configuration: Configuration, jobs: Int = 1)
+        async throws(CollectStaticError) -> BuildPlan
+    {
+        let jsModules = configuration.jsModules
+        let scans = try await parallelMap(assets, limit: jobs) { asset throws(CollectStaticError) -> Scan in
+            guard let syntax = ReferenceSyntax.forPath(asset.logicalPath, jsModules: jsModules) else {
+                return .notScanned
+            }
+            let bytes = try FileSystem.readFile(asset.filePath)
+            if let offset = firstInvalidUTF8Offset(bytes) { return .invalidUTF8(offset: offset) }
+            return .scanned(ContentDigest(of: bytes), ReferenceScanner.scan(bytes, syntax: syntax))
+        }
         let index = Dictionary(uniqueKeysWithValues: assets.enumerated().map { ($1.logicalPath, $0) })
         let resolver = ReferenceResolver(staticURL: configuration.staticURL)
         lazy var folders: Set<String> = Set(
@@ -34,21 +56,24 @@ struct BuildPlan: Sendable {
             })
         let allowedMissing = configuration.missingReferenceIgnore.map(IgnorePattern.init)
         var nodes: [Node] = []
+        nodes.reserveCapacity(assets.count)
         var missing: [MissingReference] = []
         var warnings: [MissingReference] = []
-        for asset in assets {
-            var node = Node(asset: asset, source: nil, edges: [])
+        for (asset, scan) in zip(assets, scans) {
+            var node = Node(asset: asset, isScanned: false, sourceDigest: nil, edges: [])
             defer { nodes.append(node) }
-            guard let syntax = ReferenceSyntax.forPath(asset.logicalPath, jsModules: configuration.jsModules) else {
-                continue
-            }
-            let bytes = try FileSystem.readFile(asset.filePath)
-            if let offset = firstInvalidUTF8Offset(bytes) {
+            let references: [Reference]
+            switch scan {
+            case .notScanned: continue
+            case .invalidUTF8(let offset):
                 if configuration.invalidUTF8 == .copy { continue }
                 throw .invalidUTF8(path: asset.filePath, byteOffset: offset)
+            case .scanned(let digest, let found):
+                node.isScanned = true
+                node.sourceDigest = digest
+                references = found
             }
-            node.source = bytes
-            for reference in ReferenceScanner.scan(bytes, syntax: syntax) {
+            for reference in references {
                 let target: String
                 switch resolver.resolve(reference.url, from: asset.logicalPath) {
                 case .external:
@@ -87,7 +112,7 @@ struct BuildPlan: Sendable {
         var stack: [Int] = []
         var counter = 0
         var result: [[Int]] = []
-        for start in nodes.indices where indexOf[start] < 0 && nodes[start].source != nil {
+        for start in nodes.indices where indexOf[start] < 0 && nodes[start].isScanned {
             var work: [(node: Int, edge: Int)] = [(start, 0)]
             indexOf[start] = counter
             lowLink[start] = counter
@@ -125,7 +150,7 @@ struct BuildPlan: Sendable {
             }
         }
         // Files that are copied as they are need no ordering.
-        return result.filter { nodes[$0[0]].source != nil }
+        return result.filter { nodes[$0[0]].isScanned }
     }
 }
 

@@ -13,8 +13,27 @@ public struct ContentDigest: Sendable, Equatable, Hashable {
         integrity = "sha384-" + Data(SHA384.hash(data: bytes)).base64EncodedString()
     }
 
+    /// The digests of the file at `path`, read in pieces (memory stays one piece whatever its size).
+    init(ofFile path: String) throws(CollectStaticError) {
+        var md5 = Insecure.MD5()
+        var sha384 = SHA384()
+        try FileStream.read(path) { chunk in
+            md5.update(bufferPointer: chunk)
+            sha384.update(bufferPointer: chunk)
+        }
+        self.md5 = md5.finalize().hexString
+        integrity = "sha384-" + Data(sha384.finalize()).base64EncodedString()
+    }
+
     /// The MD5 alone, in lowercase hex.
     static func md5(of bytes: [UInt8]) -> String { Insecure.MD5.hash(data: bytes).hexString }
+
+    /// The MD5 of the file at `path` (read in pieces), in lowercase hex.
+    static func md5(ofFile path: String) throws(CollectStaticError) -> String {
+        var md5 = Insecure.MD5()
+        try FileStream.read(path) { md5.update(bufferPointer: $0) }
+        return md5.finalize().hexString
+    }
 
     /// Django's `file_hash`: the first 12 hex digits of the MD5.
     public var fingerprint: String { String(md5.prefix(12)) }

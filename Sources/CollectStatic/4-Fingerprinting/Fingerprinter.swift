@@ -6,8 +6,11 @@ public struct FingerprintedAsset: Sendable {
     public var asset: SourceAsset
     /// `css/app.3f2a9c1b7d4e.css`.
     public var hashedName: String
-    /// Bytes of the hashed copy when references were rewritten; nil when it is a copy of the source.
-    public var rewritten: [UInt8]?
+    /// The file holding the hashed copy's bytes when references were rewritten (in the run's
+    /// spool, written as soon as they were final); nil when the hashed copy is a copy of the source.
+    public var rewrittenFile: String?
+    /// Size of the hashed copy.
+    public var hashedSize: Int
     /// Digest of the hashed copy's bytes.
     public var digest: ContentDigest
     /// Digest of the source file (the copy under the original name).
@@ -15,16 +18,6 @@ public struct FingerprintedAsset: Sendable {
 }
 
 extension FingerprintedAsset {
-    /// The source file's bytes, checked against the digest taken when it was fingerprinted: a file
-    /// that changed during the run is an error, never a hashed name over the wrong bytes.
-    func sourceBytes() throws(CollectStaticError) -> [UInt8] {
-        let bytes = try FileSystem.readFile(asset.filePath)
-        guard ContentDigest.md5(of: bytes) == sourceDigest.md5 else {
-            throw .source(path: asset.filePath, reason: "changed while collectstatic was running; run it again")
-        }
-        return bytes
-    }
-
     /// One file this asset puts into STATIC_ROOT.
     struct Output {
         var name: String
@@ -37,18 +30,18 @@ extension FingerprintedAsset {
     /// The hashed copy and the original, with the digest and size of what each holds.
     var outputs: [Output] {
         [
-            Output(
-                name: hashedName, integrity: digest.integrity, size: rewritten?.count ?? asset.size,
-                isHashedCopy: true),
+            Output(name: hashedName, integrity: digest.integrity, size: hashedSize, isHashedCopy: true),
             Output(name: asset.logicalPath, integrity: sourceDigest.integrity, size: asset.size, isHashedCopy: false),
         ]
     }
+}
 
-    /// The bytes of the hashed copy.
-    func hashedBytes() throws(CollectStaticError) -> [UInt8] {
-        if let rewritten { return rewritten }
-        return try sourceBytes()
-    }
+/// Where rewritten files are written as soon as their bytes are final, so that no run holds the
+/// rewritten tree in memory: a private folder of the run (next to its staging tree, removed with it).
+struct Spool: Sendable {
+    let root: String
+
+    func path(_ index: Int) -> String { root + "/" + String(index) }
 }
 
 /// Gives every asset its hashed name. Files without references are hashed as they are (in
@@ -58,19 +51,21 @@ extension FingerprintedAsset {
 /// derive from the digest of all members together, so the result is deterministic and any change
 /// inside the cycle renames every member.
 enum Fingerprinter {
-    static func run(_ plan: BuildPlan, jobs: Int, observer: any CollectionObserver = SilentObserver())
-        async throws(CollectStaticError) -> [FingerprintedAsset]
-    {
+    static func run(
+        _ plan: BuildPlan, spool: Spool, jobs: Int, observer: any CollectionObserver = SilentObserver()
+    ) async throws(CollectStaticError) -> [FingerprintedAsset] {
         let progress = ProgressCounter(
             .hashing, totalFiles: plan.nodes.count, totalBytes: plan.nodes.reduce(0) { $0 + $1.asset.size },
             observer: observer)
         let digests = try await parallelMap(plan.nodes, limit: jobs) { node throws(CollectStaticError) in
             defer { progress.advance(bytes: node.asset.size) }
-            if let source = node.source { return ContentDigest(of: source) }
-            return ContentDigest(of: try FileSystem.readFile(node.asset.filePath))
+            if let digest = node.sourceDigest { return digest }
+            return try ContentDigest(ofFile: node.asset.filePath)
         }
+        try FileSystem.makeDirectories(spool.root)
         var fingerprints = digests.map(\.fingerprint)
-        var rewritten = [[UInt8]?](repeating: nil, count: plan.nodes.count)
+        var rewritten = [String?](repeating: nil, count: plan.nodes.count)
+        var sizes = plan.nodes.map(\.asset.size)
         var finalDigests = digests
         for component in plan.components {
             let isCycle = component.count > 1 || plan.nodes[component[0]].edges.contains { $0.target == component[0] }
@@ -79,7 +74,8 @@ enum Fingerprinter {
                 var unit = Insecure.MD5()
                 for member in component {
                     let node = plan.nodes[member]
-                    let partial = rewrite(node, in: plan, fingerprints) { !members.contains($0) }
+                    let source = try sourceBytes(node, digest: digests[member])
+                    let partial = rewrite(node, source, in: plan, fingerprints) { !members.contains($0) }
                     unit.update(data: Array(node.asset.logicalPath.utf8) + [0])
                     unit.update(data: Array(String(partial.count).utf8) + [0])
                     unit.update(data: partial)
@@ -93,25 +89,42 @@ enum Fingerprinter {
             for member in component {
                 let node = plan.nodes[member]
                 guard !node.edges.isEmpty else { continue }
-                let bytes = rewrite(node, in: plan, fingerprints) { _ in true }
+                let source = try sourceBytes(node, digest: digests[member])
+                let bytes = rewrite(node, source, in: plan, fingerprints) { _ in true }
                 let digest = ContentDigest(of: bytes)
                 if !isCycle { fingerprints[member] = digest.fingerprint }
                 finalDigests[member] = digest
-                rewritten[member] = bytes == node.source ? nil : bytes
+                guard bytes != source else { continue }
+                // Final: written now and let go.
+                try FileSystem.writeNew(bytes, to: spool.path(member))
+                rewritten[member] = spool.path(member)
+                sizes[member] = bytes.count
             }
         }
         return plan.nodes.indices.map { index in
             FingerprintedAsset(
                 asset: plan.nodes[index].asset,
                 hashedName: HashedName.make(plan.nodes[index].asset.logicalPath, hash: fingerprints[index]),
-                rewritten: rewritten[index], digest: finalDigests[index], sourceDigest: digests[index])
+                rewrittenFile: rewritten[index], hashedSize: sizes[index], digest: finalDigests[index],
+                sourceDigest: digests[index])
         }
+    }
+
+    /// The source of a scanned file, checked against the digest taken when it was scanned: a file
+    /// that changed during the run is an error, never a hashed name over the wrong bytes.
+    private static func sourceBytes(_ node: BuildPlan.Node, digest: ContentDigest) throws(CollectStaticError)
+        -> [UInt8]
+    {
+        let bytes = try FileSystem.readFile(node.asset.filePath)
+        guard ContentDigest.md5(of: bytes) == digest.md5 else { throw .changedDuringRun(path: node.asset.filePath) }
+        return bytes
     }
 
     /// The node's source with each reference whose target passes `include` pointing at the
     /// target's hashed name.
     private static func rewrite(
-        _ node: BuildPlan.Node, in plan: BuildPlan, _ fingerprints: [String], include: (Int) -> Bool
+        _ node: BuildPlan.Node, _ source: [UInt8], in plan: BuildPlan, _ fingerprints: [String],
+        include: (Int) -> Bool
     ) -> [UInt8] {
         var replacements: [Int: String] = [:]
         for edge in node.edges where include(edge.target) {
@@ -119,7 +132,7 @@ enum Fingerprinter {
             replacements[edge.reference.matchRange.lowerBound] = ReferenceResolver.rewritten(
                 edge.reference.url, hashedName: target)
         }
-        guard let source = node.source, !replacements.isEmpty else { return node.source ?? [] }
+        guard !replacements.isEmpty else { return source }
         return ReferenceRewriter.rewrite(source, references: node.edges.map(\.reference)) {
             replacements[$0.matchRange.lowerBound]
         }

@@ -19,7 +19,7 @@ struct ReleasePlanner: Sendable {
         for asset in assets {
             paths[asset.asset.logicalPath] = asset.hashedName
             let hashed = ReleasePlan.File(
-                name: asset.hashedName, size: asset.rewritten?.count ?? asset.asset.size,
+                name: asset.hashedName, size: asset.hashedSize,
                 integrity: asset.digest.integrity, content: .asset(asset, hashedCopy: true), role: .hashed)
             let original = ReleasePlan.File(
                 name: asset.asset.logicalPath, size: asset.asset.size, integrity: asset.sourceDigest.integrity,

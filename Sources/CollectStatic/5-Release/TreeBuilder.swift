@@ -45,23 +45,32 @@ struct TreeBuilder: Sendable {
         }
     }
 
-    /// Places one file of the plan.
+    /// Places one file of the plan: linked from the published tree when that holds its bytes, else
+    /// linked from the run's spool (a rewritten file) or copied in pieces from its source.
     func place(_ file: ReleasePlan.File) throws(CollectStaticError) -> Outcome {
         let path = try destination(file.name)
         let existing = published.root + "/" + file.name
         if !published.fromCache, try Self.isProven(existing, holds: file.content) {
-            if complete {
-                try link(existing, at: path, orWrite: { () throws(CollectStaticError) in try file.content.bytes() })
-            }
+            if complete { try link(existing, at: path) }
             return .unmodified
         }
         try willWrite(path)
-        if case .symlink(let target) = file.content {
+        switch file.content {
+        case .symlink(let target):
             guard symlink(target, path) == 0 else { throw .output(path: path, reason: FileSystem.lastError) }
-        } else {
-            try FileSystem.writeNew(try file.content.bytes(), to: path)
+        case .asset(let asset, hashedCopy: true) where asset.rewrittenFile != nil:
+            try link(file.content.path, at: path)
+        default:
+            try file.content.copy(to: path)
         }
         return .written
+    }
+
+    /// Where the placed file `name` is: in the staging tree, or (in place, unchanged) still in the
+    /// published tree.
+    func placedFile(_ name: String) -> String {
+        let staged = root + "/" + name
+        return complete || FileSystem.status(staged, followLinks: false) != nil ? staged : published.root + "/" + name
     }
 
     /// Places a compressed variant: hard-linked from where it was proven (`reusedFrom`), or written.
@@ -69,7 +78,7 @@ struct TreeBuilder: Sendable {
         let path = try destination(name)
         if !complete, (try? FileSystem.readFile(published.root + "/" + name)) == bytes { return }  // in place
         if let source {
-            try link(source, at: path) { () throws(CollectStaticError) in bytes }
+            try link(source, at: path)
             return
         }
         try willWrite(path)
@@ -104,15 +113,15 @@ struct TreeBuilder: Sendable {
             }
             return
         }
-        try link(existing, at: path) { () throws(CollectStaticError) in try FileSystem.readFile(existing) }
+        try link(existing, at: path)
     }
 
-    private func link(
-        _ existing: String, at path: String, orWrite bytes: () throws(CollectStaticError) -> [UInt8]
-    ) throws(CollectStaticError) {
+    /// Hard-links `existing` (a file proven to hold the bytes) at `path`, or copies it in pieces
+    /// where the file system cannot link.
+    private func link(_ existing: String, at path: String) throws(CollectStaticError) {
         if try FileSystem.hardLink(existing, at: path) { return }
         try willWrite(path)
-        try FileSystem.writeNew(try bytes(), to: path)
+        try FileStream.copy(existing, to: path)
     }
 
     /// Dry run: whether placing `file` would write it (rather than find it already published).
@@ -128,18 +137,8 @@ struct TreeBuilder: Sendable {
     /// for byte, or hashed against the integrity recorded for it.
     static func isProven(_ path: String, holds content: ContentSource) throws(CollectStaticError) -> Bool {
         guard let status = FileSystem.status(path, followLinks: false) else { return false }
-        switch content {
-        case .symlink(let target):
-            return status.isSymlink && FileSystem.readLink(path) == target
-        case .file(let source, let integrity):
-            guard status.isRegularFile else { return false }
-            if source == path {
-                return (try? content.bytes()) != nil
-            }
-            return (try? FileSystem.readFile(path)).map { ContentDigest(of: $0).integrity == integrity } ?? false
-        case .asset, .source:
-            guard status.isRegularFile, let existing = try? FileSystem.readFile(path) else { return false }
-            return existing == (try content.bytes())
-        }
+        if case .symlink(let target) = content { return status.isSymlink && FileSystem.readLink(path) == target }
+        guard status.isRegularFile else { return false }
+        return try content.isHeld(byFileAt: path)
     }
 }

@@ -139,13 +139,19 @@ struct CacheFolder: Sendable {
         path + "/v2/releases/" + SHA256.hash(data: Array(staticRoot.utf8)).hexString.prefix(16) + ".json"
     }
 
-    /// Stores the bytes of a file unless present (a failure only costs the cache).
-    /// `bytes` is only asked for when the blob is missing, so a warm cache costs no read.
-    func storeBlob(integrity: String, _ bytes: () throws(CollectStaticError) -> [UInt8]) throws(CollectStaticError) {
+    /// Stores a copy of the file at `source` (proven to hold the bytes with `integrity`) unless
+    /// present; copied in pieces. A failure only costs the cache.
+    func storeBlob(integrity: String, from source: String) {
         let target = blob(integrity)
         guard !FileSystem.exists(target) else { return }
-        let data = try bytes()  // a file that changed during the run is still an error
-        try? FileSystem.writeAtomically(data, to: target)
+        let temporary = FileSystem.temporaryName(for: target)
+        do throws(CollectStaticError) {
+            try FileSystem.makeDirectories((target as NSString).deletingLastPathComponent)
+            try FileStream.copy(source, to: temporary)
+            try FileSystem.move(temporary, to: target)
+        } catch {
+            unlink(temporary)
+        }
     }
 
     /// `sha384-AbC/+…` → `Ab/sha384-AbC_-…`: a file name, spread over folders by its first digits.

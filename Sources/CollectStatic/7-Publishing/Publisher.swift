@@ -42,6 +42,15 @@ struct Publisher: Sendable {
         try work.removeLeftovers(keepingTreesOf: Set(kept))
     }
 
+    /// The run's spool for rewritten files: in the work folder (same file system as the staging
+    /// tree, so its files are linked into it), or for a dry run, which writes nothing near
+    /// STATIC_ROOT, in the temporary folder.
+    func spool(dryRun: Bool) -> Spool {
+        let id = GenerationClock.newID(Date()) + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        if dryRun { return Spool(root: FileManager.default.temporaryDirectory.path + "/collectstatic-" + id) }
+        return Spool(root: work.spool(id))
+    }
+
     /// A fresh staging tree for `plan`: complete in atomic mode, changes only in place.
     func stage(_ plan: ReleasePlan) throws(CollectStaticError) -> TreeBuilder {
         let path = work.stagingTree(GenerationClock.newID(Date()))

@@ -27,6 +27,9 @@ struct WorkFolder: Sendable {
 
     var lockFile: String { path + "/lock" }
     func stagingTree(_ id: String) -> String { path + "/new-" + id }
+    /// Where a run writes its rewritten files as they become final (removed with the run, or as a
+    /// leftover by the next one).
+    func spool(_ id: String) -> String { path + "/new-" + id + ".rewritten" }
     func retiredTree(_ generationID: String) -> String { path + "/old-" + generationID }
 
     /// Finds (and, unless `create` is false, creates) the work folder for `staticRoot`.

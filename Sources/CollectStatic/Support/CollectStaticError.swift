@@ -73,3 +73,10 @@ public struct MissingReference: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(source):\(line):\(column): \(text) → \(target) not found" }
 }
+
+extension CollectStaticError {
+    /// A source file whose bytes are no longer those fingerprinted: never a hashed name over the wrong bytes.
+    static func changedDuringRun(path: String) -> CollectStaticError {
+        .source(path: path, reason: "changed while collectstatic was running; run it again")
+    }
+}
