@@ -98,7 +98,7 @@ struct CompressionScheduler: Sendable {
         let made: [ContentEncoding: CompressedFile]
         do {
             made = try policy.selectVariants(
-                ofFile: try placedFile(job, builder), size: job.size, kind: job.key.kind,
+                ofFile: builder.placedFile(job.names[0]), size: job.size, kind: job.key.kind,
                 writingTo: builder.root + "/" + job.names[0])
         } catch let error as CollectStaticError {
             throw error
@@ -114,17 +114,5 @@ struct CompressionScheduler: Sendable {
         cache.store(job.key, made)
         observer.handle(.compressed(job.names[0], reused: false))
         return (made.mapValues(\.manifestVariant), false)
-    }
-
-    /// The file holding the job's content in the new tree: placed in the staging tree, or (publishing
-    /// in place) unchanged in the published tree.
-    private func placedFile(_ job: Job, _ builder: TreeBuilder) throws(CollectStaticError) -> String {
-        for name in job.names {
-            let staged = builder.root + "/" + name
-            if FileSystem.status(staged)?.isRegularFile == true { return staged }
-            let published = builder.published.root + "/" + name
-            if !builder.complete, FileSystem.status(published)?.isRegularFile == true { return published }
-        }
-        throw .source(path: job.names[0], reason: "not found in the new tree to compress")
     }
 }
