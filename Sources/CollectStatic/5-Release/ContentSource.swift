@@ -21,8 +21,7 @@ enum ContentSource: Sendable {
     /// The file that holds the bytes.
     var path: String {
         switch self {
-        case .asset(let asset, let hashedCopy):
-            hashedCopy ? asset.rewrittenFile ?? asset.asset.filePath : asset.asset.filePath
+        case .asset(let asset, let hashedCopy): hashedCopy ? asset.rewrittenFile ?? asset.asset.filePath : asset.asset.filePath
         case .source(let asset): asset.filePath
         case .symlink(let target): target
         case .file(let path, _): path
