@@ -102,6 +102,23 @@ struct TreeBuilder: Sendable {
         try FileSystem.writeNew(bytes, to: path)
     }
 
+    /// Places a compressed variant held in the file at `file`: one just made (`fresh`, in the
+    /// staging tree; the caller deletes it afterwards), or one proven in the published tree or the
+    /// cache folder. Hard-linked, or copied in pieces where linking is impossible; never read whole.
+    /// In place, a variant already published with the same bytes is left where it is.
+    func placeVariant(file: String, fresh: Bool, as name: String) throws(CollectStaticError) {
+        let path = try destination(name)
+        if !complete, FileStream.sameBytes(published.root + "/" + name, file) { return }  // in place
+        if fresh { try willWrite(path) }
+        // A source file of the same name placed earlier (a `.br` among the sources): replaced, as a write would.
+        if FileSystem.status(path, followLinks: false) != nil, unlink(path) != 0 {
+            throw .output(path: path, reason: FileSystem.lastError)
+        }
+        if try FileSystem.hardLink(file, at: path) { return }
+        if !fresh { try willWrite(path) }
+        try FileStream.copy(file, to: path)
+    }
+
     /// Carries a file over as it is from the published tree (or from `tree`, e.g. a kept old tree).
     func carry(_ name: String, from tree: String? = nil) throws(CollectStaticError) {
         guard complete || tree != nil else { return }  // in place, it already is where it belongs

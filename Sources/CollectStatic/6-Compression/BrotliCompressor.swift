@@ -8,9 +8,10 @@ import StaticAssets
 /// CSS/JS/SVG/..., FONT for fonts), which helps a little on text and never changes what a decoder
 /// accepts.
 ///
-/// One-shot `BrotliEncoderCompress` straight from the input buffer into an output buffer
+/// In one shot, `BrotliEncoderCompress` straight from the input buffer into an output buffer
 /// preallocated to `BrotliEncoderMaxCompressedSize` (the size for which the library guarantees
-/// success, falling back to stored meta-blocks itself if compression would not fit).
+/// success, falling back to stored meta-blocks itself if compression would not fit). From a file,
+/// `BrotliEncoderCompressStream` in pieces.
 public struct BrotliCompressor: Compressor {
     /// 0 (fastest) through 11 (best, the default; WhiteNoise's setting).
     public let quality: Int
@@ -70,6 +71,73 @@ public struct BrotliCompressor: Compressor {
         }
         Self.releaseSlack(&output)
         return output
+    }
+
+    /// Streams the file through `BrotliEncoderCompressStream` with the one-shot call's settings
+    /// (quality, window, mode, and the file's size as `BROTLI_PARAM_SIZE_HINT`). Except at quality
+    /// 10, which the one-shot call compresses with a separate algorithm, the bytes are the one-shot
+    /// output's: the encoder works on whole input blocks either way.
+    public func compress(
+        file path: String, size: Int, kind: ContentKind = .generic,
+        into output: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        guard Self.qualityRange.contains(quality) else {
+            throw CompressionError.invalidParameter(
+                .brotli, name: "quality", value: quality, allowed: Self.qualityRange)
+        }
+        guard Self.windowRange.contains(window) else {
+            throw CompressionError.invalidParameter(.brotli, name: "window", value: window, allowed: Self.windowRange)
+        }
+        guard let state = BrotliEncoderCreateInstance(nil, nil, nil) else {
+            throw CompressionError.initializationFailed(
+                .brotli, code: nil, detail: "BrotliEncoderCreateInstance failed (out of memory?)")
+        }
+        defer { BrotliEncoderDestroyInstance(state) }
+        for (parameter, value) in [
+            (BROTLI_PARAM_QUALITY, UInt32(quality)), (BROTLI_PARAM_LGWIN, UInt32(window)),
+            (BROTLI_PARAM_MODE, Self.mode(for: kind).rawValue),
+            (BROTLI_PARAM_SIZE_HINT, UInt32(clamping: size)),
+        ] {
+            guard BrotliEncoderSetParameter(state, parameter, value) != 0 else {
+                throw CompressionError.initializationFailed(
+                    .brotli, code: nil, detail: "BrotliEncoderSetParameter(\(parameter.rawValue), \(value)) failed")
+            }
+        }
+        try FileCompression.withOutputBuffer(size: size) { buffer in
+            try FileCompression.read(path, size: size) { piece in
+                try Self.encode(state, piece, operation: BROTLI_OPERATION_PROCESS, buffer: buffer, output: output)
+            }
+            try Self.encode(
+                state, UnsafeRawBufferPointer(start: nil, count: 0), operation: BROTLI_OPERATION_FINISH,
+                buffer: buffer, output: output)
+        }
+    }
+
+    /// Feeds `input` to the encoder with `operation`, handing the output to `output` a buffer at a
+    /// time, until the input is taken and no output is pending (with FINISH: the stream is done).
+    private static func encode(
+        _ state: OpaquePointer, _ input: UnsafeRawBufferPointer, operation: BrotliEncoderOperation,
+        buffer: UnsafeMutableRawBufferPointer, output: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        var availableIn = input.count
+        var nextIn = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        while true {
+            var availableOut = buffer.count
+            var nextOut = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            guard
+                BrotliEncoderCompressStream(state, operation, &availableIn, &nextIn, &availableOut, &nextOut, nil) != 0
+            else {
+                throw CompressionError.compressionFailed(
+                    .brotli, code: nil, detail: "BrotliEncoderCompressStream failed (out of memory?)")
+            }
+            let produced = buffer.count - availableOut
+            if produced > 0 { try output(UnsafeRawBufferPointer(rebasing: buffer[..<produced])) }
+            let finished =
+                operation == BROTLI_OPERATION_FINISH
+                ? BrotliEncoderIsFinished(state) != 0
+                : availableIn == 0 && BrotliEncoderHasMoreOutput(state) == 0
+            if finished { return }
+        }
     }
 
     /// The linked libbrotli version as "major.minor.patch".

@@ -1,5 +1,11 @@
 import StaticAssets
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What to compress, how, and which variants are worth keeping — WhiteNoise's rules
 /// (`whitenoise/compress.py`), with the codec settings made explicit.
 ///
@@ -141,6 +147,19 @@ public struct CompressionPolicy: Sendable, Hashable {
         return Double(compressedSize) / Double(originalSize) <= maximumRatio
     }
 
+    /// The largest compressed size `isWorthKeeping` accepts for an original of `originalSize` bytes
+    /// (0 when none is), so that a codec can stop once its output has grown past it.
+    func largestKeptSize(originalSize: Int) -> Int {
+        let bound = (Double(originalSize) * maximumRatio).rounded(.down)
+        guard bound >= 0 else { return 0 }
+        guard bound < 0x1p62 else { return .max }
+        // The float product can be off by one either way of the exact rule: settle it with the rule.
+        var limit = Int(bound)
+        while isWorthKeeping(compressedSize: limit + 1, originalSize: originalSize) { limit += 1 }
+        while limit > 0, !isWorthKeeping(compressedSize: limit, originalSize: originalSize) { limit -= 1 }
+        return limit
+    }
+
     /// The codec for `encoding` with this policy's settings (nil for identity, which is no codec).
     public func compressor(for encoding: ContentEncoding) -> (any Compressor)? {
         switch encoding {
@@ -236,6 +255,45 @@ public struct CompressionPolicy: Sendable, Hashable {
             }
         }
         if let zstd = kept[.zstd], let gzip = kept[.gzip], zstd.count >= gzip.count {
+            kept[.zstd] = nil
+        }
+        return kept
+    }
+}
+
+extension CompressionPolicy {
+    /// `selectVariants(of:kind:using:)` for a file, in pieces: the enabled codecs (most preferred
+    /// first) stream the file at `path` (`size` bytes) into files next to `base`, named like
+    /// `FileSystem.temporaryName(for: base + suffix)` (hidden, starting with "."), and the variants
+    /// worth keeping are returned for the caller to link or rename into place and then delete. The
+    /// rules are the in-memory ones: a variant is kept only if `compressed / original <=
+    /// maximumRatio`; after a brotli attempt that did not pay off nothing else is tried; a zstd
+    /// variant not smaller than the gzip one beside it is dropped. A codec stops as soon as its
+    /// output is too big to keep. Rejected variants are deleted, and on an error every file made.
+    func selectVariants(
+        ofFile path: String, size: Int, kind: ContentKind, writingTo base: String,
+        using compressors: [any Compressor]? = nil
+    ) throws -> [ContentEncoding: CompressedFile] {
+        var kept: [ContentEncoding: CompressedFile] = [:]
+        let limit = largestKeptSize(originalSize: size)
+        do {
+            for compressor in compressors ?? self.compressors {
+                let made = try FileCompression.compress(
+                    file: path, size: size, kind: kind, with: compressor,
+                    to: FileSystem.temporaryName(for: base + compressor.encoding.fileSuffix), limit: limit)
+                if let made, isWorthKeeping(compressedSize: made.size, originalSize: size) {
+                    kept[compressor.encoding] = made
+                } else {
+                    if let made { unlink(made.path) }
+                    if compressor.encoding == .brotli { break }
+                }
+            }
+        } catch {
+            for file in kept.values { unlink(file.path) }
+            throw error
+        }
+        if let zstd = kept[.zstd], let gzip = kept[.gzip], zstd.size >= gzip.size {
+            unlink(zstd.path)
             kept[.zstd] = nil
         }
         return kept

@@ -1,5 +1,10 @@
-import Crypto
 import StaticAssets
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Makes the `.br`/`.gz` variants of every file of the next tree. Work is grouped by content: an
 /// original and its hashed copy with the same bytes, or duplicate files, are compressed once and the
@@ -74,41 +79,40 @@ struct CompressionScheduler: Sendable {
         -> (variants: [ContentEncoding: ManifestVariant]?, reused: Bool)
     {
         if let reused = cache.lookup(job.key) {
-            let variants = reused.mapValues {
-                ManifestVariant(size: $0.bytes.count, sha256: SHA256.hash(data: $0.bytes).hexString)
-            }
             if let builder {
                 for (encoding, variant) in reused {
                     for name in job.names {
-                        try builder.placeVariant(
-                            variant.bytes, reusedFrom: variant.path, as: name + encoding.fileSuffix)
+                        try builder.placeVariant(file: variant.path, fresh: false, as: name + encoding.fileSuffix)
                     }
                 }
-                cache.store(job.key, variants, bytes: reused.mapValues(\.bytes))
+                cache.store(job.key, reused)
             }
             observer.handle(.compressed(job.names[0], reused: true))
-            return (variants, true)
+            return (reused.mapValues(\.manifestVariant), true)
         }
         guard let builder else {
             observer.handle(.compressed(job.names[0], reused: false))  // a dry run: would be compressed
             return (nil, false)
         }
-        let bytes = try job.source.bytes()
-        let compressed: [ContentEncoding: [UInt8]]
+        // The variants are made from the file placed in the new tree and written next to it.
+        let made: [ContentEncoding: CompressedFile]
         do {
-            compressed = try policy.selectVariants(
-                of: bytes, kind: job.key.kind, using: policy.compressors)
+            made = try policy.selectVariants(
+                ofFile: builder.placedFile(job.names[0]), size: job.size, kind: job.key.kind,
+                writingTo: builder.root + "/" + job.names[0])
+        } catch let error as CollectStaticError {
+            throw error
         } catch {
             throw .compression(path: job.names[0], reason: "\(error)")
         }
-        let variants = compressed.mapValues {
-            ManifestVariant(size: $0.count, sha256: SHA256.hash(data: $0).hexString)
+        defer { for variant in made.values { unlink(variant.path) } }
+        for (encoding, variant) in made {
+            for name in job.names {
+                try builder.placeVariant(file: variant.path, fresh: true, as: name + encoding.fileSuffix)
+            }
         }
-        for (encoding, data) in compressed {
-            for name in job.names { try builder.placeVariant(data, reusedFrom: nil, as: name + encoding.fileSuffix) }
-        }
-        cache.store(job.key, variants, bytes: compressed)
+        cache.store(job.key, made)
         observer.handle(.compressed(job.names[0], reused: false))
-        return (variants, false)
+        return (made.mapValues(\.manifestVariant), false)
     }
 }

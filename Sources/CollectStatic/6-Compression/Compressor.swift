@@ -1,7 +1,8 @@
 import Foundation
 import StaticAssets
 
-/// A pure, in-memory codec producing one `ContentEncoding` variant of a file's bytes.
+/// A codec producing one `ContentEncoding` variant of a file's bytes, in one shot from memory or
+/// streamed from a file.
 ///
 /// Implementations are value types without shared mutable state: every call sets up its own
 /// encoder, so one instance may be used from many tasks at once. They do no threading themselves;
@@ -20,6 +21,17 @@ public protocol Compressor: Sendable {
     /// `kind` lets a codec tune itself (brotli's text/font modes); codecs without such a knob
     /// ignore it. Throws `CompressionError` when the library fails or a parameter is invalid.
     func compress(_ input: [UInt8], kind: ContentKind) throws -> [UInt8]
+
+    /// Compresses the file at `path`, which holds `size` bytes, into a complete stream of `encoding`
+    /// handed to `output` in pieces (each valid during the call only). The file is read in pieces
+    /// of `FileStream.chunkSize`, so memory is the codec's state and fixed buffers whatever the
+    /// file's size; the stream decodes to the same bytes as `compress(_:kind:)`'s output.
+    ///
+    /// Throws `CompressionError` when the library fails, `CollectStaticError.source` when the file
+    /// cannot be read or does not hold `size` bytes, and whatever `output` throws.
+    func compress(
+        file path: String, size: Int, kind: ContentKind, into output: (UnsafeRawBufferPointer) throws -> Void
+    ) throws
 }
 
 /// A failure of a compression library or an invalid codec setting. Every case names the encoding.

@@ -11,8 +11,9 @@ import StaticAssets
 /// body is a raw deflate stream (window bits -15, memLevel 8). With the same zlib this gives the
 /// same bytes as Python (deflate's output does not depend on how the input is split into calls).
 ///
-/// The whole output is preallocated from `deflateBound` and deflated in a single
-/// `deflate(Z_FINISH)` call straight from the input buffer.
+/// In one shot, the whole output is preallocated from `deflateBound` and deflated in a single
+/// `deflate(Z_FINISH)` call straight from the input buffer; from a file, the input is fed in pieces
+/// with `Z_NO_FLUSH` and the output written in pieces.
 public struct GzipCompressor: Compressor {
     /// zlib compression level, 0 (stored) through 9 (best). WhiteNoise uses 9.
     public let level: Int
@@ -97,6 +98,76 @@ public struct GzipCompressor: Compressor {
         if let failure { throw failure }
         Self.releaseSlack(&output)
         return output
+    }
+
+    /// Streams the file through deflate: the same header, raw deflate stream and trailer as the
+    /// one-shot `compress(_:kind:)`, and the same bytes (deflate's output does not depend on how the
+    /// input is split into `Z_NO_FLUSH` calls).
+    public func compress(
+        file path: String, size: Int, kind: ContentKind = .generic,
+        into output: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        guard Self.levelRange.contains(level) else {
+            throw CompressionError.invalidParameter(.gzip, name: "level", value: level, allowed: Self.levelRange)
+        }
+        var stream = z_stream()
+        let initStatus = deflateInit2_(
+            &stream, Int32(level), Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
+            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard initStatus == Z_OK else {
+            throw CompressionError.initializationFailed(
+                .gzip, code: initStatus, detail: Self.zlibMessage(initStatus, stream))
+        }
+        defer { deflateEnd(&stream) }
+        try Self.header(level: level).withUnsafeBytes { try output($0) }
+        var crc: uLong = 0
+        var total = 0
+        try FileCompression.withOutputBuffer(size: size) { buffer in
+            try FileCompression.read(path, size: size) { piece in
+                crc = crc32_z(crc, piece.baseAddress?.assumingMemoryBound(to: UInt8.self), piece.count)
+                total += piece.count
+                try Self.deflateStep(&stream, piece, flush: Z_NO_FLUSH, buffer: buffer, output: output)
+            }
+            try Self.deflateStep(
+                &stream, UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FINISH, buffer: buffer,
+                output: output)
+        }
+        var trailer: [UInt8] = []
+        for value in [UInt32(truncatingIfNeeded: crc), UInt32(truncatingIfNeeded: total)] {
+            for shift in stride(from: 0, to: 32, by: 8) {
+                trailer.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
+            }
+        }
+        try trailer.withUnsafeBytes { try output($0) }
+    }
+
+    /// Feeds `input` (at most 4 GiB) to `stream` with `flush`, handing each full or final output
+    /// buffer to `output`; with `Z_FINISH`, until the stream ends.
+    private static func deflateStep(
+        _ stream: inout z_stream, _ input: UnsafeRawBufferPointer, flush: Int32,
+        buffer: UnsafeMutableRawBufferPointer, output: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        stream.avail_in = uInt(input.count)
+        while true {
+            stream.next_out = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            stream.avail_out = uInt(buffer.count)
+            let status = deflate(&stream, flush)
+            let produced = buffer.count - Int(stream.avail_out)
+            if produced > 0 { try output(UnsafeRawBufferPointer(rebasing: buffer[..<produced])) }
+            switch status {
+            case Z_STREAM_END:
+                return
+            case Z_OK, Z_BUF_ERROR:
+                // Without Z_FINISH, done once the input is taken and the output buffer was not filled.
+                if flush != Z_FINISH && stream.avail_in == 0 && stream.avail_out > 0 { return }
+                if status == Z_BUF_ERROR && produced == 0 {
+                    throw CompressionError.compressionFailed(.gzip, code: status, detail: "no progress possible")
+                }
+            default:
+                throw CompressionError.compressionFailed(.gzip, code: status, detail: zlibMessage(status, stream))
+            }
+        }
     }
 
     /// Feeds all of `input` to `stream` and finishes it, writing into `output`. Returns the number

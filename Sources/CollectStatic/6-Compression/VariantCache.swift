@@ -21,12 +21,6 @@ struct VariantCache: Sendable {
         var kind: ContentKind
     }
 
-    /// A proven variant and, when it can be linked instead of written, the file holding it.
-    struct Reused: Sendable {
-        var bytes: [UInt8]
-        var path: String?
-    }
-
     private let published: PublishedState
     private let previous: [Key: [(name: String, encodings: [ContentEncoding: ManifestVariant])]]
     let folder: CacheFolder?
@@ -47,27 +41,45 @@ struct VariantCache: Sendable {
     }
 
     /// The variants worth keeping for this content, if an earlier run with the same settings made
-    /// them and they verify (an empty result: none paid off).
-    func lookup(_ key: Key) -> [ContentEncoding: Reused]? {
+    /// them and they verify (an empty result: none paid off): the files holding them, each proven
+    /// by hashing it in pieces, never read whole.
+    func lookup(_ key: Key) -> [ContentEncoding: CompressedFile]? {
         for (name, encodings) in previous[key] ?? [] {
-            if let variants = read(encodings, base: published.root + "/" + name) { return variants }
+            if let variants = prove(encodings, base: published.root + "/" + name) { return variants }
         }
         guard let base = folder?.variantBase(settingsKey, key), let record = try? FileSystem.readFile(base + ".json")
         else { return nil }
-        if let recorded = Self.parseRecord(record), let variants = read(recorded, base: base) { return variants }
+        if let recorded = Self.parseRecord(record), let variants = prove(recorded, base: base) { return variants }
         // A corrupt or truncated entry: forget it, so that the fresh variants replace it.
         unlink(base + ".json")
         return nil
     }
 
-    /// Stores variants for later runs; a failure only costs a future recompression.
-    func store(_ key: Key, _ variants: [ContentEncoding: ManifestVariant], bytes: [ContentEncoding: [UInt8]]) {
+    /// Stores variants for later runs: each file is hard-linked into the cache folder (copied in
+    /// pieces where it cannot be) under a temporary name and renamed into place, and the record
+    /// listing them is written last, so an entry is complete or absent. A failure only costs a
+    /// future recompression.
+    func store(_ key: Key, _ variants: [ContentEncoding: CompressedFile]) {
         guard let base = folder?.variantBase(settingsKey, key) else { return }
-        if let record = try? FileSystem.readFile(base + ".json"), Self.parseRecord(record) == variants { return }
+        let recorded = variants.mapValues(\.manifestVariant)
+        if let record = try? FileSystem.readFile(base + ".json"), Self.parseRecord(record) == recorded { return }
         do {
-            for (encoding, data) in bytes { try FileSystem.writeAtomically(data, to: base + encoding.fileSuffix) }
-            let record = variants.keys.sorted().map { encoding in
-                "\"\(encoding.httpToken)\": {\"size\": \(variants[encoding]!.size), \"sha256\": \"\(variants[encoding]!.sha256 ?? "")\"}"
+            try FileSystem.makeDirectories((base as NSString).deletingLastPathComponent)
+            for (encoding, variant) in variants {
+                let target = base + encoding.fileSuffix
+                let temporary = FileSystem.temporaryName(for: target)
+                do {
+                    if try !FileSystem.hardLink(variant.path, at: temporary) {
+                        try FileStream.copy(variant.path, to: temporary)
+                    }
+                    try FileSystem.move(temporary, to: target)
+                } catch {
+                    unlink(temporary)
+                    throw error
+                }
+            }
+            let record = recorded.keys.sorted().map { encoding in
+                "\"\(encoding.httpToken)\": {\"size\": \(recorded[encoding]!.size), \"sha256\": \"\(recorded[encoding]!.sha256 ?? "")\"}"
             }
             try FileSystem.writeAtomically(Array(("{" + record.joined(separator: ", ") + "}").utf8), to: base + ".json")
         } catch {}
@@ -86,16 +98,15 @@ struct VariantCache: Sendable {
         return variants
     }
 
-    /// Reads `base + suffix` for every variant listed and checks its SHA-256; nil if anything is off.
-    private func read(_ encodings: [ContentEncoding: ManifestVariant], base: String) -> [ContentEncoding: Reused]? {
-        var variants: [ContentEncoding: Reused] = [:]
+    /// Proves `base + suffix` for every variant listed: its size and the SHA-256 of its bytes, read
+    /// in pieces; nil if anything is off.
+    private func prove(_ encodings: [ContentEncoding: ManifestVariant], base: String)
+        -> [ContentEncoding: CompressedFile]?
+    {
+        var variants: [ContentEncoding: CompressedFile] = [:]
         for (encoding, expected) in encodings {
-            let path = base + encoding.fileSuffix
-            guard let digest = expected.sha256, let bytes = try? FileSystem.readFile(path),
-                bytes.count == expected.size,
-                SHA256.hash(data: bytes).hexString == digest
-            else { return nil }
-            variants[encoding] = Reused(bytes: bytes, path: path)
+            guard let proven = FileCompression.proves(base + encoding.fileSuffix, expected) else { return nil }
+            variants[encoding] = proven
         }
         return variants
     }

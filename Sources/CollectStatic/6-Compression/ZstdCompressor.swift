@@ -3,7 +3,8 @@ import StaticAssets
 
 /// Zstandard (RFC 8878) via libzstd, as the `zstd` content coding (RFC 9659).
 ///
-/// One-shot `ZSTD_compress2` into a buffer preallocated to `ZSTD_compressBound`. RFC 9659 lets a
+/// In one shot, `ZSTD_compress2` into a buffer preallocated to `ZSTD_compressBound`; from a file,
+/// `ZSTD_compressStream2` in pieces with the size pledged. RFC 9659 lets a
 /// decoder refuse windows over 8 MiB (Chromium does), so the window is capped at 2^23 whatever the
 /// level: levels 20-22 would otherwise ask for up to 2^27. A file of 8 MiB or less gets a window
 /// that covers it whole, so the cap only matters for bigger files.
@@ -79,6 +80,63 @@ public struct ZstdCompressor: Compressor {
         }
         Self.releaseSlack(&output)
         return output
+    }
+
+    /// Streams the file through `ZSTD_compressStream2` with the one-shot call's parameters and the
+    /// file's size pledged (`ZSTD_CCtx_setPledgedSrcSize`), so the frame records the content size
+    /// and a small file gets the same small window as in one shot.
+    public func compress(
+        file path: String, size: Int, kind: ContentKind = .generic,
+        into output: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        guard Self.levelRange.contains(level) else {
+            throw CompressionError.invalidParameter(.zstd, name: "level", value: level, allowed: Self.levelRange)
+        }
+        guard let context = ZSTD_createCCtx() else {
+            throw CompressionError.initializationFailed(
+                .zstd, code: nil, detail: "ZSTD_createCCtx failed (out of memory?)")
+        }
+        defer { ZSTD_freeCCtx(context) }
+        for (parameter, value) in [
+            (ZSTD_c_compressionLevel, level), (ZSTD_c_windowLog, level >= 20 ? Self.maximumWindowLog : 0),
+            (ZSTD_c_checksumFlag, 0), (ZSTD_c_contentSizeFlag, 1), (ZSTD_c_enableLongDistanceMatching, 0),
+        ] {
+            let status = ZSTD_CCtx_setParameter(context, parameter, Int32(value))
+            if ZSTD_isError(status) != 0 {
+                throw CompressionError.initializationFailed(.zstd, code: nil, detail: Self.errorName(status))
+            }
+        }
+        let pledged = ZSTD_CCtx_setPledgedSrcSize(context, UInt64(size))
+        if ZSTD_isError(pledged) != 0 {
+            throw CompressionError.initializationFailed(.zstd, code: nil, detail: Self.errorName(pledged))
+        }
+        try FileCompression.withOutputBuffer(size: size) { buffer in
+            try FileCompression.read(path, size: size) { piece in
+                try Self.encode(context, piece, directive: ZSTD_e_continue, buffer: buffer, output: output)
+            }
+            try Self.encode(
+                context, UnsafeRawBufferPointer(start: nil, count: 0), directive: ZSTD_e_end, buffer: buffer,
+                output: output)
+        }
+    }
+
+    /// Feeds `input` to the context with `directive`, handing the output to `output` a buffer at a
+    /// time, until the input is taken (with `ZSTD_e_end`: until the frame is complete).
+    private static func encode(
+        _ context: OpaquePointer, _ input: UnsafeRawBufferPointer, directive: ZSTD_EndDirective,
+        buffer: UnsafeMutableRawBufferPointer, output: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        var inBuffer = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+        while true {
+            var outBuffer = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
+            let remaining = ZSTD_compressStream2(context, &outBuffer, &inBuffer, directive)
+            if ZSTD_isError(remaining) != 0 {
+                throw CompressionError.compressionFailed(.zstd, code: nil, detail: errorName(remaining))
+            }
+            if outBuffer.pos > 0 { try output(UnsafeRawBufferPointer(rebasing: buffer[..<outBuffer.pos])) }
+            let finished = directive == ZSTD_e_end ? remaining == 0 : inBuffer.pos == inBuffer.size
+            if finished { return }
+        }
     }
 
     private static func errorName(_ status: Int) -> String { String(cString: ZSTD_getErrorName(status)) }
