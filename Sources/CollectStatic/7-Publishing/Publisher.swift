@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import StaticAssets
 
@@ -44,11 +45,17 @@ struct Publisher: Sendable {
 
     /// The run's spool for rewritten files: in the work folder (same file system as the staging
     /// tree, so its files are linked into it), or for a dry run, which writes nothing near
-    /// STATIC_ROOT, in the temporary folder.
+    /// STATIC_ROOT, in the temporary folder (named for STATIC_ROOT: `dryRunSpoolPrefix`).
     func spool(dryRun: Bool) -> Spool {
         let id = GenerationClock.newID(Date()) + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        if dryRun { return Spool(root: FileManager.default.temporaryDirectory.path + "/collectstatic-" + id) }
+        if dryRun {
+            return Spool(root: FileManager.default.temporaryDirectory.path + "/" + Self.dryRunSpoolPrefix(root) + id)
+        }
         return Spool(root: work.spool(id))
+    }
+
+    static func dryRunSpoolPrefix(_ staticRoot: String) -> String {
+        "collectstatic-spool-" + String(SHA256.hash(data: Array(staticRoot.utf8)).hexString.prefix(8)) + "-"
     }
 
     /// A fresh staging tree for `plan`: complete in atomic mode, changes only in place.
