@@ -80,38 +80,19 @@ enum Fingerprinter {
         var rewritten = [String?](repeating: nil, count: plan.nodes.count)
         var sizes = plan.nodes.map(\.asset.size)
         var finalDigests = digests
-        for component in plan.components {
-            let isCycle = component.count > 1 || plan.nodes[component[0]].edges.contains { $0.target == component[0] }
-            if isCycle {
-                let members = Set(component)
-                var unit = Insecure.MD5()
-                for member in component {
-                    let node = plan.nodes[member]
-                    let source = try sourceBytes(node, digest: digests[member])
-                    let partial = rewrite(node, source, in: plan, fingerprints) { !members.contains($0) }
-                    unit.update(data: Array(node.asset.logicalPath.utf8) + [0])
-                    unit.update(data: Array(String(partial.count).utf8) + [0])
-                    unit.update(data: partial)
-                }
-                let unitDigest = unit.finalize().hexString
-                for member in component {
-                    let seed = Array((unitDigest + "\u{0}" + plan.nodes[member].asset.logicalPath).utf8)
-                    fingerprints[member] = String(Insecure.MD5.hash(data: seed).hexString.prefix(12))
-                }
+        // Components of one level depend only on lower levels: each level runs in parallel.
+        for level in levels(of: plan) {
+            let known = fingerprints
+            let results = try await parallelMap(level, limit: jobs) { component throws(CollectStaticError) in
+                try fingerprint(component, of: plan, digests: digests, fingerprints: known, spool: spool)
             }
-            for member in component {
-                let node = plan.nodes[member]
-                guard !node.edges.isEmpty else { continue }
-                let source = try sourceBytes(node, digest: digests[member])
-                let bytes = rewrite(node, source, in: plan, fingerprints) { _ in true }
-                let digest = ContentDigest(of: bytes)
-                if !isCycle { fingerprints[member] = digest.fingerprint }
-                finalDigests[member] = digest
-                guard bytes != source else { continue }
-                // Final: written now and let go.
-                try FileSystem.writeNew(bytes, to: spool.path(member))
-                rewritten[member] = spool.path(member)
-                sizes[member] = bytes.count
+            for result in results.joined() {
+                fingerprints[result.member] = result.fingerprint
+                if let digest = result.digest { finalDigests[result.member] = digest }
+                if let file = result.rewrittenFile {
+                    rewritten[result.member] = file
+                    sizes[result.member] = result.size
+                }
             }
         }
         return plan.nodes.indices.map { index in
@@ -121,6 +102,84 @@ enum Fingerprinter {
                 rewrittenFile: rewritten[index], hashedSize: sizes[index], digest: finalDigests[index],
                 sourceDigest: digests[index])
         }
+    }
+
+    /// What fingerprinting one member of a component decided.
+    private struct Result: Sendable {
+        var member: Int
+        var fingerprint: String
+        /// The digest of the rewritten bytes (nil: the source's, unchanged).
+        var digest: ContentDigest?
+        var rewrittenFile: String?
+        var size: Int
+    }
+
+    /// The components in levels: a component's level is one more than the highest level among the
+    /// components it references (0 when it references only files that are not rewritten).
+    private static func levels(of plan: BuildPlan) -> [[[Int]]] {
+        var componentOf = [Int](repeating: -1, count: plan.nodes.count)
+        for (index, component) in plan.components.enumerated() {
+            for member in component { componentOf[member] = index }
+        }
+        var levelOf = [Int](repeating: 0, count: plan.components.count)
+        var levels: [[[Int]]] = []
+        for (index, component) in plan.components.enumerated() {
+            var level = 0
+            for member in component {
+                for edge in plan.nodes[member].edges {
+                    let target = componentOf[edge.target]
+                    if target >= 0 && target != index { level = max(level, levelOf[target] + 1) }
+                }
+            }
+            levelOf[index] = level
+            while levels.count <= level { levels.append([]) }
+            levels[level].append(component)
+        }
+        return levels
+    }
+
+    /// Fingerprints one component (one file, or the members of a reference cycle) once everything
+    /// it references outside itself has its final name; rewritten bytes go to the spool at once.
+    private static func fingerprint(
+        _ component: [Int], of plan: BuildPlan, digests: [ContentDigest], fingerprints known: [String], spool: Spool
+    ) throws(CollectStaticError) -> [Result] {
+        var fingerprints = known
+        let isCycle = component.count > 1 || plan.nodes[component[0]].edges.contains { $0.target == component[0] }
+        if isCycle {
+            let members = Set(component)
+            var unit = Insecure.MD5()
+            for member in component {
+                let node = plan.nodes[member]
+                let source = try sourceBytes(node, digest: digests[member])
+                let partial = rewrite(node, source, in: plan, fingerprints) { !members.contains($0) }
+                unit.update(data: Array(node.asset.logicalPath.utf8) + [0])
+                unit.update(data: Array(String(partial.count).utf8) + [0])
+                unit.update(data: partial)
+            }
+            let unitDigest = unit.finalize().hexString
+            for member in component {
+                let seed = Array((unitDigest + "\u{0}" + plan.nodes[member].asset.logicalPath).utf8)
+                fingerprints[member] = String(Insecure.MD5.hash(data: seed).hexString.prefix(12))
+            }
+        }
+        var results: [Result] = []
+        for member in component {
+            let node = plan.nodes[member]
+            var result = Result(member: member, fingerprint: fingerprints[member], size: node.asset.size)
+            defer { results.append(result) }
+            guard !node.edges.isEmpty else { continue }
+            let source = try sourceBytes(node, digest: digests[member])
+            let bytes = rewrite(node, source, in: plan, fingerprints) { _ in true }
+            let digest = ContentDigest(of: bytes)
+            if !isCycle { result.fingerprint = digest.fingerprint }
+            result.digest = digest
+            guard bytes != source else { continue }
+            // Final: written now and let go.
+            try FileSystem.writeNew(bytes, to: spool.path(member))
+            result.rewrittenFile = spool.path(member)
+            result.size = bytes.count
+        }
+        return results
     }
 
     /// The source of a scanned file, checked against the digest taken when it was scanned: a file
