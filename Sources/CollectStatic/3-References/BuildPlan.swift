@@ -63,7 +63,9 @@ struct BuildPlan: Sendable {
                     continue
                 case .asset(let path):
                     if let target = index[path] {
-                        edges.append(Edge(reference: reference, target: target))
+                        var kept = reference
+                        kept.matchedText = ""  // only messages about missing files quote it
+                        edges.append(Edge(reference: kept, target: target))
                     } else {
                         unresolved.append(Unresolved(reference: reference, target: path, insideTree: true))
                     }
