@@ -87,4 +87,16 @@ import Testing
         #expect(try ws.manifest() == old)
         #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
     }
+
+    @Test func theReportGivesEachStagesTimeAndPeakMemory() async throws {
+        let ws = Workspace(["css/app.css": "body { background: url(../img/a.png) }\n", "img/a.png": "png"])
+        let report = try await ws.collect()
+        for stage in ["find", "fingerprint", "plan", "stage", "publish"] {
+            #expect(report.seconds[stage] != nil, "\(stage)")
+            #expect((report.peakMegabytes[stage] ?? 0) > 1, "\(stage)")
+        }
+        // Peaks only grow from one stage to the next.
+        let order = ["find", "fingerprint", "plan", "stage", "publish"].compactMap { report.peakMegabytes[$0] }
+        #expect(order == order.sorted())
+    }
 }
