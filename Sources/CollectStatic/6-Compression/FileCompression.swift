@@ -26,26 +26,14 @@ enum FileCompression {
     static func read(
         _ path: String, size: Int, _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let chunkSize = bufferSize(for: size)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw CollectStaticError.source(path: path, reason: "cannot open file: \(FileSystem.lastError)")
+        var failure: (any Error)?
+        var seen = 0
+        let total = try FileStream.read(path, chunkSize: bufferSize(for: size)) { chunk throws(CollectStaticError) in
+            seen += chunk.count
+            guard failure == nil, seen <= size else { return }
+            do { try body(chunk) } catch { failure = error }
         }
-        defer { close(fd) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
-        defer { buffer.deallocate() }
-        var total = 0
-        while true {
-            let count = Glibc.read(fd, buffer.baseAddress, chunkSize)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CollectStaticError.source(path: path, reason: "cannot read file: \(FileSystem.lastError)")
-            }
-            if count == 0 { break }
-            total += count
-            guard total <= size else { break }
-            try body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-        }
+        if let failure { throw failure }
         guard total == size else {
             throw CollectStaticError.source(
                 path: path, reason: "changed while collectstatic was running (\(size) bytes expected); run it again")
