@@ -65,16 +65,25 @@ for logical, hashed in sorted(m["paths"].items()):
     plain = min([entry["size"]] + [v["size"] for v in entry.get("encodings", {}).values()])
     br = entry.get("encodings", {}).get("br", {}).get("size", entry["size"])
     dcz = min([d["size"] for d in entry.get("dcz", {}).values()], default=None)
-    rows.append((logical, entry["size"], br, dcz if dcz is not None else plain, dcz is not None))
+    dcb = min([d["size"] for d in entry.get("dcb", {}).values()], default=None)
+    rows.append((logical, entry["size"], br, dcz if dcz is not None else plain, dcz is not None,
+                 dcb if dcb is not None else plain, dcb is not None))
 total_br = sum(r[2] for r in rows); total_dcz = sum(r[3] for r in rows)
 deltas = sum(1 for r in rows if r[4])
 disk = sum(d["size"] for e in files.values() for d in e.get("dcz", {}).values())
 print(f"changed CSS/JS/JSON/SVG files: {len(rows)} ({deltas} with a delta); identity {sum(r[1] for r in rows):,} B")
 print(f"returning visitor downloads: brotli {total_br:,} B, with dcz {total_dcz:,} B "
       f"({total_br / max(total_dcz, 1):.1f}x fewer)")
+if any(r[6] for r in rows):  # a libbrotli with shared dictionaries (Benchmarks/dcb-upgrade.sh)
+    total_dcb = sum(r[5] for r in rows); best = sum(min(r[3], r[5]) for r in rows)
+    disk_dcb = sum(d["size"] for e in files.values() for d in e.get("dcb", {}).values())
+    print(f"  with dcb {total_dcb:,} B ({total_br / max(total_dcb, 1):.1f}x fewer; {sum(1 for r in rows if r[6])} dcb);"
+          f" the smaller of dcz/dcb per file {best:,} B ({total_br / max(best, 1):.1f}x fewer)")
+    disk += disk_dcb
 print(f"extra collect time for deltas: {with_s - without_s:+.2f}s = {(with_s - without_s) / cold_s * 100:+.1f}% of a cold run;"
       f" disk for deltas {disk:,} B")
-print("largest changed files (brotli bytes → dcz bytes):")
-for logical, size, br, dcz, has in sorted(rows, key=lambda r: -r[2])[:15]:
-    print(f"  {logical}: {size:,} B, br {br:,}, dcz {dcz:,}" + ("" if has else " (no delta: plain)"))
+print("largest changed files (brotli bytes → dcz bytes" + (", dcb bytes" if any(r[6] for r in rows) else "") + "):")
+for logical, size, br, dcz, has, dcb, has_dcb in sorted(rows, key=lambda r: -r[2])[:15]:
+    print(f"  {logical}: {size:,} B, br {br:,}, dcz {dcz:,}" + ("" if has else " (no delta: plain)")
+          + (f", dcb {dcb:,}" if has_dcb else ""))
 PY
