@@ -30,8 +30,11 @@ struct DeltaScheduler: Sendable {
 
     /// The settings a `dcb` delta is made with, besides the `dcz` ones: brotli's.
     private var brotliFingerprint: String {
-        "dcb:q\(policy.brotliQuality):w\(policy.brotliWindow);brotli-\(BrotliCompressor.libraryVersion)"
+        "dcb:q\(dcbQuality):w\(policy.brotliWindow);brotli-\(BrotliCompressor.libraryVersion)"
     }
+
+    /// The quality of `dcb` deltas: the `.br` quality, at most `BrotliDictionaryDelta.maximumQuality`.
+    private var dcbQuality: Int { min(policy.brotliQuality, BrotliDictionaryDelta.maximumQuality) }
 
     private func cacheKey(_ coding: DeltaCoding) -> String {
         let settings = policy.deltaFingerprint + (coding == .dcb ? ";" + brotliFingerprint : "")
@@ -160,7 +163,7 @@ struct DeltaScheduler: Sendable {
             try DictionaryDelta.encode(file, dictionary: dictionary, level: policy.zstdLevel)
         case .dcb:
             try BrotliDictionaryDelta.encode(
-                file, dictionary: dictionary, quality: policy.brotliQuality, window: policy.brotliWindow,
+                file, dictionary: dictionary, quality: dcbQuality, window: policy.brotliWindow,
                 kind: ContentKind.forPath(logicalPath))
         }
     }
