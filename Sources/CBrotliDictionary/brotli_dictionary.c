@@ -5,7 +5,11 @@
 #include <brotli/encode.h>
 #include <brotli/shared_dictionary.h>
 
-int cs_brotli_has_shared_dictionary(void) { return 1; }
+/* Compiled against 1.1.0 or later; the library loaded at run time must be too (an older libbrotli
+   on the library path lacks the functions below). Versions are (major << 24) | (minor << 12) | patch. */
+int cs_brotli_has_shared_dictionary(void) {
+    return BrotliEncoderVersion() >= 0x1001000 && BrotliDecoderVersion() >= 0x1001000;
+}
 
 size_t cs_brotli_max_dictionary_size(int lgwin) {
     /* As brotli's own CLI (tools/brotli.c): the largest distance the format encodes

@@ -9,7 +9,7 @@
 /// `brotli/shared_dictionary.h`, `BrotliEncoderPrepareDictionary`). Decided at build time: against an
 /// older library every function below reports failure and nothing references the newer symbols.
 
-/// 1 when built against a libbrotli with shared dictionaries, else 0.
+/// 1 when built against a libbrotli with shared dictionaries and the one loaded has them too, else 0.
 int cs_brotli_has_shared_dictionary(void);
 
 /// The largest raw dictionary the encoder can reference with a window of `lgwin` bits (0 when
