@@ -32,13 +32,17 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlienc", providers: [.apt(["libbrotli-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Brotli with a raw prefix dictionary (`dcb`) where libbrotli >= 1.1.0: C, so that the header
+        // check (`__has_include(<brotli/shared_dictionary.h>)`) decides at build time; CBrotli brings
+        // pkg-config's flags for libbrotlienc.
+        .target(name: "CBrotliDictionary", dependencies: ["CBrotli"]),
         // Runtime: Foundation only, never depends on the engine.
         .target(name: "StaticAssets"),
         // Engine: the pipeline, one concept per file.
         .target(
             name: "CollectStatic",
             dependencies: [
-                "StaticAssets", "CZlib", "CBrotli", "CZstd",
+                "StaticAssets", "CZlib", "CBrotli", "CBrotliDictionary", "CZstd",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ]

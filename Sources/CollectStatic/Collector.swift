@@ -309,7 +309,7 @@ public struct Collector: Sendable {
         for file in plan.files {
             files[file.name] = ManifestEntry(
                 size: file.size, integrity: file.integrity, encodings: compressed.encodings[file.name] ?? [:],
-                deltas: deltas.deltas[file.name] ?? [:])
+                deltas: deltas.deltas[file.name]?[.dcz] ?? [:], dcbDeltas: deltas.deltas[file.name]?[.dcb] ?? [:])
         }
         return ManifestWriter.manifest(
             paths: plan.paths, files: files, compression: configuration.compression?.settingsFingerprint,

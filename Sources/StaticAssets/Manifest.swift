@@ -139,33 +139,63 @@ public struct ManifestEntry: Sendable, Equatable {
     /// `dcz` deltas (RFC 9842) of this file against earlier versions of it: the dictionary's SHA-256
     /// (lowercase hex) → the delta, stored as `deltaName(of:dictionary:)`.
     public var deltas: [String: ManifestVariant]
+    /// `dcb` deltas (brotli with the earlier version as dictionary; made where libbrotli ≥ 1.1.0),
+    /// keyed like `deltas`, stored as `deltaName(of:dictionary:coding: .dcb)`.
+    public var dcbDeltas: [String: ManifestVariant]
 
     public init(
         size: Int, integrity: String, encodings: [ContentEncoding: ManifestVariant] = [:],
-        deltas: [String: ManifestVariant] = [:]
+        deltas: [String: ManifestVariant] = [:], dcbDeltas: [String: ManifestVariant] = [:]
     ) {
         self.size = size
         self.integrity = integrity
         self.encodings = encodings
         self.deltas = deltas
+        self.dcbDeltas = dcbDeltas
     }
 
-    /// The file holding the `dcz` delta of `name` against the dictionary with this SHA-256 (hex):
-    /// `js/app.3f2a.js` → `js/app.3f2a.js.<first 16 hex digits>.dcz`.
-    public static func deltaName(of name: String, dictionary sha256: String) -> String {
-        name + "." + sha256.prefix(16) + ".dcz"
+    /// The deltas of one coding: dictionary SHA-256 (hex) → delta.
+    public func deltas(_ coding: DeltaCoding) -> [String: ManifestVariant] {
+        switch coding {
+        case .dcz: deltas
+        case .dcb: dcbDeltas
+        }
+    }
+
+    /// Replaces the deltas of one coding.
+    public mutating func setDeltas(_ coding: DeltaCoding, _ value: [String: ManifestVariant]) {
+        switch coding {
+        case .dcz: deltas = value
+        case .dcb: dcbDeltas = value
+        }
+    }
+
+    /// The file holding the delta of `name` against the dictionary with this SHA-256 (hex):
+    /// `js/app.3f2a.js` → `js/app.3f2a.js.<first 16 hex digits>.dcz` (or `.dcb`).
+    public static func deltaName(of name: String, dictionary sha256: String, coding: DeltaCoding = .dcz) -> String {
+        name + "." + sha256.prefix(16) + coding.fileSuffix
+    }
+
+    /// Every delta of this entry, with the name of its file beside `name`, `dcz` first, then by dictionary.
+    public func deltaFiles(of name: String) -> [(name: String, coding: DeltaCoding, delta: ManifestVariant)] {
+        DeltaCoding.allCases.flatMap { coding in
+            let deltas = deltas(coding)
+            return deltas.keys.sorted().map {
+                (Self.deltaName(of: name, dictionary: $0, coding: coding), coding, deltas[$0]!)
+            }
+        }
     }
 
     /// The files stored beside `name` for this entry: its precompressed variants and its deltas.
     public func companionNames(of name: String) -> [String] {
         ContentEncoding.variants.filter { encodings[$0] != nil }.map { name + $0.fileSuffix }
-            + deltas.keys.sorted().map { Self.deltaName(of: name, dictionary: $0) }
+            + deltaFiles(of: name).map(\.name)
     }
 
-    /// `js/app.3f2a.js.0123456789abcdef.dcz` → `js/app.3f2a.js`; nil for any other name.
+    /// `js/app.3f2a.js.0123456789abcdef.dcz` (or `.dcb`) → `js/app.3f2a.js`; nil for any other name.
     public static func deltaBase(of name: String) -> String? {
-        guard name.hasSuffix(".dcz") else { return nil }
-        let stem = name.dropLast(4)
+        guard let coding = DeltaCoding.allCases.first(where: { name.hasSuffix($0.fileSuffix) }) else { return nil }
+        let stem = name.dropLast(coding.fileSuffix.count)
         guard let dot = stem.lastIndex(of: "."), stem.distance(from: dot, to: stem.endIndex) == 17,
             stem[stem.index(after: dot)...].allSatisfy(\.isHexDigit)
         else { return nil }
@@ -189,17 +219,20 @@ public struct ManifestEntry: Sendable, Equatable {
                 }
             }
         }
-        var deltas: [String: ManifestVariant] = [:]
-        if let raw = json["dcz"] {
+        var deltas: [DeltaCoding: [String: ManifestVariant]] = [:]
+        for coding in DeltaCoding.allCases {
+            guard let raw = json[coding.token] else { continue }
             guard let dict = raw as? [String: Any] else { return nil }
             for (dictionary, value) in dict {
                 guard let fields = value as? [String: Any], let count = fields["size"] as? Int,
                     let digest = fields["sha256"] as? String
                 else { return nil }
-                deltas[dictionary] = ManifestVariant(size: count, sha256: digest)
+                deltas[coding, default: [:]][dictionary] = ManifestVariant(size: count, sha256: digest)
             }
         }
-        self.init(size: size, integrity: integrity, encodings: encodings, deltas: deltas)
+        self.init(
+            size: size, integrity: integrity, encodings: encodings, deltas: deltas[.dcz] ?? [:],
+            dcbDeltas: deltas[.dcb] ?? [:])
     }
 }
 

@@ -19,18 +19,21 @@ struct Asset: Sendable {
     /// Finds the file of one representation (checked to stay inside the root), with its bytes when
     /// they are held in memory.
     var locate: @Sendable (ContentEncoding) -> LocatedFile?
-    /// `dcz` deltas of this file: dictionary SHA-256 (hex) → delta size.
-    var deltas: [String: Int] = [:]
-    /// Finds the delta against a dictionary (by SHA-256 hex).
-    var locateDelta: @Sendable (String) -> ContainedFile? = { _ in nil }
+    /// RFC 9842 deltas of this file: coding → dictionary SHA-256 (hex) → delta size.
+    var deltas: [DeltaCoding: [String: Int]] = [:]
+    /// Finds the delta in one coding against a dictionary (by SHA-256 hex).
+    var locateDelta: @Sendable (DeltaCoding, String) -> ContainedFile? = { _, _ in nil }
     /// The `Use-As-Dictionary` value for this file, when it is offered as a dictionary.
     var useAsDictionary: String?
 
-    /// The strong ETag of the delta against `dictionary`.
-    func deltaTag(dictionary: String, size: Int) -> EntityTag? {
+    /// Whether some request could get a delta of this file.
+    var hasDeltas: Bool { deltas.values.contains { !$0.isEmpty } }
+
+    /// The strong ETag of the delta in `coding` against `dictionary`.
+    func deltaTag(_ coding: DeltaCoding, dictionary: String, size: Int) -> EntityTag? {
         guard case .integrity(let integrity, _) = validator else { return nil }
         let digest = integrity.split(separator: "-", maxSplits: 1).last.map(String.init) ?? integrity
-        return EntityTag(opaque: "\(digest.prefix(32))-dcz-\(dictionary.prefix(16))-\(size)")
+        return EntityTag(opaque: "\(digest.prefix(32))-\(coding.token)-\(dictionary.prefix(16))-\(size)")
     }
 
     func entityTag(for coding: ContentEncoding, file: ContainedFile) -> EntityTag {

@@ -93,10 +93,13 @@ struct ManifestCatalog: Sendable {
             var asset = Asset(
                 name: name, codings: ContentEncoding.allCases.filter { $0 == .identity || sizes[$0] != nil },
                 cacheControl: cacheControl, validator: validator, locate: hashed ? fromMemoryOrDisk : locate)
-            asset.deltas = entry.deltas.mapValues(\.size)
-            asset.locateDelta = { dictionary in
+            for coding in DeltaCoding.allCases where !entry.deltas(coding).isEmpty {
+                asset.deltas[coding] = entry.deltas(coding).mapValues(\.size)
+            }
+            asset.locateDelta = { coding, dictionary in
                 ContainedFile.find(
-                    ManifestEntry.deltaName(of: name, dictionary: dictionary), in: root, trusted: trusted)
+                    ManifestEntry.deltaName(of: name, dictionary: dictionary, coding: coding), in: root,
+                    trusted: trusted)
             }
             if hashed, let logical = Self.logicalName(of: name, in: manifest) {
                 asset.useAsDictionary = DictionaryTransport.useAsDictionary(logicalPath: logical, urlPrefix: urlPrefix)

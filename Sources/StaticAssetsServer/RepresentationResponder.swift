@@ -27,23 +27,39 @@ struct RepresentationResponder {
         }
     }
 
-    private var hasVariants: Bool { asset.codings.count > 1 || !asset.deltas.isEmpty }
+    private var hasVariants: Bool { asset.codings.count > 1 || asset.hasDeltas }
 
     /// `Vary` of every response for this asset: a delta depends on `Available-Dictionary` too.
     private var vary: String {
-        asset.deltas.isEmpty ? "Accept-Encoding" : "Accept-Encoding, Available-Dictionary"
+        asset.hasDeltas ? "Accept-Encoding, Available-Dictionary" : "Accept-Encoding"
     }
 
-    /// The `dcz` delta, when the client accepts `dcz`, names a dictionary we hold a delta against,
-    /// and may read it (RFC 9842's cross-origin rule); nil otherwise (the normal negotiation follows).
-    /// A client that weights `dcz` below another coding we have gets that coding instead.
+    /// A delta (`dcz` or `dcb`), when the client accepts its coding, names a dictionary we hold a
+    /// delta against, and may read it (RFC 9842's cross-origin rule); nil otherwise (the normal
+    /// negotiation follows). A client that weights the delta codings below another coding we have
+    /// gets that coding instead. Between `dcz` and `dcb` the higher weight wins, then the smaller
+    /// delta, then `dcz`.
     private func deltaResponse(_ accept: AcceptEncoding) -> StaticResponse? {
-        let weight = accept.weight(ofToken: "dcz")
-        guard !asset.deltas.isEmpty, weight > 0, asset.codings.allSatisfy({ accept.weight(of: $0) <= weight }),
+        guard asset.hasDeltas,
             let dictionary = DictionaryTransport.availableDictionary(request.header("Available-Dictionary")),
-            asset.deltas[dictionary] != nil, DictionaryTransport.allowsDelta(request),
-            let file = asset.locateDelta(dictionary), let tag = asset.deltaTag(dictionary: dictionary, size: file.size)
+            DictionaryTransport.allowsDelta(request)
         else { return nil }
+        let plain = asset.codings.map { accept.weight(of: $0) }.max() ?? 0
+        let candidates = DeltaCoding.allCases.compactMap { coding -> (coding: DeltaCoding, weight: Int, size: Int)? in
+            let weight = accept.weight(ofToken: coding.token)
+            guard weight > 0, weight >= plain, let size = asset.deltas[coding]?[dictionary] else { return nil }
+            return (coding, weight, size)
+        }.sorted { ($1.weight, $0.size, $0.coding) < ($0.weight, $1.size, $1.coding) }
+        for candidate in candidates {
+            guard let file = asset.locateDelta(candidate.coding, dictionary),
+                let tag = asset.deltaTag(candidate.coding, dictionary: dictionary, size: file.size)
+            else { continue }
+            return deltaResponse(candidate.coding, file: file, tag: tag)
+        }
+        return nil
+    }
+
+    private func deltaResponse(_ coding: DeltaCoding, file: ContainedFile, tag: EntityTag) -> StaticResponse {
         var validators: [(name: String, value: String)] = [
             ("ETag", tag.description), ("Last-Modified", HTTPDate.format(file.modifiedSeconds)),
             ("Cache-Control", asset.cacheControl), ("Vary", vary),
@@ -53,7 +69,8 @@ struct RepresentationResponder {
             return StaticResponse(status: 304, headers: validators + [("Content-Length", "\(file.size)")])
         }
         let headers =
-            [("Content-Type", ContentTypes.contentType(for: asset.name)), ("Content-Encoding", "dcz")] + validators
+            [("Content-Type", ContentTypes.contentType(for: asset.name)), ("Content-Encoding", coding.token)]
+            + validators
             + [("Content-Length", "\(file.size)")]
         let body: StaticResponse.Body = request.method == "HEAD" ? .none : .file(path: file.path, range: 0..<file.size)
         return StaticResponse(status: 200, headers: headers, body: body)

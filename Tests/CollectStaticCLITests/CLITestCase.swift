@@ -6,9 +6,14 @@ import TestSupport
 enum CLI {
     static var binary: String { TestSupport.collectstaticBinary }
 
-    /// An environment with nothing but PATH, like `env -i PATH=$PATH` in a Docker build.
+    /// An environment with nothing but PATH (and LD_LIBRARY_PATH when set), like `env -i PATH=$PATH` in
+    /// a Docker build.
     static var bareEnvironment: [String: String] {
-        ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        // A build against libraries outside the system's (Benchmarks/dcb-upgrade.sh's libbrotli 1.1.0)
+        // runs only with them on the library path.
+        if let path = ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"] { environment["LD_LIBRARY_PATH"] = path }
+        return environment
     }
 
     @discardableResult

@@ -149,10 +149,13 @@ import Testing
         try #require(
             zlib.status == 0 && brotli.status == 0 && zstd.status == 0,
             "pkg-config: \(zlib.stderr) \(brotli.stderr) \(zstd.stderr)")
+        let brotliVersion = brotli.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let shared =
+            brotliVersion.split(separator: ".").map { Int($0) ?? 0 }.lexicographicallyPrecedes([1, 1, 0]) == false
         let expected = """
             collectstatic \(ToolVersion.number)
             zlib \(zlib.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-            brotli \(brotli.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            brotli \(brotliVersion) \(shared ? "(shared dictionaries: dcb deltas)" : "(no shared dictionaries: no dcb deltas)")
             zstd \(zstd.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
 
             """

@@ -117,4 +117,77 @@ import Testing
             #expect(old.header("vary") == "Accept-Encoding")
         }
     }
+
+    @Test(
+        "dcb and dcz: the more wanted coding, then the smaller delta; dcb's own ETag, 304 and Vary",
+        .enabled(
+            if: Requirement.tool("zstd") && Requirement.tool("curl") && Requirement.tool("brotli"),
+            "needs zstd, brotli and curl"))
+    func dcbNegotiation() async throws {
+        let dir = TestSupport.temporaryDirectory("dcb")
+        let src = dir.appendingPathComponent("src")
+        let root = dir.appendingPathComponent("static")
+        let v1 = Self.script("document.title = 'release 1';\n")
+        let v2 = Self.script("document.title = 'release 2';\n")
+        for bytes in [v1, v2] {
+            TestSupport.write(Data(bytes), to: src.appendingPathComponent("js/app.js"))
+            let configuration = Configuration(
+                sourceRoots: [SourceRoot(path: src.path)], staticRoot: root.path,
+                compression: CompressionPolicy(brotliQuality: 5))
+            _ = try await Collector(configuration: configuration).run()
+        }
+        // The same dcb on every platform: a brotli stream of release 2 that references none of the
+        // dictionary is a valid dcb body (RFC 9841 streams need not use it), decodable by any brotli
+        // decoder after the 36-byte header, and bigger than the dcz, so the size rule is visible.
+        let manifestURL = root.appendingPathComponent("staticfiles.json")
+        var manifest = try Manifest(contentsOf: manifestURL)
+        let hashed = manifest.paths["js/app.js"]!
+        let key = Data(ZstdTool.sha256(v1)).map { String(format: "%02x", $0) }.joined()
+        let dcb =
+            [0xFF, 0x44, 0x43, 0x42] + ZstdTool.sha256(v1)
+            + (try BrotliCompressor(quality: 5).compress(v2, kind: .text))
+        TestSupport.write(
+            Data(dcb),
+            to: root.appendingPathComponent(ManifestEntry.deltaName(of: hashed, dictionary: key, coding: .dcb)))
+        manifest.files[hashed]!.dcbDeltas = [key: ManifestVariant(size: dcb.count, sha256: "unused")]
+        let dcz = try #require(manifest.files[hashed]!.deltas[key])
+        #expect(dcz.size < dcb.count)
+        try Data(ManifestWriter.encode(manifest)).write(to: manifestURL)
+
+        let resolver = try AssetResolver(manifestPath: manifestURL.path)
+        let url = try resolver.url(for: "js/app.js")
+        let held = ":" + Data(ZstdTool.sha256(v1)).base64EncodedString() + ":"
+        let responder = StaticFileResponder(staticRoot: root.path, resolver: resolver)
+        try await LiveServer.with(responder) { port in
+            let answer = { (accept: String) in
+                try await Curl.request(
+                    port: port, url, headers: [("Accept-Encoding", accept), ("Available-Dictionary", held)])
+            }
+            let only = try await answer("gzip, br, dcb")
+            #expect(only.status == 200 && only.header("content-encoding") == "dcb")
+            #expect(only.header("vary") == "Accept-Encoding, Available-Dictionary")
+            #expect([UInt8](only.body) == dcb)
+            #expect(Array(only.body.prefix(4)) == [0xFF, 0x44, 0x43, 0x42])
+            #expect(Array(only.body[4..<36]) == ZstdTool.sha256(v1))
+            #expect([UInt8](try await CompressedStaticRoot.decode(only.body.dropFirst(36), encoding: "br")) == v2)
+            let dcbTag = try #require(only.header("etag"))
+
+            // Both accepted alike: the smaller delta (here the dcz); a higher weight wins over size.
+            let both = try await answer("gzip, br, zstd, dcb, dcz")
+            #expect(both.header("content-encoding") == "dcz" && both.body.count == dcz.size)
+            #expect(both.header("etag") != dcbTag && !dcbTag.hasPrefix("W/"))
+            #expect(try await answer("br;q=0.5, dcz;q=0.5, dcb").header("content-encoding") == "dcb")
+            #expect(try await answer("br, dcb;q=0.5").header("content-encoding") == "br")
+
+            // 304 with the dcb's ETag; another dictionary gets no delta.
+            let revalidated = try await Curl.request(
+                port: port, url,
+                headers: [("Accept-Encoding", "br, dcb"), ("Available-Dictionary", held), ("If-None-Match", dcbTag)])
+            #expect(revalidated.status == 304 && revalidated.header("etag") == dcbTag)
+            let other = ":" + Data(ZstdTool.sha256(Array("other".utf8))).base64EncodedString() + ":"
+            let plain = try await Curl.request(
+                port: port, url, headers: [("Accept-Encoding", "br, dcb, dcz"), ("Available-Dictionary", other)])
+            #expect(plain.header("content-encoding") == "br")
+        }
+    }
 }

@@ -1,4 +1,7 @@
+import CollectStatic
 import Foundation
+import StaticAssets
+import StaticAssetsServer
 import TestSupport
 import Testing
 
@@ -95,6 +98,58 @@ import Testing
                 #expect(miss.status == 404, "\(path)")
                 #expect(miss.all("cache-control") == ["no-cache"], "\(path)")
             }
+        }
+    }
+
+    /// The README's claim about deltas behind nginx: with the recommended block, a browser holding
+    /// release 1 of a script and asking for release 2 with `Available-Dictionary` and `dcz` gets the
+    /// `.br` from nginx (the static modules pick a file by `Accept-Encoding` alone, and their `Vary`
+    /// does not name `Available-Dictionary`), while our responder on the same STATIC_ROOT sends the delta.
+    @Test(.enabled(if: nginxAvailable, "needs nginx and libnginx-mod-http-brotli-static"))
+    func nginxCannotPickADeltaByAvailableDictionary() async throws {
+        let nginx = try #require(ProcessRunner.find("nginx"), "nginx is not installed")
+        let module = try #require(
+            Self.modulePaths.first(where: { FileManager.default.fileExists(atPath: $0) }),
+            "ngx_http_brotli_static_module.so not found (apt-get install libnginx-mod-http-brotli-static)")
+        let base = TestSupport.temporaryDirectory("nginx-dcz").resolvingSymlinksInPath()
+        let src = base.appendingPathComponent("src")
+        let root = base.appendingPathComponent("www/static")
+        let v1 = DictionaryTransportTests.script("document.title = 'release 1';\n")
+        for release in [v1, DictionaryTransportTests.script("document.title = 'release 2';\n")] {
+            TestSupport.write(Data(release), to: src.appendingPathComponent("js/app.js"))
+            let configuration = Configuration(
+                sourceRoots: [SourceRoot(path: src.path)], staticRoot: root.path,
+                compression: CompressionPolicy(brotliQuality: 5))
+            _ = try await Collector(configuration: configuration).run()
+        }
+        let resolver = try AssetResolver(manifestPath: root.appendingPathComponent("staticfiles.json").path)
+        let url = try resolver.url(for: "js/app.js")
+        let hashed = String(url.dropFirst("/static/".count))
+        #expect(resolver.manifest.files[hashed]?.deltas.isEmpty == false, "release 2 has a dcz delta")
+        let headers = [
+            ("Accept-Encoding", "gzip, deflate, br, zstd, dcb, dcz"),
+            ("Available-Dictionary", ":" + Data(ZstdTool.sha256(v1)).base64EncodedString() + ":"),
+        ]
+        let server = try await NginxProcess.start(nginx: nginx, module: module, base: base) { port in
+            """
+            server {
+                listen 127.0.0.1:\(port);
+                \(Self.locationBlock(root: base.appendingPathComponent("www").path))
+            }
+            """
+        }
+        defer { server.stop() }
+        let theirs = try await Curl.request(port: server.port, url, headers: headers)
+        #expect(theirs.status == 200)
+        #expect(theirs.header("content-encoding") == "br")
+        #expect(theirs.body == (try Data(contentsOf: root.appendingPathComponent(hashed + ".br"))))
+        #expect(theirs.header("vary") == "Accept-Encoding")
+        let responder = StaticFileResponder(staticRoot: root.path, resolver: resolver)
+        try await LiveServer.with(responder) { port in
+            let mine = try await Curl.request(port: port, url, headers: headers)
+            #expect(mine.header("content-encoding") == "dcz")
+            #expect(mine.header("vary") == "Accept-Encoding, Available-Dictionary")
+            #expect(mine.body.count * 10 < theirs.body.count, "dcz \(mine.body.count) B, br \(theirs.body.count) B")
         }
     }
 }

@@ -103,11 +103,12 @@ extension Setting {
     public static let dictionaryGenerations = Setting(
         name: "COLLECTSTATIC_DICTIONARY_GENERATIONS", kind: .integer, flag: "--dictionary-generations",
         defaultValue: "2",
-        help: "Previous versions (from kept releases) each changed file gets a dcz delta against; 0 for none.",
+        help:
+            "Previous versions (from kept releases) each changed file gets a dcz (and dcb) delta against; 0 for none.",
         group: .compression)
     public static let dictionaryTypes = Setting(
         name: "COLLECTSTATIC_DICTIONARY_TYPES", kind: .list, flag: "--dictionary-types",
-        defaultValue: "css,js,mjs,json,svg,wasm", help: "Extensions of files that get dcz deltas.",
+        defaultValue: "css,js,mjs,json,svg,wasm", help: "Extensions of files that get dcz/dcb deltas.",
         group: .compression)
     public static let compressSkip = Setting(
         name: "COLLECTSTATIC_COMPRESS_SKIP", kind: .list, flag: "--compress-skip",

@@ -147,7 +147,7 @@ struct ReleasePlanner: Sendable {
         return folders
     }
 
-    /// `app.css.br` → `app.css`; `app.3f2a.js.<dictionary>.dcz` → `app.3f2a.js`.
+    /// `app.css.br` → `app.css`; `app.3f2a.js.<dictionary>.dcz` (or `.dcb`) → `app.3f2a.js`.
     static func variantBase(of name: String) -> String? {
         if let base = ManifestEntry.deltaBase(of: name) { return base }
         for encoding in ContentEncoding.variants where name.hasSuffix(encoding.fileSuffix) {
@@ -182,9 +182,8 @@ extension ReleasePlan {
                     FileSystem.status(current.root + "/" + file.name + encoding.fileSuffix)?.size == variant.size
                 else { return false }
             }
-            for (dictionary, delta) in entry.deltas {
-                let path = current.root + "/" + ManifestEntry.deltaName(of: file.name, dictionary: dictionary)
-                guard FileSystem.status(path)?.size == delta.size else { return false }
+            for (name, _, delta) in entry.deltaFiles(of: file.name) {
+                guard FileSystem.status(current.root + "/" + name)?.size == delta.size else { return false }
             }
         }
         return true

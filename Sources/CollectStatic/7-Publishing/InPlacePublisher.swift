@@ -38,8 +38,8 @@ struct InPlacePublisher: Sendable {
                 }
             }
             // Deltas of the old release that this one no longer lists (they go with their release).
-            for dictionary in old?.files[name]?.deltas.keys.sorted() ?? [] where entry.deltas[dictionary] == nil {
-                let delta = ManifestEntry.deltaName(of: name, dictionary: dictionary)
+            let kept = Set(entry.deltaFiles(of: name).map(\.name))
+            for delta in old?.files[name]?.deltaFiles(of: name).map(\.name) ?? [] where !kept.contains(delta) {
                 if FileSystem.status(root + "/" + delta, followLinks: false) != nil {
                     stale.append(delta)
                     touched.insert(name)

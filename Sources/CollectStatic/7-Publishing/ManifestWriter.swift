@@ -9,7 +9,7 @@ import StaticAssets
 /// Serialises the manifest byte for byte as Django's `ManifestFilesMixin.save_manifest` does
 /// (`json.dumps({"paths": ..., "version": "1.1", "hash": ...})`, paths sorted by code point), then
 /// appends our own keys, which Django's loader ignores: `files` (size, integrity and variants of
-/// every file in STATIC_ROOT, and its `dcz` deltas keyed by dictionary SHA-256), `compression` (the settings the variants were made with),
+/// every file in STATIC_ROOT, and its `dcz`/`dcb` deltas keyed by dictionary SHA-256), `compression` (the settings the variants were made with),
 /// `generation` (this release) and `previous` (earlier releases still kept).
 public enum ManifestWriter {
     public static func encode(_ manifest: Manifest) -> [UInt8] {
@@ -39,13 +39,14 @@ public enum ManifestWriter {
                 }
                 json += ", \"encodings\": {" + encodings.joined(separator: ", ") + "}"
             }
-            if !entry.deltas.isEmpty {
-                let deltas = entry.deltas.keys.sorted().map { dictionary in
-                    let delta = entry.deltas[dictionary]!
+            for coding in DeltaCoding.allCases where !entry.deltas(coding).isEmpty {
+                let deltas = entry.deltas(coding)
+                let records = deltas.keys.sorted().map { dictionary in
+                    let delta = deltas[dictionary]!
                     return PythonJSON.string(dictionary) + ": {\"size\": \(delta.size), \"sha256\": "
                         + PythonJSON.string(delta.sha256 ?? "") + "}"
                 }
-                json += ", \"dcz\": {" + deltas.joined(separator: ", ") + "}"
+                json += ", " + PythonJSON.string(coding.token) + ": {" + records.joined(separator: ", ") + "}"
             }
             sink.append(json + "}")
         }
