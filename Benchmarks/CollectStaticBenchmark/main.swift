@@ -17,6 +17,9 @@ struct Options {
     var corpus = ""
     var binary = ".build/release/collectstatic"
     var work = FileManager.default.temporaryDirectory.appendingPathComponent("collectstatic-benchmark").path
+    /// Cold runs with `--jobs 1` and on all cores, alternated this many times (medians are reported:
+    /// on a shared machine one run can be 15% off).
+    var rounds = 1
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -25,6 +28,7 @@ struct Options {
             case "--corpus": corpus = iterator.next() ?? ""
             case "--collectstatic": binary = iterator.next() ?? binary
             case "--work": work = iterator.next() ?? work
+            case "--rounds": rounds = max(1, Int(iterator.next() ?? "") ?? 1)
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(2)
@@ -106,8 +110,30 @@ func collect(into name: String, jobs: Int?, extra: String? = nil) -> Measurement
     return measure(binary, arguments, in: options.work)
 }
 
-let serial = collect(into: "jobs1", jobs: 1)
-let parallel = collect(into: "all", jobs: nil)
+/// The run of median wall time.
+func median(_ runs: [Measurement]) -> Measurement { runs.sorted { $0.seconds < $1.seconds }[runs.count / 2] }
+
+var serialRuns: [Measurement] = []
+var parallelRuns: [Measurement] = []
+for _ in 0..<options.rounds {
+    for name in ["jobs1", "all"] { try? FileManager.default.removeItem(atPath: options.work + "/" + name) }
+    try? FileManager.default.removeItem(atPath: options.work + "/.jobs1.collectstatic")
+    try? FileManager.default.removeItem(atPath: options.work + "/.all.collectstatic")
+    serialRuns.append(collect(into: "jobs1", jobs: 1))
+    parallelRuns.append(collect(into: "all", jobs: nil))
+}
+let serial = median(serialRuns)
+let parallel = median(parallelRuns)
+if options.rounds > 1 {
+    print("cold --jobs 1 (s): " + serialRuns.map { String(format: "%.2f", $0.seconds) }.joined(separator: ", "))
+    print("cold all cores (s): " + parallelRuns.map { String(format: "%.2f", $0.seconds) }.joined(separator: ", "))
+    print(
+        "all cores ÷ --jobs 1, per round: "
+            + zip(serialRuns, parallelRuns).map {
+                String(format: "%.2f", $0.seconds / $1.seconds)
+            }.joined(separator: ", "))
+}
+print(String(format: "speed-up on %d cores (medians): %.2fx", cores, serial.seconds / parallel.seconds))
 let rerun = collect(into: "all", jobs: nil)
 
 // A release with one stylesheet changed (a first root shadowing it), keeping 2 previous releases.
