@@ -27,7 +27,7 @@ for size in $sizes; do
     tree="$work/tree-$size"
     Benchmarks/scale/make-scale-corpus.sh "$corpus" "$size" "$tree"
     files=$(find "$tree" -type f ! -name roots.txt ! -name .copies | wc -l)
-    megabytes=$(du -sLm "$tree" --exclude=roots.txt | cut -f1)
+    megabytes=$(find "$tree" -type f ! -name roots.txt ! -name .copies -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f", s / 1e6 }')
     mapfile -t roots < "$tree/roots.txt"
     dirs=()
     for root in "${roots[@]}"; do dirs+=(--dir "$tree/$root"); done
