@@ -37,6 +37,19 @@ struct ReleasePlan: Sendable {
     var current: PublishedState
 }
 
+extension ReleasePlan {
+    /// The file of the plan with this name (binary search: `files` is sorted by name).
+    func file(named name: String) -> File? {
+        var low = 0
+        var high = files.count
+        while low < high {
+            let middle = (low + high) / 2
+            if utf8Less(files[middle].name, name) { low = middle + 1 } else { high = middle }
+        }
+        return low < files.count && files[low].name == name ? files[low] : nil
+    }
+}
+
 /// STATIC_ROOT as it is published now: its manifest (if any) and the files it holds.
 struct PublishedState: Sendable {
     var root: String

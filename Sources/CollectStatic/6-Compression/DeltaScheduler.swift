@@ -58,15 +58,15 @@ struct DeltaScheduler: Sendable {
 
     /// The jobs for `plan`: every hashed file of this release with at least one previous version.
     func jobs(_ plan: ReleasePlan, variants: [String: [ContentEncoding: ManifestVariant]]) -> [Job] {
-        guard policy.dictionaryGenerations > 0 else { return [] }
-        let byName = Dictionary(plan.files.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        guard policy.dictionaryGenerations > 0, !plan.previous.isEmpty else { return [] }
+        let byName = { (name: String) in plan.file(named: name) }  // no index of the whole tree
         var jobs: [Job] = []
         for logical in plan.paths.keys.sorted(by: utf8Less) where policy.wantsDeltas(logicalPath: logical) {
-            guard let file = byName[plan.paths[logical]!], file.role == .hashed, file.size > 0 else { continue }
+            guard let file = byName(plan.paths[logical]!), file.role == .hashed, file.size > 0 else { continue }
             var seen: Set<String> = [file.integrity]
             var dictionaries: [ReleasePlan.File] = []
             for generation in plan.previous where dictionaries.count < policy.dictionaryGenerations {
-                guard let name = generation.paths[logical], let previous = byName[name], previous.size > 0,
+                guard let name = generation.paths[logical], let previous = byName(name), previous.size > 0,
                     seen.insert(previous.integrity).inserted
                 else { continue }
                 dictionaries.append(previous)
