@@ -221,8 +221,10 @@ import Testing
         // The same without a terminal: the result line of the long phase, then the summary.
         try FileManager.default.removeItem(at: dir.appendingPathComponent("out"))
         let plain = CLI.run(["--noinput", "--dir", "src", "--static-root", "out", "-j", "1"], in: dir)
-        #expect(plain.stderr.hasPrefix("Compressed 24 files (1.0 MB) in "), "\(plain.stderr)")
-        #expect(plain.stderr.split(separator: "\n").count == 1)
+        // Only result lines of long phases (copying too, when a loaded machine makes it last 1 s).
+        let lines = plain.stderr.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("Compressed 24 files (1.0 MB) in ") }, "\(plain.stderr)")
+        #expect(lines.allSatisfy { $0.hasPrefix("Compressed ") || $0.hasPrefix("Copied ") }, "\(plain.stderr)")
         #expect(plain.stdout == "\n12 static files copied to '\(dir.path)/out', 12 post-processed.\n")
         let again = CLI.run(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
         #expect(again.stderr == "")
