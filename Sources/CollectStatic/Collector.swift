@@ -233,8 +233,8 @@ public struct Collector: Sendable {
                 let file = plan.files[index]
                 let outcome: TreeBuilder.Outcome
                 if let staging {
-                    let first = plan.files[group[0]].name
-                    outcome = try index == group[0] ? staging.place(file) : staging.place(file, sameBytesAs: first)
+                    let first = index == group[0] ? nil : plan.files[group[0]].name
+                    outcome = try staging.place(file, sameBytesAs: first)
                     if file.role == .hashed, let cache {
                         cache.storeBlob(integrity: file.integrity, from: staging.placedFile(file.name))
                     }

@@ -45,9 +45,11 @@ struct TreeBuilder: Sendable {
         }
     }
 
-    /// Places one file of the plan: linked from the published tree when that holds its bytes, else
-    /// linked from the run's spool (a rewritten file) or copied in pieces from its source.
-    func place(_ file: ReleasePlan.File) throws(CollectStaticError) -> Outcome {
+    /// Places one file of the plan: linked from the published tree when that holds its bytes; else,
+    /// when `placed` names a file with the same bytes this run has already placed, hard-linked to it
+    /// (one copy of the bytes for both names); else linked from the run's spool (a rewritten file)
+    /// or copied in pieces from its source.
+    func place(_ file: ReleasePlan.File, sameBytesAs placed: String? = nil) throws(CollectStaticError) -> Outcome {
         let path = try destination(file.name)
         let existing = published.root + "/" + file.name
         if !published.fromCache, try Self.isProven(existing, holds: file.content) {
@@ -55,31 +57,16 @@ struct TreeBuilder: Sendable {
             return .unmodified
         }
         try willWrite(path)
-        switch file.content {
-        case .symlink(let target):
+        if case .symlink(let target) = file.content {
             guard symlink(target, path) == 0 else { throw .output(path: path, reason: FileSystem.lastError) }
-        case .asset(let asset, hashedCopy: true) where asset.rewrittenFile != nil:
+        } else if let twin = placed.map(placedFile), FileSystem.status(twin, followLinks: false)?.isRegularFile == true
+        {
+            try link(twin, at: path)
+        } else if case .asset(let asset, hashedCopy: true) = file.content, asset.rewrittenFile != nil {
             try link(file.content.path, at: path)
-        default:
+        } else {
             try file.content.copy(to: path)
         }
-        return .written
-    }
-
-    /// Places `file`, whose bytes are those of `placed`, a name this run has already placed: linked
-    /// from the published tree when that holds it, else hard-linked to `placed` (one copy of the
-    /// bytes for both names).
-    func place(_ file: ReleasePlan.File, sameBytesAs placed: String) throws(CollectStaticError) -> Outcome {
-        let path = try destination(file.name)
-        let existing = published.root + "/" + file.name
-        if !published.fromCache, try Self.isProven(existing, holds: file.content) {
-            if complete { try link(existing, at: path) }
-            return .unmodified
-        }
-        let source = placedFile(placed)
-        guard FileSystem.status(source, followLinks: false)?.isRegularFile == true else { return try place(file) }
-        try willWrite(path)
-        try link(source, at: path)
         return .written
     }
 
