@@ -32,7 +32,12 @@ final class PublishLock: Sendable {
                 close(descriptor)
                 throw .output(path: path, reason: "cannot lock: \(reason)")
             }
-            let holder = holderPID(descriptor)
+            // The holder writes its PID right after it takes the lock: give it that moment.
+            var holder = holderPID(descriptor)
+            for _ in 0..<40 where holder == nil {
+                usleep(5_000)
+                holder = holderPID(descriptor)
+            }
             observer.handle(.waitingForLock(pid: holder, lockFile: path))
             let deadline = Date().addingTimeInterval(timeout)
             while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
