@@ -24,7 +24,6 @@ struct CompressionScheduler: Sendable {
         var key: VariantCache.Key
         var size: Int
         var names: [String]
-        var source: ContentSource
     }
 
     struct Outcome: Sendable {
@@ -44,7 +43,7 @@ struct CompressionScheduler: Sendable {
         for file in files where policy.shouldCompress(logicalPath: file.name, size: file.size) {
             let key = VariantCache.Key(integrity: file.integrity, kind: ContentKind.forPath(file.name))
             if jobsByKey[key] == nil {
-                jobsByKey[key] = Job(key: key, size: file.size, names: [], source: file.content)
+                jobsByKey[key] = Job(key: key, size: file.size, names: [])
                 order.append(key)
             }
             jobsByKey[key]!.names.append(file.name)
