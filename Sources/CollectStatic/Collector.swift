@@ -72,11 +72,13 @@ public struct Collector: Sendable {
         defer { session.lock?.release() }
         var report = CollectionReport(
             destination: configuration.staticRoot, linked: options.link, dryRun: options.dryRun)
-        let found = try find(into: &report)
+        var found = try find(into: &report)
         let spool = session.publisher.spool(dryRun: options.dryRun)
         defer { try? FileSystem.removeTree(spool.root) }
         let assets = try await fingerprint(found.assets, spool: spool, into: &report)
+        if options.postProcess { found.assets = [] }  // the fingerprinted assets hold what is needed
         let plan = try planRelease(assets, found: found.assets, current: session.publisher.published(), into: &report)
+        Memory.returnFreed()
         if isUnchanged(plan, session.publisher) { return unchanged(plan, report) }
         return try await publish(plan, with: session.publisher, report: report)
     }
@@ -162,7 +164,7 @@ public struct Collector: Sendable {
             deltas = try await DeltaScheduler(
                 policy: policy, builder: staging, jobs: configuration.jobs,
                 cache: configuration.cacheDirectory.map(CacheFolder.init)
-            ).run(plan, variants: compressed.encodings)
+            ).run(plan, variants: compressed)
             report.finish("deltas", stopwatch.lap())
             report.deltasWritten = deltas.written
             report.deltasReused = deltas.reused
@@ -172,7 +174,12 @@ public struct Collector: Sendable {
             report.deleted += 1
         }
         guard let staging else { return report }
-        let manifest = options.postProcess ? releaseManifest(plan, compressed, deltas) : carriedManifest(plan)
+        let manifest: (any ManifestContent)? =
+            options.postProcess
+            ? ReleaseManifest(
+                plan, compressed: compressed, deltas: deltas,
+                compression: configuration.compression?.settingsFingerprint)
+            : carriedManifest(plan)
         try hooks.beforeManifest()
         try publisher.publish(plan, manifest: manifest, staging: staging)
         report.finish("publish", stopwatch.lap())
@@ -190,7 +197,7 @@ public struct Collector: Sendable {
         let plan = try await BuildPlan.make(assets: assets, configuration: configuration, jobs: configuration.jobs)
         for warning in plan.warnings { observer.handle(.warning(warning.description)) }
         report.warnings += plan.warnings.map(\.description)
-        return try await Fingerprinter.run(plan, spool: spool, jobs: configuration.jobs, observer: observer)
+        return try await Fingerprinter.run(consume plan, spool: spool, jobs: configuration.jobs, observer: observer)
     }
 
     private func planRelease(
@@ -273,16 +280,18 @@ public struct Collector: Sendable {
     /// digest stand alone), largest first so that a big file never starts last.
     static func sameBytesGroups(_ files: [ReleasePlan.File]) -> [[Int]] {
         var groups: [[Int]] = []
-        var byIntegrity: [String: Int] = [:]
+        var byDigest: [Integrity: Int] = [:]
         for (index, file) in files.enumerated() {
             if case .symlink = file.content {
                 groups.append([index])
-            } else if file.integrity.isEmpty {
-                groups.append([index])
-            } else if let group = byIntegrity[file.integrity] {
-                groups[group].append(index)
+            } else if let digest = file.digest {
+                if let group = byDigest[digest] {
+                    groups[group].append(index)
+                } else {
+                    byDigest[digest] = groups.count
+                    groups.append([index])
+                }
             } else {
-                byIntegrity[file.integrity] = groups.count
                 groups.append([index])
             }
         }
@@ -299,21 +308,6 @@ public struct Collector: Sendable {
         let scheduler = CompressionScheduler(
             policy: policy, builder: staging, cache: cache, jobs: configuration.jobs, observer: observer)
         return try await scheduler.run(plan.files)
-    }
-
-    /// The manifest of the new tree: Django's `paths`, and every file with its variants and deltas.
-    private func releaseManifest(
-        _ plan: ReleasePlan, _ compressed: CompressionScheduler.Outcome, _ deltas: DeltaScheduler.Outcome
-    ) -> Manifest {
-        var files: [String: ManifestEntry] = [:]
-        for file in plan.files {
-            files[file.name] = ManifestEntry(
-                size: file.size, integrity: file.integrity, encodings: compressed.encodings[file.name] ?? [:],
-                deltas: deltas.deltas[file.name]?[.dcz] ?? [:], dcbDeltas: deltas.deltas[file.name]?[.dcb] ?? [:])
-        }
-        return ManifestWriter.manifest(
-            paths: plan.paths, files: files, compression: configuration.compression?.settingsFingerprint,
-            generation: plan.generation, previous: plan.previous)
     }
 
     /// `--no-post-process` writes no manifest; one already there is kept, minus the files it would

@@ -240,12 +240,54 @@ public struct ManifestEntry: Sendable, Equatable {
 /// later run prove a variant on disk is exactly the one recorded before reusing it.
 public struct ManifestVariant: Sendable, Equatable {
     public var size: Int
-    /// Nil in manifests written before variants carried digests: such a variant is never reused.
-    public var sha256: String?
+    /// The digest as bytes when it is lowercase hex of 32 bytes (as collectstatic writes it), the
+    /// text otherwise: a manifest of a large tree holds one per variant, so no text is kept for them.
+    private var digest: HexDigest?
 
     public init(size: Int, sha256: String? = nil) {
         self.size = size
-        self.sha256 = sha256
+        digest = sha256.map(HexDigest.init)
+    }
+
+    /// Nil in manifests written before variants carried digests: such a variant is never reused.
+    public var sha256: String? {
+        get { digest?.text }
+        set { digest = newValue.map(HexDigest.init) }
+    }
+
+    private enum HexDigest: Sendable, Equatable {
+        case bytes(UInt64, UInt64, UInt64, UInt64)
+        case text(String)
+
+        init(_ text: String) {
+            let utf8 = Array(text.utf8)
+            var words: [UInt64] = []
+            if utf8.count == 64 {
+                for start in stride(from: 0, to: 64, by: 16) {
+                    guard let word = UInt64(String(decoding: utf8[start..<start + 16], as: UTF8.self), radix: 16)
+                    else { break }
+                    words.append(word)
+                }
+            }
+            self =
+                words.count == 4
+                    && utf8.allSatisfy({
+                        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                            || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+                    })
+                ? .bytes(words[0], words[1], words[2], words[3]) : .text(text)
+        }
+
+        var text: String {
+            switch self {
+            case .text(let text): return text
+            case .bytes(let a, let b, let c, let d):
+                return [a, b, c, d].map { word in
+                    let hex = String(word, radix: 16)
+                    return String(repeating: "0", count: 16 - hex.count) + hex
+                }.joined()
+            }
+        }
     }
 }
 

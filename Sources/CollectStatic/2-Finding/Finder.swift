@@ -2,13 +2,44 @@
     import Glibc
 #endif
 
-/// A file found in a source root, under the name it is collected as.
+/// A file found in a source root, under the name it is collected as. Its absolute path is not
+/// stored: it is the root's folder (one string shared by every file of the root) and the end of the
+/// logical path, so a run holds one path per file of the tree, not two.
 public struct SourceAsset: Sendable, Equatable {
     /// `prefix/relative/path`, `/`-separated: the name in STATIC_ROOT and in the manifest.
     public var logicalPath: String
-    /// Absolute path of the source file.
-    public var filePath: String
     public var size: Int
+    /// The source root's folder, or (`relativeStart` < 0) the file's own path.
+    private var folder: String
+    /// Where the path relative to the root starts in `logicalPath` (UTF-8 offset).
+    private var relativeStart: Int32
+
+    public init(logicalPath: String, filePath: String, size: Int) {
+        self.logicalPath = logicalPath
+        self.size = size
+        folder = filePath
+        relativeStart = -1
+    }
+
+    /// A file of the root at `folder` whose logical path ends with its path relative to the root,
+    /// from UTF-8 offset `relativeStart` on.
+    init(logicalPath: String, folder: String, relativeStart: Int, size: Int) {
+        self.logicalPath = logicalPath
+        self.size = size
+        self.folder = folder
+        self.relativeStart = Int32(relativeStart)
+    }
+
+    /// Absolute path of the source file.
+    public var filePath: String {
+        guard relativeStart >= 0 else { return folder }
+        let utf8 = logicalPath.utf8
+        return folder + "/" + String(logicalPath[utf8.index(utf8.startIndex, offsetBy: Int(relativeStart))...])
+    }
+
+    public static func == (a: SourceAsset, b: SourceAsset) -> Bool {
+        a.logicalPath == b.logicalPath && a.size == b.size && a.filePath == b.filePath
+    }
 }
 
 /// What the finder found: the winners in deterministic order, and the files shadowed by an earlier root.
@@ -33,22 +64,30 @@ public struct Finder: Sendable {
 
     /// Every file of every root; progress (files and bytes found so far) goes to `observer`.
     public func find(observer: any CollectionObserver = SilentObserver()) throws(CollectStaticError) -> FoundAssets {
-        var winners: [String: SourceAsset] = [:]
-        var order: [String] = []
-        var shadowed: [SourceAsset] = []
+        // Every root's files in one list, sorted by logical path (then by root order and walk
+        // order, so the first root holding a name wins): no index of the tree is built.
+        var all: [(asset: SourceAsset, order: Int)] = []
         let progress = ProgressCounter(.finding, observer: observer)
         for root in roots {
-            for asset in try files(in: root, progress: progress) {
-                if winners[asset.logicalPath] == nil {
-                    winners[asset.logicalPath] = asset
-                    order.append(asset.logicalPath)
-                } else {
-                    shadowed.append(asset)
-                }
-            }
+            for asset in try files(in: root, progress: progress) { all.append((asset, all.count)) }
         }
         progress.finish()
-        return FoundAssets(assets: order.sorted(by: utf8Less).map { winners[$0]! }, shadowed: shadowed)
+        all.sort { a, b in
+            a.asset.logicalPath == b.asset.logicalPath
+                ? a.order < b.order : utf8Less(a.asset.logicalPath, b.asset.logicalPath)
+        }
+        var assets: [SourceAsset] = []
+        assets.reserveCapacity(all.count)
+        var shadowed: [(asset: SourceAsset, order: Int)] = []
+        for item in all {
+            if let last = assets.last, last.logicalPath == item.asset.logicalPath {
+                shadowed.append(item)
+            } else {
+                assets.append(item.asset)
+            }
+        }
+        all = []
+        return FoundAssets(assets: assets, shadowed: shadowed.sorted { $0.order < $1.order }.map(\.asset))
     }
 
     /// Finds one logical path, and every root's candidate for it (`findstatic`).
@@ -120,7 +159,10 @@ public struct Finder: Sendable {
                 throw .source(path: path, reason: "not a regular file")
             }
             let logical = root.prefix.map { $0 + "/" + relativePath } ?? relativePath
-            result.append(SourceAsset(logicalPath: logical, filePath: path, size: status.size))
+            result.append(
+                SourceAsset(
+                    logicalPath: logical, folder: root.path, relativeStart: root.prefix.map { $0.utf8.count + 1 } ?? 0,
+                    size: status.size))
             progress?.advance(bytes: status.size)
         }
         for (name, identity) in folders {

@@ -47,7 +47,7 @@ struct BuildPlan: Sendable {
         async throws(CollectStaticError) -> BuildPlan
     {
         let jsModules = configuration.jsModules
-        let index = Dictionary(uniqueKeysWithValues: assets.enumerated().map { ($1.logicalPath, $0) })
+        let index = AssetIndex(assets)
         let resolver = ReferenceResolver(staticURL: configuration.staticURL)
         let scans = try await parallelMap(assets, limit: jobs) { asset throws(CollectStaticError) -> Scan in
             guard let syntax = ReferenceSyntax.forPath(asset.logicalPath, jsModules: jsModules) else {
@@ -62,7 +62,7 @@ struct BuildPlan: Sendable {
                 case .external:
                     continue
                 case .asset(let path):
-                    if let target = index[path] {
+                    if let target = index.position(of: path) {
                         var kept = reference
                         kept.matchedText = ""  // only messages about missing files quote it
                         edges.append(Edge(reference: kept, target: target))
@@ -75,12 +75,6 @@ struct BuildPlan: Sendable {
             }
             return .scanned(ContentDigest(of: bytes), edges: edges, unresolved: unresolved)
         }
-        lazy var folders: Set<String> = Set(
-            assets.flatMap { asset in
-                asset.logicalPath.indices.filter { asset.logicalPath[$0] == "/" }.map {
-                    String(asset.logicalPath[..<$0])
-                }
-            })
         let allowedMissing = configuration.missingReferenceIgnore.map(IgnorePattern.init)
         var nodes: [Node] = []
         nodes.reserveCapacity(assets.count)
@@ -101,7 +95,7 @@ struct BuildPlan: Sendable {
                 for item in unresolved {
                     // A folder of the tree written without its trailing slash (`url(../img)`):
                     // Django finds it, cannot open it as a file and leaves the url alone.
-                    if item.insideTree && folders.contains(item.target) { continue }
+                    if item.insideTree && index.isFolder(item.target) { continue }
                     let report = MissingReference(
                         source: asset.logicalPath, line: item.reference.line, column: item.reference.column,
                         text: item.reference.matchedText, target: item.target)
@@ -164,6 +158,43 @@ struct BuildPlan: Sendable {
         }
         // Files that are copied as they are need no ordering.
         return result.filter { nodes[$0[0]].isScanned }
+    }
+}
+
+/// Finds an asset by logical path: a binary search when the assets are sorted by it (as the finder
+/// returns them, so no index of the tree is built), a dictionary otherwise.
+struct AssetIndex: Sendable {
+    private let assets: [SourceAsset]
+    private let positions: [String: Int]?
+
+    init(_ assets: [SourceAsset]) {
+        self.assets = assets
+        let sorted = zip(assets, assets.dropFirst()).allSatisfy { utf8Less($0.logicalPath, $1.logicalPath) }
+        positions = sorted ? nil : Dictionary(assets.enumerated().map { ($1.logicalPath, $0) }) { first, _ in first }
+    }
+
+    func position(of logicalPath: String) -> Int? {
+        if let positions { return positions[logicalPath] }
+        var low = 0
+        var high = assets.count
+        while low < high {
+            let middle = (low + high) / 2
+            if utf8Less(assets[middle].logicalPath, logicalPath) { low = middle + 1 } else { high = middle }
+        }
+        return low < assets.count && assets[low].logicalPath == logicalPath ? low : nil
+    }
+
+    /// Whether `path` is a folder of the tree: some asset's logical path starts with `path/`.
+    func isFolder(_ path: String) -> Bool {
+        let prefix = path + "/"
+        if positions != nil { return assets.contains { $0.logicalPath.utf8.starts(with: prefix.utf8) } }
+        var low = 0
+        var high = assets.count
+        while low < high {
+            let middle = (low + high) / 2
+            if utf8Less(assets[middle].logicalPath, prefix) { low = middle + 1 } else { high = middle }
+        }
+        return low < assets.count && assets[low].logicalPath.utf8.starts(with: prefix.utf8)
     }
 }
 

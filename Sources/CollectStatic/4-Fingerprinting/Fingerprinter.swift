@@ -7,46 +7,40 @@ public final class FingerprintedAsset: Sendable {
     public let asset: SourceAsset
     /// `css/app.3f2a9c1b7d4e.css`.
     public let hashedName: String
-    /// The file holding the hashed copy's bytes when references were rewritten (in the run's
-    /// spool, written as soon as they were final); nil when the hashed copy is a copy of the source.
-    public let rewrittenFile: String?
-    /// Size of the hashed copy.
-    public let hashedSize: Int
-    /// Digest of the hashed copy's bytes.
-    public let digest: ContentDigest
     /// Digest of the source file (the copy under the original name).
     public let sourceDigest: ContentDigest
+    /// The hashed copy when references changed its bytes (most files have none: their hashed copy
+    /// is the source, and nothing more is kept for them).
+    let rewritten: Rewritten?
 
-    init(
-        asset: SourceAsset, hashedName: String, rewrittenFile: String?, hashedSize: Int, digest: ContentDigest,
-        sourceDigest: ContentDigest
-    ) {
+    /// A hashed copy whose references were rewritten.
+    final class Rewritten: Sendable {
+        /// The file holding its bytes (in the run's spool, written as soon as they were final).
+        let file: String
+        let size: Int
+        let digest: ContentDigest
+
+        init(file: String, size: Int, digest: ContentDigest) {
+            self.file = file
+            self.size = size
+            self.digest = digest
+        }
+    }
+
+    init(asset: SourceAsset, hashedName: String, sourceDigest: ContentDigest, rewritten: Rewritten?) {
         self.asset = asset
         self.hashedName = hashedName
-        self.rewrittenFile = rewrittenFile
-        self.hashedSize = hashedSize
-        self.digest = digest
         self.sourceDigest = sourceDigest
-    }
-}
-
-extension FingerprintedAsset {
-    /// One file this asset puts into STATIC_ROOT.
-    struct Output {
-        var name: String
-        var integrity: String
-        var size: Int
-        /// True for the hashed copy, false for the copy under the original name.
-        var isHashedCopy: Bool
+        self.rewritten = rewritten
     }
 
-    /// The hashed copy and the original, with the digest and size of what each holds.
-    var outputs: [Output] {
-        [
-            Output(name: hashedName, integrity: digest.integrity, size: hashedSize, isHashedCopy: true),
-            Output(name: asset.logicalPath, integrity: sourceDigest.integrity, size: asset.size, isHashedCopy: false),
-        ]
-    }
+    /// The file holding the hashed copy's bytes when references were rewritten; nil when the
+    /// hashed copy is a copy of the source.
+    public var rewrittenFile: String? { rewritten?.file }
+    /// Size of the hashed copy.
+    public var hashedSize: Int { rewritten?.size ?? asset.size }
+    /// Digest of the hashed copy's bytes.
+    public var digest: ContentDigest { rewritten?.digest ?? sourceDigest }
 }
 
 /// Where rewritten files are written as soon as their bytes are final, so that no run holds the
@@ -64,8 +58,10 @@ struct Spool: Sendable {
 /// derive from the digest of all members together, so the result is deterministic and any change
 /// inside the cycle renames every member.
 enum Fingerprinter {
+    /// `plan` is let go before the result is made (the reference graph and the result are never
+    /// held at once).
     static func run(
-        _ plan: BuildPlan, spool: Spool, jobs: Int, observer: any CollectionObserver = SilentObserver()
+        _ plan: consuming BuildPlan, spool: Spool, jobs: Int, observer: any CollectionObserver = SilentObserver()
     ) async throws(CollectStaticError) -> [FingerprintedAsset] {
         let progress = ProgressCounter(
             .hashing, totalFiles: plan.nodes.count, totalBytes: plan.nodes.reduce(0) { $0 + $1.asset.size },
@@ -76,31 +72,42 @@ enum Fingerprinter {
             return try ContentDigest(ofFile: node.asset.filePath)
         }
         try FileSystem.makeDirectories(spool.root)
-        var fingerprints = digests.map(\.fingerprint)
-        var rewritten = [String?](repeating: nil, count: plan.nodes.count)
-        var sizes = plan.nodes.map(\.asset.size)
-        var finalDigests = digests
+        // Only what differs from the source is kept per file: the fingerprint of a rewritten file or
+        // a cycle member, and the rewritten copy.
+        var fingerprints = Fingerprints(digests: digests)
+        var rewritten: [Int: FingerprintedAsset.Rewritten] = [:]
         // Components of one level depend only on lower levels: each level runs in parallel.
         for level in levels(of: plan) {
             let known = fingerprints
+            let graph = copy plan
             let results = try await parallelMap(level, limit: jobs) { component throws(CollectStaticError) in
-                try fingerprint(component, of: plan, digests: digests, fingerprints: known, spool: spool)
+                try fingerprint(component, of: graph, digests: digests, fingerprints: known, spool: spool)
             }
             for result in results.joined() {
                 fingerprints[result.member] = result.fingerprint
-                if let digest = result.digest { finalDigests[result.member] = digest }
-                if let file = result.rewrittenFile {
-                    rewritten[result.member] = file
-                    sizes[result.member] = result.size
+                if let file = result.rewrittenFile, let digest = result.digest {
+                    rewritten[result.member] = .init(file: file, size: result.size, digest: digest)
                 }
             }
         }
-        return plan.nodes.indices.map { index in
+        let assets = plan.nodes.map(\.asset)
+        plan = BuildPlan(nodes: [], components: [], warnings: [])
+        Memory.returnFreed()
+        return assets.indices.map { index in
             FingerprintedAsset(
-                asset: plan.nodes[index].asset,
-                hashedName: HashedName.make(plan.nodes[index].asset.logicalPath, hash: fingerprints[index]),
-                rewrittenFile: rewritten[index], hashedSize: sizes[index], digest: finalDigests[index],
-                sourceDigest: digests[index])
+                asset: assets[index], hashedName: HashedName.make(assets[index].logicalPath, hash: fingerprints[index]),
+                sourceDigest: digests[index], rewritten: rewritten[index])
+        }
+    }
+
+    /// Each file's fingerprint: its source's MD5 unless fingerprinting gave it another.
+    private struct Fingerprints: Sendable {
+        let digests: [ContentDigest]
+        var changed: [Int: String] = [:]
+
+        subscript(index: Int) -> String {
+            get { changed[index] ?? digests[index].fingerprint }
+            set { changed[index] = newValue == digests[index].fingerprint ? nil : newValue }
         }
     }
 
@@ -141,7 +148,8 @@ enum Fingerprinter {
     /// Fingerprints one component (one file, or the members of a reference cycle) once everything
     /// it references outside itself has its final name; rewritten bytes go to the spool at once.
     private static func fingerprint(
-        _ component: [Int], of plan: BuildPlan, digests: [ContentDigest], fingerprints known: [String], spool: Spool
+        _ component: [Int], of plan: BuildPlan, digests: [ContentDigest], fingerprints known: Fingerprints,
+        spool: Spool
     ) throws(CollectStaticError) -> [Result] {
         var fingerprints = known
         let isCycle = component.count > 1 || plan.nodes[component[0]].edges.contains { $0.target == component[0] }
@@ -195,7 +203,7 @@ enum Fingerprinter {
     /// The node's source with each reference whose target passes `include` pointing at the
     /// target's hashed name.
     private static func rewrite(
-        _ node: BuildPlan.Node, _ source: [UInt8], in plan: BuildPlan, _ fingerprints: [String],
+        _ node: BuildPlan.Node, _ source: [UInt8], in plan: BuildPlan, _ fingerprints: Fingerprints,
         include: (Int) -> Bool
     ) -> [UInt8] {
         var replacements: [Int: String] = [:]

@@ -10,13 +10,25 @@ enum ContentSource: Sendable {
     /// A collected asset: its hashed copy (the rewritten file in the run's spool, or the source) or
     /// its original (the source file, checked against the digest taken when it was fingerprinted).
     case asset(FingerprintedAsset, hashedCopy: Bool)
-    /// `--no-post-process`: the source file as it is.
-    case source(SourceAsset)
-    /// `--link`: the original is a symlink to the source file.
-    case symlink(target: String)
+    /// `--no-post-process`: the source file as it is. (The rarer cases are boxed, so that a source
+    /// is as small as the common one.)
+    indirect case source(SourceAsset)
+    /// `--link`: the original is a symlink to the source file (with its digest, nil when nothing
+    /// is hashed).
+    indirect case symlink(target: String, integrity: Integrity?)
     /// A file already on disk (the published tree, the cache folder) whose bytes must hash to the
     /// integrity the manifest records for them.
-    case file(path: String, integrity: String)
+    indirect case file(path: String, integrity: Integrity)
+
+    /// The SHA-384 of the bytes, where they were hashed.
+    var integrity: Integrity? {
+        switch self {
+        case .asset(let asset, let hashedCopy): hashedCopy ? asset.digest.sha384 : asset.sourceDigest.sha384
+        case .source: nil
+        case .symlink(_, let integrity): integrity
+        case .file(_, let integrity): integrity
+        }
+    }
 
     /// The file that holds the bytes.
     var path: String {
@@ -24,7 +36,7 @@ enum ContentSource: Sendable {
         case .asset(let asset, let hashedCopy):
             hashedCopy ? asset.rewrittenFile ?? asset.asset.filePath : asset.asset.filePath
         case .source(let asset): asset.filePath
-        case .symlink(let target): target
+        case .symlink(let target, _): target
         case .file(let path, _): path
         }
     }
@@ -35,7 +47,7 @@ enum ContentSource: Sendable {
     private enum Proof {
         case none
         case md5(String, size: Int)
-        case integrity(String)
+        case integrity(Integrity)
     }
 
     private var proof: Proof {
@@ -65,7 +77,7 @@ enum ContentSource: Sendable {
             guard FileSystem.status(candidate)?.size == size else { return false }
             return (try? ContentDigest.md5(ofFile: candidate)) == md5
         case .integrity(let integrity):
-            return (try? ContentDigest(ofFile: candidate).integrity) == integrity
+            return (try? ContentDigest(ofFile: candidate).sha384) == integrity
         }
     }
 
@@ -75,7 +87,7 @@ enum ContentSource: Sendable {
         switch proof {
         case .none: break
         case .md5(let md5, _): guard ContentDigest.md5(of: bytes) == md5 else { throw mismatch }
-        case .integrity(let integrity): guard ContentDigest(of: bytes).integrity == integrity else { throw mismatch }
+        case .integrity(let integrity): guard ContentDigest(of: bytes).sha384 == integrity else { throw mismatch }
         }
         return bytes
     }

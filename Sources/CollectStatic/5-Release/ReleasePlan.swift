@@ -5,12 +5,18 @@ import StaticAssets
 /// hashed copies, the hashed files of the previous releases still kept, and (without `--clear`)
 /// files in STATIC_ROOT that collectstatic did not write. Also what leaves the tree.
 struct ReleasePlan: Sendable {
+    /// One file of the next tree. Its digest is not copied here: it is read from where the bytes
+    /// come from (the fingerprinted asset), so a file costs a name and a reference.
     struct File: Sendable {
         var name: String
         var size: Int
-        var integrity: String
         var content: ContentSource
         var role: Role
+
+        /// The SHA-384 of the bytes (nil with `--no-post-process`, where nothing is hashed).
+        var digest: Integrity? { content.integrity }
+        /// `sha384-<base64>`, or empty where nothing is hashed.
+        var integrity: String { digest?.description ?? "" }
     }
 
     enum Role: Sendable, Equatable {
@@ -39,14 +45,20 @@ struct ReleasePlan: Sendable {
 
 extension ReleasePlan {
     /// The file of the plan with this name (binary search: `files` is sorted by name).
-    func file(named name: String) -> File? {
+    func file(named name: String) -> File? { index(named: name).map { files[$0] } }
+
+    /// The index in `files` of the file with this name.
+    func index(named name: String) -> Int? { Self.position(of: name, in: files) }
+
+    /// The index of the file named `name` in `files` (sorted by name).
+    static func position(of name: String, in files: [File]) -> Int? {
         var low = 0
         var high = files.count
         while low < high {
             let middle = (low + high) / 2
             if utf8Less(files[middle].name, name) { low = middle + 1 } else { high = middle }
         }
-        return low < files.count && files[low].name == name ? files[low] : nil
+        return low < files.count && files[low].name == name ? low : nil
     }
 }
 

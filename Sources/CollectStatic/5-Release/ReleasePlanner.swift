@@ -14,25 +14,29 @@ struct ReleasePlanner: Sendable {
     func plan(_ assets: [FingerprintedAsset], current: PublishedState, warnings: inout [String])
         throws(CollectStaticError) -> ReleasePlan
     {
-        // An array and a set of names rather than a dictionary of files: the plan is the one thing
-        // a run holds for every file of the tree, so it is kept small.
+        // An array sorted by name rather than a dictionary or set of files: the plan is the one
+        // thing a run holds for every file of the tree, so it is kept small.
         var files: [ReleasePlan.File] = []
         files.reserveCapacity(assets.count * 2)
-        var names: Set<String> = []
-        names.reserveCapacity(assets.count * 2)
         var paths: [String: String] = [:]
+        paths.reserveCapacity(assets.count)
         for asset in assets {
             paths[asset.asset.logicalPath] = asset.hashedName
-            let hashed = ReleasePlan.File(
-                name: asset.hashedName, size: asset.hashedSize,
-                integrity: asset.digest.integrity, content: .asset(asset, hashedCopy: true), role: .hashed)
-            let original = ReleasePlan.File(
-                name: asset.asset.logicalPath, size: asset.asset.size, integrity: asset.sourceDigest.integrity,
-                content: link ? .symlink(target: asset.asset.filePath) : .asset(asset, hashedCopy: false),
-                role: .original)
-            if names.insert(hashed.name).inserted { files.append(hashed) }
-            if names.insert(original.name).inserted { files.append(original) }
+            files.append(
+                ReleasePlan.File(
+                    name: asset.hashedName, size: asset.hashedSize, content: .asset(asset, hashedCopy: true),
+                    role: .hashed))
+            files.append(
+                ReleasePlan.File(
+                    name: asset.asset.logicalPath, size: asset.asset.size,
+                    content: link
+                        ? .symlink(target: asset.asset.filePath, integrity: asset.sourceDigest.sha384)
+                        : .asset(asset, hashedCopy: false),
+                    role: .original))
         }
+        // A name given twice (a logical path that looks hashed, `a.0123456789ab.css`, next to
+        // `a.css`) is placed once: the first in the order above.
+        Self.sortUnique(&files)
 
         // The release: the same hashed names as the current one keep its generation.
         let old = current.manifest
@@ -56,11 +60,13 @@ struct ReleasePlanner: Sendable {
             }
         }
         let previous = retention.kept(candidates, now: now)
+        var keptFiles: [ReleasePlan.File] = []
 
         // Hashed files of the kept releases, from the published tree or the cache folder.
         for kept in previous {
-            for name in Set(kept.paths.values).sorted(by: utf8Less) where !names.contains(name) {
-                guard let entry = old?.files[name] else { continue }
+            for name in Set(kept.paths.values).sorted(by: utf8Less)
+            where ReleasePlan.position(of: name, in: files) == nil {
+                guard let entry = old?.files[name], let integrity = Integrity(entry.integrity) else { continue }
                 let source: String
                 if !current.fromCache, FileSystem.status(current.root + "/" + name)?.isRegularFile == true {
                     source = current.root + "/" + name
@@ -70,12 +76,14 @@ struct ReleasePlanner: Sendable {
                     warnings.append("release \(kept.id): \(name) is gone; pages of that release will miss it")
                     continue
                 }
-                names.insert(name)
-                files.append(
+                keptFiles.append(
                     ReleasePlan.File(
-                        name: name, size: entry.size, integrity: entry.integrity,
-                        content: .file(path: source, integrity: entry.integrity), role: .kept))
+                        name: name, size: entry.size, content: .file(path: source, integrity: integrity), role: .kept))
             }
+        }
+        if !keptFiles.isEmpty {
+            files += keptFiles
+            Self.sortUnique(&files)
         }
 
         // What else the published tree holds: carried over unless collectstatic wrote it (or --clear).
@@ -84,8 +92,7 @@ struct ReleasePlanner: Sendable {
             managed.insert(name)
             managed.formUnion(entry.companionNames(of: name))
         }
-        let (carried, removed) = try rest(of: current, besides: names, managed: managed)
-        files.sort { utf8Less($0.name, $1.name) }
+        let (carried, removed) = try rest(of: current, besides: files, managed: managed)
         return ReleasePlan(
             files: files, carried: carried, removed: removed, paths: paths, generation: generation,
             previous: previous, current: current)
@@ -94,17 +101,14 @@ struct ReleasePlanner: Sendable {
     /// `--no-post-process`: the originals only; everything else in STATIC_ROOT is carried over
     /// (with `--clear`, removed), except stale variants of the files this run writes.
     func planOriginals(_ assets: [SourceAsset], current: PublishedState) throws(CollectStaticError) -> ReleasePlan {
-        var files: [ReleasePlan.File] = []
-        var names: Set<String> = []
-        for asset in assets where names.insert(asset.logicalPath).inserted {
-            files.append(
-                ReleasePlan.File(
-                    name: asset.logicalPath, size: asset.size, integrity: "",
-                    content: link ? .symlink(target: asset.filePath) : .source(asset), role: .original))
+        var files = assets.map { asset in
+            ReleasePlan.File(
+                name: asset.logicalPath, size: asset.size,
+                content: link ? .symlink(target: asset.filePath, integrity: nil) : .source(asset), role: .original)
         }
-        let (carried, removed) = try rest(of: current, besides: names, managed: [])
+        Self.sortUnique(&files)
+        let (carried, removed) = try rest(of: current, besides: files, managed: [])
         let generation = current.manifest?.generation ?? Generation(id: "", created: "", paths: [:])
-        files.sort { utf8Less($0.name, $1.name) }
         return ReleasePlan(
             files: files, carried: carried, removed: removed,
             paths: current.manifest?.paths ?? [:], generation: generation,
@@ -114,16 +118,17 @@ struct ReleasePlanner: Sendable {
     /// What else the published tree holds besides `files` (and the manifest): carried over as it is,
     /// or removed when collectstatic wrote it (`managed`), with `--clear`, for an old temporary file,
     /// or where a folder the new files need must go. Variants of the new files go with their file.
-    private func rest(of current: PublishedState, besides files: Set<String>, managed: Set<String>)
+    private func rest(of current: PublishedState, besides files: [ReleasePlan.File], managed: Set<String>)
         throws(CollectStaticError) -> (carried: [String], removed: [String])
     {
         var carried: [String] = []
         var removed: [String] = []
         let existing =
             current.fromCache ? [] : try FileSystem.listFiles(current.root, skipping: [WorkFolder.inPlaceFolderName])
-        let folders = Self.folders(of: files)
-        for name in existing.sorted(by: utf8Less) where !files.contains(name) && name != manifestName {
-            if let base = Self.variantBase(of: name), files.contains(base) { continue }  // replaced with the file
+        let isPlanned = { (name: String) in ReleasePlan.position(of: name, in: files) != nil }
+        let folders = existing.isEmpty ? [] : Self.folders(of: files.lazy.map(\.name))
+        for name in existing.sorted(by: utf8Less) where !isPlanned(name) && name != manifestName {
+            if let base = Self.variantBase(of: name), isPlanned(base) { continue }  // replaced with the file
             if Self.isTemporary(name) || clear || managed.contains(name) || folders.contains(name) {
                 removed.append(name)
             } else {
@@ -131,6 +136,37 @@ struct ReleasePlanner: Sendable {
             }
         }
         return (carried, removed)
+    }
+
+    /// Sorts `files` by name in place and keeps each name once. A name given twice (a logical path
+    /// that looks hashed, `a.0123456789ab.css`, next to `a.css` whose hashed copy has that name) goes
+    /// to the file of the asset first in logical-path order; kept files yield to this release's.
+    static func sortUnique(_ files: inout [ReleasePlan.File]) {
+        files.sort { a, b in
+            guard a.name == b.name else { return utf8Less(a.name, b.name) }
+            switch (assetPath(a), assetPath(b)) {
+            case (let x?, let y?): return utf8Less(x, y)
+            case (.some, nil): return true
+            default: return false
+            }
+        }
+        var count = 0
+        for index in files.indices where count == 0 || files[count - 1].name != files[index].name {
+            files.swapAt(count, index)
+            count += 1
+        }
+        files.removeLast(files.count - count)
+    }
+
+    /// The logical path of the asset a file of this release comes from (nil for a kept file).
+    private static func assetPath(_ file: ReleasePlan.File) -> String? {
+        switch file.role {
+        case .original: return file.name
+        case .hashed:
+            if case .asset(let asset, _) = file.content { return asset.asset.logicalPath }
+            return file.name
+        case .kept: return nil
+        }
     }
 
     /// Every folder the names need (`a/b/c.css` → `a`, `a/b`): a file or symlink of the old tree

@@ -57,12 +57,14 @@ struct DeltaScheduler: Sendable {
     }
 
     /// The jobs for `plan`: every hashed file of this release with at least one previous version.
-    func jobs(_ plan: ReleasePlan, variants: [String: [ContentEncoding: ManifestVariant]]) -> [Job] {
+    func jobs(_ plan: ReleasePlan, variants: CompressionScheduler.Outcome) -> [Job] {
         guard policy.dictionaryGenerations > 0, !plan.previous.isEmpty else { return [] }
         let byName = { (name: String) in plan.file(named: name) }  // no index of the whole tree
         var jobs: [Job] = []
         for logical in plan.paths.keys.sorted(by: utf8Less) where policy.wantsDeltas(logicalPath: logical) {
-            guard let file = byName(plan.paths[logical]!), file.role == .hashed, file.size > 0 else { continue }
+            guard let index = plan.index(named: plan.paths[logical]!) else { continue }
+            let file = plan.files[index]
+            guard file.role == .hashed, file.size > 0 else { continue }
             var seen: Set<String> = [file.integrity]
             var dictionaries: [ReleasePlan.File] = []
             for generation in plan.previous where dictionaries.count < policy.dictionaryGenerations {
@@ -72,13 +74,13 @@ struct DeltaScheduler: Sendable {
                 dictionaries.append(previous)
             }
             guard !dictionaries.isEmpty else { continue }
-            let best = ([file.size] + (variants[file.name] ?? [:]).values.map(\.size)).min()!
+            let best = ([file.size] + variants.variants(ofFileAt: index).values.map(\.size)).min()!
             jobs.append(Job(logicalPath: logical, file: file, dictionaries: dictionaries, best: best))
         }
         return jobs
     }
 
-    func run(_ plan: ReleasePlan, variants: [String: [ContentEncoding: ManifestVariant]])
+    func run(_ plan: ReleasePlan, variants: CompressionScheduler.Outcome)
         async throws(CollectStaticError) -> Outcome
     {
         let scheduled = jobs(plan, variants: variants).sorted { $0.file.size > $1.file.size }

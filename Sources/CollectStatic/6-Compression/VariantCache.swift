@@ -17,7 +17,7 @@ import StaticAssets
 ///   the variants (all atomically); an entry that does not verify is ignored and replaced.
 struct VariantCache: Sendable {
     struct Key: Hashable, Sendable {
-        var integrity: String
+        var integrity: Integrity
         var kind: ContentKind
     }
 
@@ -31,7 +31,8 @@ struct VariantCache: Sendable {
         var index: [Key: [(name: String, encodings: [ContentEncoding: ManifestVariant])]] = [:]
         if let manifest = published.manifest, !published.fromCache, manifest.compression == settings {
             for (name, entry) in manifest.files {
-                index[Key(integrity: entry.integrity, kind: ContentKind.forPath(name)), default: []].append(
+                guard let integrity = Integrity(entry.integrity) else { continue }
+                index[Key(integrity: integrity, kind: ContentKind.forPath(name)), default: []].append(
                     (name, entry.encodings))
             }
         }
@@ -120,7 +121,7 @@ struct CacheFolder: Sendable {
     let path: String
 
     func variantBase(_ settingsKey: String, _ key: VariantCache.Key) -> String {
-        path + "/v2/variants/" + settingsKey + "/" + key.kind.rawValue + "/" + Self.safeName(key.integrity)
+        path + "/v2/variants/" + settingsKey + "/" + key.kind.rawValue + "/" + Self.safeName(key.integrity.description)
     }
 
     /// The `dcz` delta of the file with `integrity` against the dictionary with SHA-256 `dictionary`

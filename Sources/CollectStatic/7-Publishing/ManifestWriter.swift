@@ -12,22 +12,23 @@ import StaticAssets
 /// every file in STATIC_ROOT, and its `dcz`/`dcb` deltas keyed by dictionary SHA-256), `compression` (the settings the variants were made with),
 /// `generation` (this release) and `previous` (earlier releases still kept).
 public enum ManifestWriter {
-    public static func encode(_ manifest: Manifest) -> [UInt8] {
+    public static func encode(_ manifest: some ManifestContent) -> [UInt8] {
         let sink = ManifestSink(file: nil)
         encode(manifest, into: sink)
         return sink.bytes
     }
 
     /// Writes the manifest in pieces (a manifest of a large tree is never held whole as text).
-    private static func encode(_ manifest: Manifest, into sink: ManifestSink) {
+    private static func encode(_ manifest: some ManifestContent, into sink: ManifestSink) {
         sink.append("{\"paths\": ")
         object(manifest.paths, into: sink)
         sink.append(", \"version\": " + PythonJSON.string(manifest.version))
         sink.append(", \"hash\": " + PythonJSON.string(manifest.hash))
         sink.append(", \"files\": {")
-        for (index, key) in manifest.files.keys.sorted(by: utf8Less).enumerated() {
-            let entry = manifest.files[key]!
-            var json = index > 0 ? ", " : ""
+        var first = true
+        manifest.forEachFile { key, entry in
+            var json = first ? "" : ", "
+            first = false
             json += PythonJSON.string(key) + ": {\"size\": \(entry.size), \"integrity\": "
             json += PythonJSON.string(entry.integrity)
             if !entry.encodings.isEmpty {
@@ -101,7 +102,7 @@ public enum ManifestWriter {
     }
 
     /// Writes the manifest to `path` atomically (a temporary file renamed over it), in pieces.
-    public static func write(_ manifest: Manifest, to path: String) throws(CollectStaticError) {
+    public static func write(_ manifest: some ManifestContent, to path: String) throws(CollectStaticError) {
         try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
         let temporary = FileSystem.temporaryName(for: path)
         try writeNew(manifest, to: temporary)
@@ -112,7 +113,7 @@ public enum ManifestWriter {
     }
 
     /// Writes the manifest to a new file at `path` (in a staging tree), in pieces.
-    static func writeNew(_ manifest: Manifest, to path: String) throws(CollectStaticError) {
+    static func writeNew(_ manifest: some ManifestContent, to path: String) throws(CollectStaticError) {
         let file = try OutputFile(path)
         let sink = ManifestSink(file: file)
         encode(manifest, into: sink)
@@ -121,7 +122,7 @@ public enum ManifestWriter {
     }
 
     /// Whether the file at `path` holds exactly this manifest's encoding (compared in pieces).
-    static func isWritten(_ manifest: Manifest, at path: String) -> Bool {
+    static func isWritten(_ manifest: some ManifestContent, at path: String) -> Bool {
         let sink = ManifestSink(file: nil, digestOnly: true)
         encode(manifest, into: sink)
         let expected = sink.digest
@@ -129,6 +130,28 @@ public enum ManifestWriter {
         guard (try? FileStream.read(path) { digest.update(bufferPointer: $0) }) == sink.count else { return false }
         return digest.finalize() == expected
     }
+}
+
+/// What the writer serialises: Django's keys, then every file with its entry, in name order.
+public protocol ManifestContent {
+    var paths: [String: String] { get }
+    var version: String { get }
+    var hash: String { get }
+    var compression: String? { get }
+    var generation: Generation? { get }
+    var previousGenerations: [Generation] { get }
+    /// Every file and its entry, in the order of their names' UTF-8 bytes.
+    func forEachFile(_ body: (String, ManifestEntry) -> Void)
+    /// The manifest as a value (to edit, as publishing in place does).
+    func materialized() -> Manifest
+}
+
+extension Manifest: ManifestContent {
+    public func forEachFile(_ body: (String, ManifestEntry) -> Void) {
+        for name in files.keys.sorted(by: utf8Less) { body(name, files[name]!) }
+    }
+
+    public func materialized() -> Manifest { self }
 }
 
 /// Where the manifest's text goes: a file, written in 64 KiB pieces; bytes in memory; or only a

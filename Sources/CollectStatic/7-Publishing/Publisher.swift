@@ -67,7 +67,9 @@ struct Publisher: Sendable {
         return builder
     }
 
-    func publish(_ plan: ReleasePlan, manifest: Manifest?, staging: TreeBuilder) throws(CollectStaticError) {
+    func publish(_ plan: ReleasePlan, manifest: (any ManifestContent)?, staging: TreeBuilder)
+        throws(CollectStaticError)
+    {
         switch work.mode {
         case .atomicSwitch:
             if let manifest {
@@ -93,14 +95,17 @@ struct Publisher: Sendable {
                     willPublish: hooks.willPublish
                 )
                 .publish(
-                    manifest, replacing: plan.current.fromCache ? nil : plan.current.manifest, removing: plan.removed)
+                    manifest?.materialized(), replacing: plan.current.fromCache ? nil : plan.current.manifest,
+                    removing: plan.removed)
             }
         case .inPlace:
             try InPlacePublisher(
                 staging: staging.root, root: root, manifestName: configuration.manifestName,
                 willPublish: hooks.willPublish
             )
-            .publish(manifest, replacing: plan.current.fromCache ? nil : plan.current.manifest, removing: plan.removed)
+            .publish(
+                manifest?.materialized(), replacing: plan.current.fromCache ? nil : plan.current.manifest,
+                removing: plan.removed)
         }
         try work.removeLeftovers(keepingTreesOf: Set(plan.previous.map(\.id)))
         if let cache, let manifest {

@@ -356,7 +356,7 @@ struct FileCompressionTests {
         let cache = VariantCache(
             published: PublishedState(root: empty, manifest: nil, fromCache: false),
             settings: policy.settingsFingerprint, folder: cacheFolder)
-        let key = VariantCache.Key(integrity: ContentDigest(of: bytes).integrity, kind: .text)
+        let key = VariantCache.Key(integrity: ContentDigest(of: bytes).sha384, kind: .text)
         #expect(cache.lookup(key) == nil)
         let made = try policy.selectVariants(ofFile: path, size: bytes.count, kind: .text, writingTo: path)
         #expect(Set(made.keys) == [.brotli, .gzip])

@@ -1,0 +1,48 @@
+import StaticAssets
+
+/// The manifest of the next tree, made from the plan while it is written: each file's entry is
+/// built when its turn comes (the plan's files are already in name order) and let go, so no
+/// dictionary of the whole tree's entries is ever held.
+struct ReleaseManifest: ManifestContent, Sendable {
+    let plan: ReleasePlan
+    let compressed: CompressionScheduler.Outcome
+    let deltas: DeltaScheduler.Outcome
+    /// The compression settings the variants were made with.
+    let compression: String?
+    let hash: String
+
+    init(
+        _ plan: ReleasePlan, compressed: CompressionScheduler.Outcome, deltas: DeltaScheduler.Outcome,
+        compression: String?
+    ) {
+        self.plan = plan
+        self.compressed = compressed
+        self.deltas = deltas
+        self.compression = compression
+        hash = djangoManifestHash(plan.paths)
+    }
+
+    var paths: [String: String] { plan.paths }
+    var version: String { Manifest.currentVersion }
+    var generation: Generation? { plan.generation }
+    var previousGenerations: [Generation] { plan.previous }
+
+    func forEachFile(_ body: (String, ManifestEntry) -> Void) {
+        for (index, file) in plan.files.enumerated() {
+            let deltas = deltas.deltas[file.name]
+            body(
+                file.name,
+                ManifestEntry(
+                    size: file.size, integrity: file.integrity, encodings: compressed.variants(ofFileAt: index),
+                    deltas: deltas?[.dcz] ?? [:], dcbDeltas: deltas?[.dcb] ?? [:]))
+        }
+    }
+
+    func materialized() -> Manifest {
+        var files: [String: ManifestEntry] = [:]
+        forEachFile { files[$0] = $1 }
+        return Manifest(
+            paths: paths, hash: hash, files: files, compression: compression, generation: generation,
+            previousGenerations: previousGenerations)
+    }
+}
