@@ -1,5 +1,6 @@
 import Foundation
 import StaticAssets
+import Synchronization
 
 /// Per-run switches with Django's meaning (they are not settings: they say what this run does).
 public struct CollectOptions: Sendable, Equatable {
@@ -233,14 +234,15 @@ public struct Collector: Sendable {
         // Names with the same bytes (an original and its unrewritten hashed copy, duplicates) are
         // placed by one task: the bytes are copied once and the other names hard-linked to them.
         let groups = Self.sameBytesGroups(plan.files)
-        let grouped = try await parallelMap(groups, limit: configuration.jobs) {
-            group throws(CollectStaticError) -> [TreeBuilder.Outcome] in
-            var outcomes: [TreeBuilder.Outcome] = []
-            for index in group {
+        let counts = Mutex(PlacedCounts())
+        _ = try await parallelMap(Array(0..<groups.count), limit: configuration.jobs) {
+            group throws(CollectStaticError) in
+            let members = groups[group]
+            for index in members {
                 let file = plan.files[index]
                 let outcome: TreeBuilder.Outcome
                 if let staging {
-                    let first = index == group[0] ? nil : plan.files[group[0]].name
+                    let first = index == members.first ? nil : plan.files[members.first!].name
                     outcome = try staging.place(file, sameBytesAs: first)
                     if file.role == .hashed, let cache {
                         cache.storeBlob(integrity: file.integrity, from: staging.placedFile(file.name))
@@ -258,44 +260,67 @@ public struct Collector: Sendable {
                 }
                 progress.advance(
                     files: file.role == .original ? 1 : 0, bytes: file.size, worked: outcome == .written)
-                outcomes.append(outcome)
-            }
-            return outcomes
-        }
-        var outcomes = [TreeBuilder.Outcome](repeating: .unmodified, count: plan.files.count)
-        for (group, results) in zip(groups, grouped) {
-            for (index, outcome) in zip(group, results) { outcomes[index] = outcome }
-        }
-        for (file, outcome) in zip(plan.files, outcomes) {
-            switch file.role {
-            case .original: if outcome == .written { report.modified += 1 } else { report.unmodified += 1 }
-            case .hashed: if outcome == .written { report.postProcessed += 1 }
-            case .kept: report.kept += 1
+                counts.withLock { $0.count(file.role, outcome) }
             }
         }
+        let placed = counts.withLock { $0 }
+        report.modified += placed.modified
+        report.unmodified += placed.unmodified
+        report.postProcessed += placed.postProcessed
+        report.kept += placed.kept
         for name in plan.carried { try staging?.carry(name) }
     }
 
-    /// Indices of `files` grouped by identical bytes (same integrity; symlinks and files without a
-    /// digest stand alone), largest first so that a big file never starts last.
-    static func sameBytesGroups(_ files: [ReleasePlan.File]) -> [[Int]] {
-        var groups: [[Int]] = []
-        var byDigest: [Integrity: Int] = [:]
-        for (index, file) in files.enumerated() {
-            if case .symlink = file.content {
-                groups.append([index])
-            } else if let digest = file.digest {
-                if let group = byDigest[digest] {
-                    groups[group].append(index)
-                } else {
-                    byDigest[digest] = groups.count
-                    groups.append([index])
-                }
-            } else {
-                groups.append([index])
+    /// Files placed, counted Django's way.
+    private struct PlacedCounts: Sendable {
+        var modified = 0
+        var unmodified = 0
+        var postProcessed = 0
+        var kept = 0
+
+        mutating func count(_ role: ReleasePlan.Role, _ outcome: TreeBuilder.Outcome) {
+            switch role {
+            case .original: if outcome == .written { modified += 1 } else { unmodified += 1 }
+            case .hashed: if outcome == .written { postProcessed += 1 }
+            case .kept: kept += 1
             }
         }
-        return groups.sorted { files[$0[0]].size > files[$1[0]].size }
+    }
+
+    /// Indices of files grouped by identical bytes, as one flat list (no array per group): each
+    /// group in the plan's order, groups largest first so that a big file never starts last.
+    struct SameBytesGroups: Sendable {
+        var members: [Int] = []
+        var starts: [Int] = [0]
+
+        var count: Int { starts.count - 1 }
+        subscript(group: Int) -> ArraySlice<Int> { members[starts[group]..<starts[group + 1]] }
+    }
+
+    /// Groups `files` by identical bytes (same integrity; symlinks and files without a digest stand
+    /// alone). Files with one digest have one size, so sorting by size, then digest, puts them side
+    /// by side.
+    static func sameBytesGroups(_ files: [ReleasePlan.File]) -> SameBytesGroups {
+        func key(_ index: Int) -> Integrity? {
+            if case .symlink = files[index].content { return nil }
+            return files[index].digest
+        }
+        var groups = SameBytesGroups()
+        groups.members = files.indices.sorted { a, b in
+            if files[a].size != files[b].size { return files[a].size > files[b].size }
+            switch (key(a), key(b)) {
+            case (let x?, let y?) where x != y: return x < y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a < b
+            }
+        }
+        for position in groups.members.indices.dropFirst() {
+            let (previous, index) = (groups.members[position - 1], groups.members[position])
+            if key(index) == nil || key(index) != key(previous) { groups.starts.append(position) }
+        }
+        if !files.isEmpty { groups.starts.append(files.count) }
+        return groups
     }
 
     private func compress(_ plan: ReleasePlan, into staging: TreeBuilder?) async throws(CollectStaticError)

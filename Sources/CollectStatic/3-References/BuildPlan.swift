@@ -2,23 +2,47 @@
 /// resolves to, and the order to fingerprint in (dependencies first; a reference cycle is one
 /// component). Every missing reference is collected before anything is written.
 struct BuildPlan: Sendable {
+    /// One asset's place in the graph (the asset itself is `assets[i]`, its digest `digests[i]`).
     struct Node: Sendable {
-        var asset: SourceAsset
         /// True for a file whose references are rewritten (scanned CSS/JS); false for files copied
         /// as they are.
         var isScanned: Bool
-        /// The digests of the source, taken when it was scanned (nil for files not scanned).
-        var sourceDigest: ContentDigest?
         /// Resolved references, in file order, with the index of the node they point at.
         var edges: [Edge]
     }
 
+    /// A resolved reference: where it is in the source and what it points at. Its text is not
+    /// kept: the source is read again to be rewritten (and proven unchanged by its digest), and the
+    /// reference is read from there (`reference(in:)`).
     struct Edge: Sendable {
-        var reference: Reference
         var target: Int
+        var matchRange: Range<Int>
+        var urlRange: Range<Int>
+        var clauseEnd: Int
+        var form: Reference.Form
+
+        init(_ reference: Reference, target: Int) {
+            self.target = target
+            matchRange = reference.matchRange
+            urlRange = reference.urlRange
+            clauseEnd = reference.clauseEnd
+            form = reference.form
+        }
+
+        /// The reference in `bytes`, the source it was found in.
+        func reference(in bytes: [UInt8]) -> Reference {
+            Reference(
+                url: String(decoding: bytes[urlRange], as: UTF8.self), matchRange: matchRange, urlRange: urlRange,
+                line: 0, column: 0, form: form, matchedText: "", clauseEnd: clauseEnd)
+        }
     }
 
+    /// The found assets (the caller's array: not copied).
+    var assets: [SourceAsset]
     var nodes: [Node]
+    /// The digests of the sources, taken when they were scanned (nil for files not scanned, which
+    /// the fingerprinter hashes).
+    var digests: [ContentDigest?]
     /// Strongly connected components, each sorted by logical path, in dependency order.
     var components: [[Int]]
     /// References left as written because their target is missing and allowed to be.
@@ -63,9 +87,7 @@ struct BuildPlan: Sendable {
                     continue
                 case .asset(let path):
                     if let target = index.position(of: path) {
-                        var kept = reference
-                        kept.matchedText = ""  // only messages about missing files quote it
-                        edges.append(Edge(reference: kept, target: target))
+                        edges.append(Edge(reference, target: target))
                     } else {
                         unresolved.append(Unresolved(reference: reference, target: path, insideTree: true))
                     }
@@ -78,19 +100,25 @@ struct BuildPlan: Sendable {
         let allowedMissing = configuration.missingReferenceIgnore.map(IgnorePattern.init)
         var nodes: [Node] = []
         nodes.reserveCapacity(assets.count)
+        var digests: [ContentDigest?] = []
+        digests.reserveCapacity(assets.count)
         var missing: [MissingReference] = []
         var warnings: [MissingReference] = []
         for (asset, scan) in zip(assets, scans) {
-            var node = Node(asset: asset, isScanned: false, sourceDigest: nil, edges: [])
-            defer { nodes.append(node) }
+            var node = Node(isScanned: false, edges: [])
+            var digest: ContentDigest?
+            defer {
+                nodes.append(node)
+                digests.append(digest)
+            }
             switch scan {
             case .notScanned: continue
             case .invalidUTF8(let offset):
                 if configuration.invalidUTF8 == .copy { continue }
                 throw .invalidUTF8(path: asset.filePath, byteOffset: offset)
-            case .scanned(let digest, let edges, let unresolved):
+            case .scanned(let scanned, let edges, let unresolved):
                 node.isScanned = true
-                node.sourceDigest = digest
+                digest = scanned
                 node.edges = edges
                 for item in unresolved {
                     // A folder of the tree written without its trailing slash (`url(../img)`):
@@ -108,7 +136,8 @@ struct BuildPlan: Sendable {
             }
         }
         if !missing.isEmpty { throw .missingReferences(missing) }
-        return BuildPlan(nodes: nodes, components: components(of: nodes), warnings: warnings)
+        return BuildPlan(
+            assets: assets, nodes: nodes, digests: digests, components: components(of: nodes), warnings: warnings)
     }
 
     /// Tarjan's algorithm, iterative; emits each component after every component it depends on.

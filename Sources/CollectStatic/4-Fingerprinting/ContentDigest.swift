@@ -66,7 +66,7 @@ public struct ContentDigest: Sendable, Equatable, Hashable {
 
 /// A SHA-384 digest held as bytes; its text (`description`) is the Subresource Integrity value
 /// `sha384-<base64>` that the manifest records.
-public struct Integrity: Sendable, Hashable, CustomStringConvertible {
+public struct Integrity: Sendable, Hashable, Comparable, CustomStringConvertible {
     private var w0, w1, w2, w3, w4, w5: UInt64
 
     init(_ digest: SHA384Digest) {
@@ -81,6 +81,11 @@ public struct Integrity: Sendable, Hashable, CustomStringConvertible {
         var words = [UInt64](repeating: 0, count: 6)
         for (index, byte) in data.enumerated() { words[index / 8] = words[index / 8] << 8 | UInt64(byte) }
         (w0, w1, w2, w3, w4, w5) = (words[0], words[1], words[2], words[3], words[4], words[5])
+    }
+
+    /// Byte order (an order to group equal digests by, nothing more).
+    public static func < (a: Integrity, b: Integrity) -> Bool {
+        (a.w0, a.w1, a.w2, a.w3, a.w4, a.w5) < (b.w0, b.w1, b.w2, b.w3, b.w4, b.w5)
     }
 
     public var description: String {

@@ -15,16 +15,20 @@ public final class FingerprintedAsset: Sendable {
 
     /// A hashed copy whose references were rewritten.
     final class Rewritten: Sendable {
-        /// The file holding its bytes (in the run's spool, written as soon as they were final).
-        let file: String
+        /// The run's spool, which holds its bytes (written as soon as they were final) under `index`.
+        let spool: Spool
+        let index: Int
         let size: Int
         let digest: ContentDigest
 
-        init(file: String, size: Int, digest: ContentDigest) {
-            self.file = file
+        init(spool: Spool, index: Int, size: Int, digest: ContentDigest) {
+            self.spool = spool
+            self.index = index
             self.size = size
             self.digest = digest
         }
+
+        var file: String { spool.path(index) }
     }
 
     init(asset: SourceAsset, hashedName: String, sourceDigest: ContentDigest, rewritten: Rewritten?) {
@@ -64,12 +68,19 @@ enum Fingerprinter {
         _ plan: consuming BuildPlan, spool: Spool, jobs: Int, observer: any CollectionObserver = SilentObserver()
     ) async throws(CollectStaticError) -> [FingerprintedAsset] {
         let progress = ProgressCounter(
-            .hashing, totalFiles: plan.nodes.count, totalBytes: plan.nodes.reduce(0) { $0 + $1.asset.size },
+            .hashing, totalFiles: plan.assets.count, totalBytes: plan.assets.reduce(0) { $0 + $1.size },
             observer: observer)
-        let digests = try await parallelMap(plan.nodes, limit: jobs) { node throws(CollectStaticError) in
-            defer { progress.advance(bytes: node.asset.size) }
-            if let digest = node.sourceDigest { return digest }
-            return try ContentDigest(ofFile: node.asset.filePath)
+        let assets = plan.assets
+        let digests: [ContentDigest]
+        do {
+            // The scan's digests are taken over, and the plan's list let go.
+            let scanned = plan.digests
+            plan.digests = []
+            digests = try await parallelMap(Array(assets.indices), limit: jobs) { index throws(CollectStaticError) in
+                defer { progress.advance(bytes: assets[index].size) }
+                if let digest = scanned[index] { return digest }
+                return try ContentDigest(ofFile: assets[index].filePath)
+            }
         }
         try FileSystem.makeDirectories(spool.root)
         // Only what differs from the source is kept per file: the fingerprint of a rewritten file or
@@ -85,13 +96,13 @@ enum Fingerprinter {
             }
             for result in results.joined() {
                 fingerprints[result.member] = result.fingerprint
-                if let file = result.rewrittenFile, let digest = result.digest {
-                    rewritten[result.member] = .init(file: file, size: result.size, digest: digest)
+                if result.isRewritten, let digest = result.digest {
+                    rewritten[result.member] = .init(
+                        spool: spool, index: result.member, size: result.size, digest: digest)
                 }
             }
         }
-        let assets = plan.nodes.map(\.asset)
-        plan = BuildPlan(nodes: [], components: [], warnings: [])
+        plan = BuildPlan(assets: [], nodes: [], digests: [], components: [], warnings: [])
         Memory.returnFreed()
         return assets.indices.map { index in
             FingerprintedAsset(
@@ -117,7 +128,8 @@ enum Fingerprinter {
         var fingerprint: String
         /// The digest of the rewritten bytes (nil: the source's, unchanged).
         var digest: ContentDigest?
-        var rewrittenFile: String?
+        /// True when the rewritten bytes differ from the source's and were written to the spool.
+        var isRewritten = false
         var size: Int
     }
 
@@ -157,34 +169,32 @@ enum Fingerprinter {
             let members = Set(component)
             var unit = Insecure.MD5()
             for member in component {
-                let node = plan.nodes[member]
-                let source = try sourceBytes(node, digest: digests[member])
-                let partial = rewrite(node, source, in: plan, fingerprints) { !members.contains($0) }
-                unit.update(data: Array(node.asset.logicalPath.utf8) + [0])
+                let source = try sourceBytes(of: member, in: plan, digest: digests[member])
+                let partial = rewrite(member, source, in: plan, fingerprints) { !members.contains($0) }
+                unit.update(data: Array(plan.assets[member].logicalPath.utf8) + [0])
                 unit.update(data: Array(String(partial.count).utf8) + [0])
                 unit.update(data: partial)
             }
             let unitDigest = unit.finalize().hexString
             for member in component {
-                let seed = Array((unitDigest + "\u{0}" + plan.nodes[member].asset.logicalPath).utf8)
+                let seed = Array((unitDigest + "\u{0}" + plan.assets[member].logicalPath).utf8)
                 fingerprints[member] = String(Insecure.MD5.hash(data: seed).hexString.prefix(12))
             }
         }
         var results: [Result] = []
         for member in component {
-            let node = plan.nodes[member]
-            var result = Result(member: member, fingerprint: fingerprints[member], size: node.asset.size)
+            var result = Result(member: member, fingerprint: fingerprints[member], size: plan.assets[member].size)
             defer { results.append(result) }
-            guard !node.edges.isEmpty else { continue }
-            let source = try sourceBytes(node, digest: digests[member])
-            let bytes = rewrite(node, source, in: plan, fingerprints) { _ in true }
+            guard !plan.nodes[member].edges.isEmpty else { continue }
+            let source = try sourceBytes(of: member, in: plan, digest: digests[member])
+            let bytes = rewrite(member, source, in: plan, fingerprints) { _ in true }
             let digest = ContentDigest(of: bytes)
             if !isCycle { result.fingerprint = digest.fingerprint }
             result.digest = digest
             guard bytes != source else { continue }
             // Final: written now and let go.
             try FileSystem.writeNew(bytes, to: spool.path(member))
-            result.rewrittenFile = spool.path(member)
+            result.isRewritten = true
             result.size = bytes.count
         }
         return results
@@ -192,28 +202,30 @@ enum Fingerprinter {
 
     /// The source of a scanned file, checked against the digest taken when it was scanned: a file
     /// that changed during the run is an error, never a hashed name over the wrong bytes.
-    private static func sourceBytes(_ node: BuildPlan.Node, digest: ContentDigest) throws(CollectStaticError)
-        -> [UInt8]
+    private static func sourceBytes(of member: Int, in plan: BuildPlan, digest: ContentDigest)
+        throws(CollectStaticError) -> [UInt8]
     {
-        let bytes = try FileSystem.readFile(node.asset.filePath)
-        guard ContentDigest.md5(of: bytes) == digest.md5 else { throw .changedDuringRun(path: node.asset.filePath) }
+        let path = plan.assets[member].filePath
+        let bytes = try FileSystem.readFile(path)
+        guard ContentDigest.md5(of: bytes) == digest.md5 else { throw .changedDuringRun(path: path) }
         return bytes
     }
 
     /// The node's source with each reference whose target passes `include` pointing at the
     /// target's hashed name.
     private static func rewrite(
-        _ node: BuildPlan.Node, _ source: [UInt8], in plan: BuildPlan, _ fingerprints: Fingerprints,
+        _ member: Int, _ source: [UInt8], in plan: BuildPlan, _ fingerprints: Fingerprints,
         include: (Int) -> Bool
     ) -> [UInt8] {
+        let edges = plan.nodes[member].edges
         var replacements: [Int: String] = [:]
-        for edge in node.edges where include(edge.target) {
-            let target = HashedName.make(plan.nodes[edge.target].asset.logicalPath, hash: fingerprints[edge.target])
-            replacements[edge.reference.matchRange.lowerBound] = ReferenceResolver.rewritten(
-                edge.reference.url, hashedName: target)
+        for edge in edges where include(edge.target) {
+            let target = HashedName.make(plan.assets[edge.target].logicalPath, hash: fingerprints[edge.target])
+            replacements[edge.matchRange.lowerBound] = ReferenceResolver.rewritten(
+                edge.reference(in: source).url, hashedName: target)
         }
         guard !replacements.isEmpty else { return source }
-        return ReferenceRewriter.rewrite(source, references: node.edges.map(\.reference)) {
+        return ReferenceRewriter.rewrite(source, references: edges.map { $0.reference(in: source) }) {
             replacements[$0.matchRange.lowerBound]
         }
     }

@@ -1,4 +1,5 @@
 import StaticAssets
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -19,19 +20,20 @@ struct CompressionScheduler: Sendable {
     let jobs: Int
     let observer: any CollectionObserver
 
-    /// One distinct content to compress and the names that hold it.
+    /// One distinct content to compress: the files (indices in the plan) that hold it.
     struct Job: Sendable {
         var key: VariantCache.Key
         var size: Int
-        /// Indices in the plan's files.
-        var files: [Int]
+        var files: ArraySlice<Int>
     }
 
     struct Outcome: Sendable {
-        /// The variants of each distinct content, and which of them each file of the plan has (by
-        /// index; -1: none): one record per content, not one per name.
-        var variantSets: [[ContentEncoding: ManifestVariant]] = []
-        var setOfFile: [Int32] = []
+        /// Every variant made or reused, content after content (`ranges` says which are whose), and
+        /// which content each file of the plan has (by index; -1: none): a few flat lists, not a
+        /// record per content or per name.
+        var variants: [(encoding: ContentEncoding, variant: ManifestVariant)] = []
+        var ranges: [Range<Int32>] = []
+        var contentOfFile: [Int32] = []
         /// Variants made by compressing, and reused from an earlier run (per distinct content).
         var written = 0
         var reused = 0
@@ -39,47 +41,72 @@ struct CompressionScheduler: Sendable {
         var contentsToCompress = 0
     }
 
-    func run(_ files: [ReleasePlan.File]) async throws(CollectStaticError) -> Outcome {
-        guard let policy else { return Outcome() }
-        var jobOfKey: [VariantCache.Key: Int] = [:]
-        var pending: [Job] = []
+    /// The contents to compress, largest first, as groups of the files to compress with one digest
+    /// and kind: one flat list of indices (each group in the plan's order) and where each group
+    /// starts. A job is made from its group when its turn comes.
+    func groups(_ files: [ReleasePlan.File], policy: CompressionPolicy) -> (members: [Int], starts: [Int]) {
+        var members: [(file: Int32, kind: ContentKind)] = []
         for (index, file) in files.enumerated() where policy.shouldCompress(logicalPath: file.name, size: file.size) {
-            guard let digest = file.digest else { continue }
-            let key = VariantCache.Key(integrity: digest, kind: ContentKind.forPath(file.name))
-            if let job = jobOfKey[key] {
-                pending[job].files.append(index)
-            } else {
-                jobOfKey[key] = pending.count
-                pending.append(Job(key: key, size: file.size, files: [index]))
+            guard file.digest != nil else { continue }
+            members.append((Int32(index), ContentKind.forPath(file.name)))
+        }
+        // Files are sorted by name, so a group's first file is its first name.
+        members.sort { a, b in
+            let (x, y) = (files[Int(a.file)], files[Int(b.file)])
+            if x.size != y.size { return x.size > y.size }
+            let (p, q) = (x.digest!, y.digest!)
+            if p != q { return p < q }
+            if a.kind != b.kind { return a.kind.rawValue < b.kind.rawValue }
+            return a.file < b.file
+        }
+        var starts: [Int] = []
+        for position in members.indices {
+            let (current, file) = (members[position], files[Int(members[position].file)])
+            if position == 0 || current.kind != members[position - 1].kind
+                || file.digest != files[Int(members[position - 1].file)].digest
+            {
+                starts.append(position)
             }
         }
-        jobOfKey = [:]
-        // Files are sorted by name, so a job's first file is its first name.
-        let scheduled = pending.sorted { $0.size != $1.size ? $0.size > $1.size : $0.files[0] < $1.files[0] }
-        pending = []
+        starts.append(members.count)
+        return (members.map { Int($0.file) }, starts)
+    }
+
+    func run(_ files: [ReleasePlan.File]) async throws(CollectStaticError) -> Outcome {
+        guard let policy else { return Outcome() }
+        let (members, starts) = groups(files, policy: policy)
+        let job = { @Sendable (group: Int) -> Job in
+            let first = files[members[starts[group]]]
+            return Job(
+                key: VariantCache.Key(integrity: first.digest!, kind: ContentKind.forPath(first.name)),
+                size: first.size, files: members[starts[group]..<starts[group + 1]])
+        }
         // Files are the names written, bytes the contents compressed: the work, and what the time left
         // is estimated from (the largest contents go first, so a count of contents would crawl).
         let progress = ProgressCounter(
-            .compressing, totalFiles: scheduled.reduce(0) { $0 + $1.files.count },
-            totalBytes: scheduled.reduce(0) { $0 + $1.size }, observer: observer)
-        let results = try await parallelMap(scheduled, limit: jobs) { job throws(CollectStaticError) in
+            .compressing, totalFiles: members.count,
+            totalBytes: starts.dropLast().reduce(0) { $0 + files[members[$1]].size }, observer: observer)
+        // Each content's variants go straight into the outcome as they are made.
+        let shared = Mutex(Outcome())
+        shared.withLock { $0.contentOfFile = [Int32](repeating: -1, count: files.count) }
+        _ = try await parallelMap(Array(starts.indices.dropLast()), limit: jobs) { group throws(CollectStaticError) in
+            let job = job(group)
             let result = try process(job, names: job.files.map { files[$0].name }, policy: policy)
             progress.advance(
                 files: job.files.count, bytes: job.size, worked: !result.reused && result.variants != nil)
-            return result
-        }
-        var outcome = Outcome()
-        outcome.setOfFile = [Int32](repeating: -1, count: files.count)
-        for (job, result) in zip(scheduled, results) {
-            guard let variants = result.variants else {
-                outcome.contentsToCompress += 1
-                continue
+            shared.withLock { outcome in
+                guard let variants = result.variants else {
+                    outcome.contentsToCompress += 1
+                    return
+                }
+                let start = Int32(outcome.variants.count)
+                for encoding in variants.keys.sorted() { outcome.variants.append((encoding, variants[encoding]!)) }
+                for file in job.files { outcome.contentOfFile[file] = Int32(outcome.ranges.count) }
+                outcome.ranges.append(start..<Int32(outcome.variants.count))
+                if result.reused { outcome.reused += variants.count } else { outcome.written += variants.count }
             }
-            for file in job.files { outcome.setOfFile[file] = Int32(outcome.variantSets.count) }
-            outcome.variantSets.append(variants)
-            if result.reused { outcome.reused += variants.count } else { outcome.written += variants.count }
         }
-        return outcome
+        return shared.withLock { $0 }
     }
 
     private func process(_ job: Job, names: [String], policy: CompressionPolicy) throws(CollectStaticError)
@@ -127,6 +154,12 @@ struct CompressionScheduler: Sendable {
 extension CompressionScheduler.Outcome {
     /// The variants of the plan's file at `index`.
     func variants(ofFileAt index: Int) -> [ContentEncoding: ManifestVariant] {
-        index < setOfFile.count && setOfFile[index] >= 0 ? variantSets[Int(setOfFile[index])] : [:]
+        guard index < contentOfFile.count, contentOfFile[index] >= 0 else { return [:] }
+        let range = ranges[Int(contentOfFile[index])]
+        var result: [ContentEncoding: ManifestVariant] = [:]
+        for position in Int(range.lowerBound)..<Int(range.upperBound) {
+            result[variants[position].encoding] = variants[position].variant
+        }
+        return result
     }
 }
