@@ -158,7 +158,7 @@ public struct Finder: Sendable {
             guard status.isRegularFile else {
                 throw .source(path: path, reason: "not a regular file")
             }
-            let logical = root.prefix.map { $0 + "/" + relativePath } ?? relativePath
+            let logical = (root.prefix.map { $0 + "/" + relativePath } ?? relativePath).compacted
             result.append(
                 SourceAsset(
                     logicalPath: logical, folder: root.path, relativeStart: root.prefix.map { $0.utf8.count + 1 } ?? 0,

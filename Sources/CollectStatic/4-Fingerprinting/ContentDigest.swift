@@ -112,11 +112,18 @@ extension Digest {
 /// Django's manifest hash: `md5(json.dumps(sorted(paths.items())).encode()).hexdigest()[:12]`,
 /// hashed as the text is made (the text of a large tree's paths is never held whole).
 func djangoManifestHash(_ paths: [String: String]) -> String {
+    djangoManifestHash { body in for key in paths.keys.sorted(by: utf8Less) { body(key, paths[key]!) } }
+}
+
+/// The same hash of pairs listed in order by `forEach`.
+func djangoManifestHash(_ forEach: ((String, String) -> Void) -> Void) -> String {
     var md5 = Insecure.MD5()
     var json: [UInt8] = [UInt8(ascii: "[")]
-    for (index, key) in paths.keys.sorted(by: utf8Less).enumerated() {
-        if index > 0 { json += Array(", ".utf8) }
-        json += Array(("[" + PythonJSON.string(key) + ", " + PythonJSON.string(paths[key]!) + "]").utf8)
+    var first = true
+    forEach { key, value in
+        if !first { json += Array(", ".utf8) }
+        first = false
+        json += Array(("[" + PythonJSON.string(key) + ", " + PythonJSON.string(value) + "]").utf8)
         if json.count >= 1 << 16 {
             md5.update(data: json)
             json.removeAll(keepingCapacity: true)

@@ -106,7 +106,8 @@ enum Fingerprinter {
         Memory.returnFreed()
         return assets.indices.map { index in
             FingerprintedAsset(
-                asset: assets[index], hashedName: HashedName.make(assets[index].logicalPath, hash: fingerprints[index]),
+                asset: assets[index],
+                hashedName: HashedName.make(assets[index].logicalPath, hash: fingerprints[index]).compacted,
                 sourceDigest: digests[index], rewritten: rewritten[index])
         }
     }

@@ -35,7 +35,8 @@ struct ReleasePlan: Sendable {
     /// Names in STATIC_ROOT (files the old manifest listed, their variants, or with `--clear` any
     /// file) that the new tree does not have.
     var removed: [String]
-    var paths: [String: String]
+    var paths: ReleasePaths
+    /// The release; for this run's, its `paths` are not copied here (they are `paths`).
     var generation: Generation
     var previous: [Generation]
 

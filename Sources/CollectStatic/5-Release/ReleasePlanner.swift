@@ -18,10 +18,7 @@ struct ReleasePlanner: Sendable {
         // thing a run holds for every file of the tree, so it is kept small.
         var files: [ReleasePlan.File] = []
         files.reserveCapacity(assets.count * 2)
-        var paths: [String: String] = [:]
-        paths.reserveCapacity(assets.count)
         for asset in assets {
-            paths[asset.asset.logicalPath] = asset.hashedName
             files.append(
                 ReleasePlan.File(
                     name: asset.hashedName, size: asset.hashedSize, content: .asset(asset, hashedCopy: true),
@@ -41,14 +38,14 @@ struct ReleasePlanner: Sendable {
         // The release: the same hashed names as the current one keep its generation.
         let old = current.manifest
         let stamp = GenerationClock.timestamp(now)
-        var generation = Generation(
-            id: GenerationClock.newID(now, tag: djangoManifestHash(paths)), created: stamp, paths: paths)
+        let paths = ReleasePaths(assets)
+        var generation = Generation(id: GenerationClock.newID(now, tag: paths.djangoHash), created: stamp, paths: [:])
         var candidates: [Generation] = []
         if let old {
             let oldGeneration =
                 old.generation
                 ?? Generation(id: "untracked-" + old.hash, created: stamp, paths: old.paths)
-            if oldGeneration.paths == paths && !current.fromCache {
+            if paths.isEqual(to: oldGeneration.paths) && !current.fromCache {
                 generation = oldGeneration
                 candidates = old.previousGenerations
             } else if !old.paths.isEmpty {
@@ -111,7 +108,7 @@ struct ReleasePlanner: Sendable {
         let generation = current.manifest?.generation ?? Generation(id: "", created: "", paths: [:])
         return ReleasePlan(
             files: files, carried: carried, removed: removed,
-            paths: current.manifest?.paths ?? [:], generation: generation,
+            paths: .dictionary(current.manifest?.paths ?? [:]), generation: generation,
             previous: current.manifest?.previousGenerations ?? [], current: current)
     }
 

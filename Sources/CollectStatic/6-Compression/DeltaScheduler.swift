@@ -61,8 +61,12 @@ struct DeltaScheduler: Sendable {
         guard policy.dictionaryGenerations > 0, !plan.previous.isEmpty else { return [] }
         let byName = { (name: String) in plan.file(named: name) }  // no index of the whole tree
         var jobs: [Job] = []
-        for logical in plan.paths.keys.sorted(by: utf8Less) where policy.wantsDeltas(logicalPath: logical) {
-            guard let index = plan.index(named: plan.paths[logical]!) else { continue }
+        var wanted: [(logical: String, hashed: String)] = []
+        plan.paths.forEach { logical, hashed in
+            if policy.wantsDeltas(logicalPath: logical) { wanted.append((logical, hashed)) }
+        }
+        for (logical, hashed) in wanted {
+            guard let index = plan.index(named: hashed) else { continue }
             let file = plan.files[index]
             guard file.role == .hashed, file.size > 0 else { continue }
             var seen: Set<String> = [file.integrity]

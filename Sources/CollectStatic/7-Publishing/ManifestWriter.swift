@@ -21,7 +21,7 @@ public enum ManifestWriter {
     /// Writes the manifest in pieces (a manifest of a large tree is never held whole as text).
     private static func encode(_ manifest: some ManifestContent, into sink: ManifestSink) {
         sink.append("{\"paths\": ")
-        object(manifest.paths, into: sink)
+        object(manifest.forEachPath, into: sink)
         sink.append(", \"version\": " + PythonJSON.string(manifest.version))
         sink.append(", \"hash\": " + PythonJSON.string(manifest.hash))
         sink.append(", \"files\": {")
@@ -71,9 +71,15 @@ public enum ManifestWriter {
     }
 
     private static func object(_ paths: [String: String], into sink: ManifestSink) {
+        object({ body in for key in paths.keys.sorted(by: utf8Less) { body(key, paths[key]!) } }, into: sink)
+    }
+
+    private static func object(_ forEach: ((String, String) -> Void) -> Void, into sink: ManifestSink) {
         sink.append("{")
-        for (index, key) in paths.keys.sorted(by: utf8Less).enumerated() {
-            sink.append((index > 0 ? ", " : "") + PythonJSON.string(key) + ": " + PythonJSON.string(paths[key]!))
+        var first = true
+        forEach { key, value in
+            sink.append((first ? "" : ", ") + PythonJSON.string(key) + ": " + PythonJSON.string(value))
+            first = false
         }
         sink.append("}")
     }
@@ -134,7 +140,8 @@ public enum ManifestWriter {
 
 /// What the writer serialises: Django's keys, then every file with its entry, in name order.
 public protocol ManifestContent {
-    var paths: [String: String] { get }
+    /// Every logical name and its hashed name, in the order of the logical names' UTF-8 bytes.
+    func forEachPath(_ body: (String, String) -> Void)
     var version: String { get }
     var hash: String { get }
     var compression: String? { get }
@@ -147,6 +154,10 @@ public protocol ManifestContent {
 }
 
 extension Manifest: ManifestContent {
+    public func forEachPath(_ body: (String, String) -> Void) {
+        for key in paths.keys.sorted(by: utf8Less) { body(key, paths[key]!) }
+    }
+
     public func forEachFile(_ body: (String, ManifestEntry) -> Void) {
         for name in files.keys.sorted(by: utf8Less) { body(name, files[name]!) }
     }

@@ -42,7 +42,7 @@ public struct ReleaseHistory: Sendable {
         let all = try FileSystem.listFiles(configuration.staticRoot, skipping: [WorkFolder.inPlaceFolderName])
         let gone = Set(removed + [configuration.manifestName])
         let plan = ReleasePlan(
-            files: [], carried: all.filter { !gone.contains($0) }, removed: removed, paths: manifest.paths,
+            files: [], carried: all.filter { !gone.contains($0) }, removed: removed, paths: .dictionary(manifest.paths),
             generation: manifest.generation ?? Generation(id: "", created: "", paths: manifest.paths), previous: kept,
             current: state)
         let staging = try publisher.stage(plan)
@@ -88,7 +88,7 @@ public struct ReleaseHistory: Sendable {
         }
         let fromOld = try FileSystem.listFiles(tree).filter { $0 != configuration.manifestName }
         let plan = ReleasePlan(
-            files: [], carried: fromOld + fromCurrent, removed: [], paths: manifest.paths,
+            files: [], carried: fromOld + fromCurrent, removed: [], paths: .dictionary(manifest.paths),
             generation: manifest.generation ?? target, previous: manifest.previousGenerations, current: state)
         let staging = try publisher.stage(plan)
         for name in fromOld { try staging.carry(name, from: tree) }

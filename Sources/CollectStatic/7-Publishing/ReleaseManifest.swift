@@ -19,10 +19,10 @@ struct ReleaseManifest: ManifestContent, Sendable {
         self.compressed = compressed
         self.deltas = deltas
         self.compression = compression
-        hash = djangoManifestHash(plan.paths)
+        hash = plan.paths.djangoHash
     }
 
-    var paths: [String: String] { plan.paths }
+    func forEachPath(_ body: (String, String) -> Void) { plan.paths.forEach(body) }
     var version: String { Manifest.currentVersion }
     var generation: Generation? { plan.generation }
     var previousGenerations: [Generation] { plan.previous }
@@ -41,6 +41,9 @@ struct ReleaseManifest: ManifestContent, Sendable {
     func materialized() -> Manifest {
         var files: [String: ManifestEntry] = [:]
         forEachFile { files[$0] = $1 }
+        let paths = plan.paths.dictionary
+        var generation = plan.generation
+        generation.paths = paths  // a manifest's current release has its paths
         return Manifest(
             paths: paths, hash: hash, files: files, compression: compression, generation: generation,
             previousGenerations: previousGenerations)
