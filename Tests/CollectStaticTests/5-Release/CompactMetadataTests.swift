@@ -126,4 +126,42 @@ import Testing
         #expect(manifest.files.values.contains { !$0.deltas.isEmpty })
         #expect(ManifestWriter.encode(manifest) == written)
     }
+
+    @Test func releasePathsFromSortedAssetsAnswerAsTheDictionaryWould() {
+        func asset(_ logical: String) -> FingerprintedAsset {
+            FingerprintedAsset(
+                asset: SourceAsset(logicalPath: logical, filePath: "/src/" + logical, size: 1),
+                hashedName: HashedName.make(logical, hash: "0123456789ab"),
+                sourceDigest: ContentDigest(of: Array(logical.utf8)), rewritten: nil)
+        }
+        let names = ["a.css", "b/c.js", "b/é.css", "z.txt"]
+        let dictionary = Dictionary(uniqueKeysWithValues: names.map { ($0, HashedName.make($0, hash: "0123456789ab")) })
+        for paths in [ReleasePaths(names.map(asset)), ReleasePaths(names.reversed().map(asset))] {
+            #expect(paths.count == 4)
+            for name in names + ["missing.css", "b"] { #expect(paths[name] == dictionary[name]) }
+            var listed: [String] = []
+            paths.forEach { logical, hashed in
+                listed.append(logical)
+                #expect(dictionary[logical] == hashed)
+            }
+            #expect(listed == names)
+            #expect(paths.dictionary == dictionary)
+            #expect(paths.isEqual(to: dictionary))
+            #expect(!paths.isEqual(to: dictionary.filter { $0.key != "z.txt" }))
+            #expect(!paths.isEqual(to: dictionary.merging(["z.txt": "z.txt"]) { $1 }))
+            #expect(paths.djangoHash == djangoManifestHash(dictionary))
+        }
+        if case .assets = ReleasePaths(names.map(asset)) {
+        } else {
+            Issue.record("sorted assets are looked up in place")
+        }
+    }
+
+    @Test func aCompactedNameIsTheSameText() {
+        var name = String(repeating: "folder/", count: 5)
+        name += "file-é.css"
+        #expect(name.compacted == name)
+        #expect(Array(name.compacted.utf8) == Array(name.utf8))
+        #expect("".compacted.isEmpty)
+    }
 }
