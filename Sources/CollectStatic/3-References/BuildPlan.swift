@@ -204,12 +204,7 @@ struct AssetIndex: Sendable {
 
     func position(of logicalPath: String) -> Int? {
         if let positions { return positions[logicalPath] }
-        var low = 0
-        var high = assets.count
-        while low < high {
-            let middle = (low + high) / 2
-            if utf8Less(assets[middle].logicalPath, logicalPath) { low = middle + 1 } else { high = middle }
-        }
+        let low = utf8LowerBound(assets, logicalPath) { $0.logicalPath }
         return low < assets.count && assets[low].logicalPath == logicalPath ? low : nil
     }
 
@@ -217,12 +212,7 @@ struct AssetIndex: Sendable {
     func isFolder(_ path: String) -> Bool {
         let prefix = path + "/"
         if positions != nil { return assets.contains { $0.logicalPath.utf8.starts(with: prefix.utf8) } }
-        var low = 0
-        var high = assets.count
-        while low < high {
-            let middle = (low + high) / 2
-            if utf8Less(assets[middle].logicalPath, prefix) { low = middle + 1 } else { high = middle }
-        }
+        let low = utf8LowerBound(assets, prefix) { $0.logicalPath }
         return low < assets.count && assets[low].logicalPath.utf8.starts(with: prefix.utf8)
     }
 }

@@ -29,12 +29,7 @@ enum ReleasePaths: Sendable {
         switch self {
         case .dictionary(let paths): return paths[logicalPath]
         case .assets(let assets):
-            var low = 0
-            var high = assets.count
-            while low < high {
-                let middle = (low + high) / 2
-                if utf8Less(assets[middle].asset.logicalPath, logicalPath) { low = middle + 1 } else { high = middle }
-            }
+            let low = utf8LowerBound(assets, logicalPath) { $0.asset.logicalPath }
             return low < assets.count && assets[low].asset.logicalPath == logicalPath ? assets[low].hashedName : nil
         }
     }

@@ -53,12 +53,7 @@ extension ReleasePlan {
 
     /// The index of the file named `name` in `files` (sorted by name).
     static func position(of name: String, in files: [File]) -> Int? {
-        var low = 0
-        var high = files.count
-        while low < high {
-            let middle = (low + high) / 2
-            if utf8Less(files[middle].name, name) { low = middle + 1 } else { high = middle }
-        }
+        let low = utf8LowerBound(files, name) { $0.name }
         return low < files.count && files[low].name == name ? low : nil
     }
 }
