@@ -70,6 +70,7 @@ public struct Collector: Sendable {
 
     public func run() async throws(CollectStaticError) -> CollectionReport {
         let session = try openSession()
+        let current = session.current
         defer { session.lock?.release() }
         var report = CollectionReport(
             destination: configuration.staticRoot, linked: options.link, dryRun: options.dryRun)
@@ -78,14 +79,17 @@ public struct Collector: Sendable {
         defer { try? FileSystem.removeTree(spool.root) }
         let assets = try await fingerprint(found.assets, spool: spool, into: &report)
         if options.postProcess { found.assets = [] }  // the fingerprinted assets hold what is needed
-        let plan = try planRelease(assets, found: found.assets, current: session.publisher.published(), into: &report)
+        let plan = try planRelease(assets, found: found.assets, current: current, into: &report)
         Memory.returnFreed()
         if isUnchanged(plan, session.publisher) { return unchanged(plan, report) }
         return try await publish(plan, with: session.publisher, report: report)
     }
 
-    /// The work folder, the lock (not in a dry run) and what killed runs left behind.
-    private func openSession() throws(CollectStaticError) -> (publisher: Publisher, lock: PublishLock?) {
+    /// The work folder, the lock (not in a dry run), what killed runs left behind, and the published
+    /// state (its manifest read once: a large tree's manifest is not parsed twice).
+    private func openSession() throws(CollectStaticError) -> (
+        publisher: Publisher, lock: PublishLock?, current: PublishedState
+    ) {
         if options.clear && !options.dryRun { try checkClearAllowed() }
         let work = try WorkFolder.locate(
             staticRoot: configuration.staticRoot, create: !options.dryRun, forceInPlace: hooks.publishInPlace)
@@ -93,8 +97,9 @@ public struct Collector: Sendable {
             options.dryRun
             ? nil : try PublishLock.acquire(work.lockFile, timeout: configuration.lockTimeout, observer: observer)
         let publisher = Publisher(configuration: configuration, work: work, observer: observer, hooks: hooks)
+        let current = publisher.published()
         do {
-            if !options.dryRun { try publisher.removeLeftovers() }
+            if !options.dryRun { try publisher.removeLeftovers(current) }
         } catch {
             lock?.release()
             throw error
@@ -105,7 +110,7 @@ public struct Collector: Sendable {
                     "publishing in place (\(reason)): files are replaced one by one, in an order that keeps the manifest true"
                 ))
         }
-        return (publisher, lock)
+        return (publisher, lock, current)
     }
 
     private func find(into report: inout CollectionReport) throws(CollectStaticError) -> FoundAssets {

@@ -37,9 +37,10 @@ struct Publisher: Sendable {
         return ManifestWriter.isWritten(manifest, at: cache.release(root))
     }
 
-    /// Removes what killed runs left behind (with the lock held).
-    func removeLeftovers() throws(CollectStaticError) {
-        let kept = published().manifest?.previousGenerations.map(\.id) ?? []
+    /// Removes what killed runs left behind (with the lock held); `current` is what `published()`
+    /// says now, when the caller has already read it.
+    func removeLeftovers(_ current: PublishedState? = nil) throws(CollectStaticError) {
+        let kept = (current ?? published()).manifest?.previousGenerations.map(\.id) ?? []
         try work.removeLeftovers(keepingTreesOf: Set(kept))
     }
 
