@@ -114,11 +114,7 @@ struct CompressionScheduler: Sendable {
     {
         if let reused = cache.lookup(job.key) {
             if let builder {
-                for (encoding, variant) in reused {
-                    for name in names {
-                        try builder.placeVariant(file: variant.path, fresh: false, as: name + encoding.fileSuffix)
-                    }
-                }
+                try place(reused, fresh: false, as: names, into: builder)
                 cache.store(job.key, reused)
             }
             observer.handle(.compressed(names[0], reused: true))
@@ -140,14 +136,21 @@ struct CompressionScheduler: Sendable {
             throw .compression(path: names[0], reason: "\(error)")
         }
         defer { for variant in made.values { unlink(variant.path) } }
-        for (encoding, variant) in made {
-            for name in names {
-                try builder.placeVariant(file: variant.path, fresh: true, as: name + encoding.fileSuffix)
-            }
-        }
+        try place(made, fresh: true, as: names, into: builder)
         cache.store(job.key, made)
         observer.handle(.compressed(names[0], reused: false))
         return (made.mapValues(\.manifestVariant), false)
+    }
+
+    /// Places each variant under every name that holds the content (`fresh`: just made).
+    private func place(
+        _ variants: [ContentEncoding: CompressedFile], fresh: Bool, as names: [String], into builder: TreeBuilder
+    ) throws(CollectStaticError) {
+        for (encoding, variant) in variants {
+            for name in names {
+                try builder.placeVariant(file: variant.path, fresh: fresh, as: name + encoding.fileSuffix)
+            }
+        }
     }
 }
 
