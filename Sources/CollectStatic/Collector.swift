@@ -195,9 +195,9 @@ public struct Collector: Sendable {
 
     /// Fingerprints the assets (or, with `--no-post-process`, nothing).
     private func fingerprint(_ assets: [SourceAsset], spool: Spool, into report: inout CollectionReport)
-        async throws(CollectStaticError) -> [FingerprintedAsset]
+        async throws(CollectStaticError) -> FingerprintedAssets
     {
-        guard options.postProcess else { return [] }
+        guard options.postProcess else { return .none }
         var clock = Stopwatch()
         defer { report.finish("fingerprint", clock.lap()) }
         let plan = try await BuildPlan.make(assets: assets, configuration: configuration, jobs: configuration.jobs)
@@ -207,7 +207,7 @@ public struct Collector: Sendable {
     }
 
     private func planRelease(
-        _ assets: [FingerprintedAsset], found: [SourceAsset], current: PublishedState,
+        _ assets: FingerprintedAssets, found: [SourceAsset], current: PublishedState,
         into report: inout CollectionReport
     ) throws(CollectStaticError) -> ReleasePlan {
         var clock = Stopwatch()

@@ -7,11 +7,31 @@ public enum HashedName {
 
     /// `css/app.css` + `3f2a9c1b7d4e` → `css/app.3f2a9c1b7d4e.css`; `LICENSE` → `LICENSE.3f2a9c1b7d4e`.
     public static func make(_ path: String, hash: String) -> String {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[...$0]) } ?? ""
-        let basename = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let (root, ext) = splitExtension(basename)
-        return directory + root + "." + hash + ext
+        let utf8 = path.utf8
+        let split = utf8.index(utf8.startIndex, offsetBy: hashOffset(in: path))
+        return String(path[..<split]) + "." + hash + String(path[split...])
+    }
+
+    /// Where `make` puts `.<hash>` in `path`, as a UTF-8 offset: before the extension of the
+    /// basename (Python's `os.path.splitext`), or at the end when it has none.
+    public static func hashOffset(in path: String) -> Int {
+        let utf8 = path.utf8
+        // From the end: the basename's last dot, then where the basename starts.
+        var position = utf8.count
+        var dot = -1
+        var base = 0
+        for byte in utf8.reversed() {
+            position -= 1
+            if byte == UInt8(ascii: "/") {
+                base = position + 1
+                break
+            }
+            if byte == UInt8(ascii: ".") && dot < 0 { dot = position }
+        }
+        // `splitext` keeps leading dots with the root: `.hidden` and `..x` have no extension.
+        guard dot > base, utf8.dropFirst(base).prefix(dot - base).contains(where: { $0 != UInt8(ascii: ".") })
+        else { return utf8.count }
+        return dot
     }
 
     /// The inverse of `make`: the logical names `name` could be the hashed name of, with the hash.

@@ -4,10 +4,8 @@
 struct BuildPlan: Sendable {
     /// One asset's place in the graph (the asset itself is `assets[i]`, its digest `digests[i]`).
     struct Node: Sendable {
-        /// True for a file whose references are rewritten (scanned CSS/JS); false for files copied
-        /// as they are.
-        var isScanned: Bool
-        /// Resolved references, in file order, with the index of the node they point at.
+        /// Resolved references, in file order, with the index of the node they point at (none for
+        /// a file that is not scanned, or whose references all point outside the tree).
         var edges: [Edge]
     }
 
@@ -15,19 +13,26 @@ struct BuildPlan: Sendable {
     /// kept: the source is read again to be rewritten (and proven unchanged by its digest), and the
     /// reference is read from there (`reference(in:)`).
     struct Edge: Sendable {
-        var target: Int
-        var matchRange: Range<Int>
-        var urlRange: Range<Int>
-        var clauseEnd: Int
+        /// Offsets in the source, 32 bits each (a scanned file is under 4 GB): a large tree has
+        /// tens of thousands of edges.
+        private var start, urlStart, urlEnd, end, clause: UInt32
+        private var targetIndex: Int32
         var form: Reference.Form
 
         init(_ reference: Reference, target: Int) {
-            self.target = target
-            matchRange = reference.matchRange
-            urlRange = reference.urlRange
-            clauseEnd = reference.clauseEnd
+            targetIndex = Int32(target)
+            start = UInt32(reference.matchRange.lowerBound)
+            end = UInt32(reference.matchRange.upperBound)
+            urlStart = UInt32(reference.urlRange.lowerBound)
+            urlEnd = UInt32(reference.urlRange.upperBound)
+            clause = UInt32(reference.clauseEnd)
             form = reference.form
         }
+
+        var target: Int { Int(targetIndex) }
+        var matchRange: Range<Int> { Int(start)..<Int(end) }
+        var urlRange: Range<Int> { Int(urlStart)..<Int(urlEnd) }
+        var clauseEnd: Int { Int(clause) }
 
         /// The reference in `bytes`, the source it was found in.
         func reference(in bytes: [UInt8]) -> Reference {
@@ -43,7 +48,8 @@ struct BuildPlan: Sendable {
     /// The digests of the sources, taken when they were scanned (nil for files not scanned, which
     /// the fingerprinter hashes).
     var digests: [ContentDigest?]
-    /// Strongly connected components, each sorted by logical path, in dependency order.
+    /// Strongly connected components of the files with references, each sorted by logical path, in
+    /// dependency order. (A file without references is its own digest: it needs no place here.)
     var components: [[Int]]
     /// References left as written because their target is missing and allowed to be.
     var warnings: [MissingReference]
@@ -73,11 +79,20 @@ struct BuildPlan: Sendable {
         let jsModules = configuration.jsModules
         let index = AssetIndex(assets)
         let resolver = ReferenceResolver(staticURL: configuration.staticURL)
-        let scans = try await parallelMap(assets, limit: jobs) { asset throws(CollectStaticError) -> Scan in
+        // Each file's scan goes straight into its node as it finishes: no list of every scan is made.
+        var nodes = [Node](repeating: Node(edges: []), count: assets.count)
+        var digests = [ContentDigest?](repeating: nil, count: assets.count)
+        var invalidUTF8: [Int: Int] = [:]
+        var unresolvedOf: [Int: [Unresolved]] = [:]
+        try await parallelForEach(assets.count, limit: jobs) { position throws(CollectStaticError) -> Scan in
+            let asset = assets[position]
             guard let syntax = ReferenceSyntax.forPath(asset.logicalPath, jsModules: jsModules) else {
                 return .notScanned
             }
             let bytes = try FileSystem.readFile(asset.filePath)
+            guard bytes.count < UInt32.max else {
+                throw .source(path: asset.filePath, reason: "4 GB or more: too large to scan for references")
+            }
             if let offset = firstInvalidUTF8Offset(bytes) { return .invalidUTF8(offset: offset) }
             var edges: [Edge] = []
             var unresolved: [Unresolved] = []
@@ -96,42 +111,37 @@ struct BuildPlan: Sendable {
                 }
             }
             return .scanned(ContentDigest(of: bytes), edges: edges, unresolved: unresolved)
+        } collect: { position, scan in
+            switch scan {
+            case .notScanned: break
+            case .invalidUTF8(let offset): invalidUTF8[position] = offset
+            case .scanned(let digest, let edges, let unresolved):
+                nodes[position] = Node(edges: edges)
+                digests[position] = digest
+                if !unresolved.isEmpty { unresolvedOf[position] = unresolved }
+            }
         }
+        // Problems are reported in the order of the assets.
         let allowedMissing = configuration.missingReferenceIgnore.map(IgnorePattern.init)
-        var nodes: [Node] = []
-        nodes.reserveCapacity(assets.count)
-        var digests: [ContentDigest?] = []
-        digests.reserveCapacity(assets.count)
         var missing: [MissingReference] = []
         var warnings: [MissingReference] = []
-        for (asset, scan) in zip(assets, scans) {
-            var node = Node(isScanned: false, edges: [])
-            var digest: ContentDigest?
-            defer {
-                nodes.append(node)
-                digests.append(digest)
-            }
-            switch scan {
-            case .notScanned: continue
-            case .invalidUTF8(let offset):
+        for position in Set(invalidUTF8.keys).union(unresolvedOf.keys).sorted() {
+            let asset = assets[position]
+            if let offset = invalidUTF8[position] {
                 if configuration.invalidUTF8 == .copy { continue }
                 throw .invalidUTF8(path: asset.filePath, byteOffset: offset)
-            case .scanned(let scanned, let edges, let unresolved):
-                node.isScanned = true
-                digest = scanned
-                node.edges = edges
-                for item in unresolved {
-                    // A folder of the tree written without its trailing slash (`url(../img)`):
-                    // Django finds it, cannot open it as a file and leaves the url alone.
-                    if item.insideTree && index.isFolder(item.target) { continue }
-                    let report = MissingReference(
-                        source: asset.logicalPath, line: item.reference.line, column: item.reference.column,
-                        text: item.reference.matchedText, target: item.target)
-                    if configuration.missingReferences == .warn || allowedMissing.anyMatches(item.target) {
-                        warnings.append(report)
-                    } else {
-                        missing.append(report)
-                    }
+            }
+            for item in unresolvedOf[position] ?? [] {
+                // A folder of the tree written without its trailing slash (`url(../img)`):
+                // Django finds it, cannot open it as a file and leaves the url alone.
+                if item.insideTree && index.isFolder(item.target) { continue }
+                let report = MissingReference(
+                    source: asset.logicalPath, line: item.reference.line, column: item.reference.column,
+                    text: item.reference.matchedText, target: item.target)
+                if configuration.missingReferences == .warn || allowedMissing.anyMatches(item.target) {
+                    warnings.append(report)
+                } else {
+                    missing.append(report)
                 }
             }
         }
@@ -148,7 +158,7 @@ struct BuildPlan: Sendable {
         var stack: [Int] = []
         var counter = 0
         var result: [[Int]] = []
-        for start in nodes.indices where indexOf[start] < 0 && nodes[start].isScanned {
+        for start in nodes.indices where indexOf[start] < 0 && !nodes[start].edges.isEmpty {
             var work: [(node: Int, edge: Int)] = [(start, 0)]
             indexOf[start] = counter
             lowLink[start] = counter
@@ -185,8 +195,8 @@ struct BuildPlan: Sendable {
                 }
             }
         }
-        // Files that are copied as they are need no ordering.
-        return result.filter { nodes[$0[0]].isScanned }
+        // Files without references (reached as targets) need no ordering.
+        return result.filter { $0.count > 1 || !nodes[$0[0]].edges.isEmpty }
     }
 }
 

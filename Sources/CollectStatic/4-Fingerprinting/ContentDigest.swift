@@ -39,7 +39,10 @@ public struct ContentDigest: Sendable, Equatable, Hashable {
     public var integrity: String { sha384.description }
 
     /// Django's `file_hash`: the first 12 hex digits of the MD5.
-    public var fingerprint: String { String(Self.hex(md5High).prefix(12)) }
+    public var fingerprint: String { nameHash.description }
+
+    /// The same fingerprint as bits.
+    var nameHash: NameHash { NameHash(md5High: md5High) }
 
     /// The MD5 alone, in lowercase hex.
     static func md5(of bytes: [UInt8]) -> String { Insecure.MD5.hash(data: bytes).hexString }

@@ -1,52 +1,6 @@
 import Crypto
 import StaticAssets
 
-/// A collected file with its final fingerprinted name. A class: every file of the next tree that
-/// comes from this asset refers to the one record (the tree's metadata is what a run keeps).
-public final class FingerprintedAsset: Sendable {
-    public let asset: SourceAsset
-    /// `css/app.3f2a9c1b7d4e.css`.
-    public let hashedName: String
-    /// Digest of the source file (the copy under the original name).
-    public let sourceDigest: ContentDigest
-    /// The hashed copy when references changed its bytes (most files have none: their hashed copy
-    /// is the source, and nothing more is kept for them).
-    let rewritten: Rewritten?
-
-    /// A hashed copy whose references were rewritten.
-    final class Rewritten: Sendable {
-        /// The run's spool, which holds its bytes (written as soon as they were final) under `index`.
-        let spool: Spool
-        let index: Int
-        let size: Int
-        let digest: ContentDigest
-
-        init(spool: Spool, index: Int, size: Int, digest: ContentDigest) {
-            self.spool = spool
-            self.index = index
-            self.size = size
-            self.digest = digest
-        }
-
-        var file: String { spool.path(index) }
-    }
-
-    init(asset: SourceAsset, hashedName: String, sourceDigest: ContentDigest, rewritten: Rewritten?) {
-        self.asset = asset
-        self.hashedName = hashedName
-        self.sourceDigest = sourceDigest
-        self.rewritten = rewritten
-    }
-
-    /// The file holding the hashed copy's bytes when references were rewritten; nil when the
-    /// hashed copy is a copy of the source.
-    public var rewrittenFile: String? { rewritten?.file }
-    /// Size of the hashed copy.
-    public var hashedSize: Int { rewritten?.size ?? asset.size }
-    /// Digest of the hashed copy's bytes.
-    public var digest: ContentDigest { rewritten?.digest ?? sourceDigest }
-}
-
 /// Where rewritten files are written as soon as their bytes are final, so that no run holds the
 /// rewritten tree in memory: a private folder of the run (next to its staging tree, removed with it).
 struct Spool: Sendable {
@@ -66,67 +20,80 @@ enum Fingerprinter {
     /// held at once).
     static func run(
         _ plan: consuming BuildPlan, spool: Spool, jobs: Int, observer: any CollectionObserver = SilentObserver()
-    ) async throws(CollectStaticError) -> [FingerprintedAsset] {
+    ) async throws(CollectStaticError) -> FingerprintedAssets {
         let progress = ProgressCounter(
             .hashing, totalFiles: plan.assets.count, totalBytes: plan.assets.reduce(0) { $0 + $1.size },
             observer: observer)
         let assets = plan.assets
-        let digests: [ContentDigest]
+        let digests: Digests
         do {
-            // The scan's digests are taken over, and the plan's list let go.
-            let scanned = plan.digests
+            // The scan's digests are taken over (the plan's list let go) and the rest filled in place.
+            var found = plan.digests
             plan.digests = []
-            digests = try await parallelMap(Array(assets.indices), limit: jobs) { index throws(CollectStaticError) in
-                defer { progress.advance(bytes: assets[index].size) }
-                if let digest = scanned[index] { return digest }
-                return try ContentDigest(ofFile: assets[index].filePath)
+            let unscanned = found.indices.filter { found[$0] == nil }
+            // Scanned files were hashed as they were scanned.
+            let scanned = found.indices.filter { found[$0] != nil }
+            if !scanned.isEmpty {
+                progress.advance(files: scanned.count, bytes: scanned.reduce(0) { $0 + assets[$1].size })
             }
+            try await parallelForEach(unscanned.count, limit: jobs) { position throws(CollectStaticError) in
+                defer { progress.advance(bytes: assets[unscanned[position]].size) }
+                return try ContentDigest(ofFile: assets[unscanned[position]].filePath)
+            } collect: { position, digest in
+                found[unscanned[position]] = digest
+            }
+            digests = Digests(list: found)
         }
         try FileSystem.makeDirectories(spool.root)
         // Only what differs from the source is kept per file: the fingerprint of a rewritten file or
         // a cycle member, and the rewritten copy.
         var fingerprints = Fingerprints(digests: digests)
-        var rewritten: [Int: FingerprintedAsset.Rewritten] = [:]
+        var rewritten: [Int: FingerprintedAssets.Rewritten] = [:]
         // Components of one level depend only on lower levels: each level runs in parallel.
         for level in levels(of: plan) {
             let known = fingerprints
             let graph = copy plan
-            let results = try await parallelMap(level, limit: jobs) { component throws(CollectStaticError) in
-                try fingerprint(component, of: graph, digests: digests, fingerprints: known, spool: spool)
-            }
-            for result in results.joined() {
-                fingerprints[result.member] = result.fingerprint
-                if result.isRewritten, let digest = result.digest {
-                    rewritten[result.member] = .init(
-                        spool: spool, index: result.member, size: result.size, digest: digest)
+            try await parallelForEach(level.count, limit: jobs) { position throws(CollectStaticError) in
+                try fingerprint(level[position], of: graph, digests: digests, fingerprints: known, spool: spool)
+            } collect: { _, results in
+                for result in results {
+                    fingerprints[result.member] = result.fingerprint
+                    if result.isRewritten, let digest = result.digest {
+                        rewritten[result.member] = .init(
+                            spool: spool, index: result.member, size: result.size, digest: digest)
+                    }
                 }
             }
         }
         plan = BuildPlan(assets: [], nodes: [], digests: [], components: [], warnings: [])
         Memory.returnFreed()
-        return assets.indices.map { index in
-            FingerprintedAsset(
-                asset: assets[index],
-                hashedName: HashedName.make(assets[index].logicalPath, hash: fingerprints[index]).compacted,
-                sourceDigest: digests[index], rewritten: rewritten[index])
-        }
+        return FingerprintedAssets(
+            sources: assets, digests: digests.list, nameHashes: fingerprints.changed, rewritten: rewritten)
+    }
+
+    /// Every file's digest: the scan's, and the others' filled in before any is read (in place: the
+    /// list is not copied to unwrap it).
+    private struct Digests: Sendable {
+        let list: [ContentDigest?]
+
+        subscript(index: Int) -> ContentDigest { list[index]! }
     }
 
     /// Each file's fingerprint: its source's MD5 unless fingerprinting gave it another.
     private struct Fingerprints: Sendable {
-        let digests: [ContentDigest]
-        var changed: [Int: String] = [:]
+        let digests: Digests
+        var changed: [Int: NameHash] = [:]
 
-        subscript(index: Int) -> String {
-            get { changed[index] ?? digests[index].fingerprint }
-            set { changed[index] = newValue == digests[index].fingerprint ? nil : newValue }
+        subscript(index: Int) -> NameHash {
+            get { changed[index] ?? digests[index].nameHash }
+            set { changed[index] = newValue == digests[index].nameHash ? nil : newValue }
         }
     }
 
     /// What fingerprinting one member of a component decided.
     private struct Result: Sendable {
         var member: Int
-        var fingerprint: String
+        var fingerprint: NameHash
         /// The digest of the rewritten bytes (nil: the source's, unchanged).
         var digest: ContentDigest?
         /// True when the rewritten bytes differ from the source's and were written to the spool.
@@ -161,7 +128,7 @@ enum Fingerprinter {
     /// Fingerprints one component (one file, or the members of a reference cycle) once everything
     /// it references outside itself has its final name; rewritten bytes go to the spool at once.
     private static func fingerprint(
-        _ component: [Int], of plan: BuildPlan, digests: [ContentDigest], fingerprints known: Fingerprints,
+        _ component: [Int], of plan: BuildPlan, digests: Digests, fingerprints known: Fingerprints,
         spool: Spool
     ) throws(CollectStaticError) -> [Result] {
         var fingerprints = known
@@ -179,7 +146,7 @@ enum Fingerprinter {
             let unitDigest = unit.finalize().hexString
             for member in component {
                 let seed = Array((unitDigest + "\u{0}" + plan.assets[member].logicalPath).utf8)
-                fingerprints[member] = String(Insecure.MD5.hash(data: seed).hexString.prefix(12))
+                fingerprints[member] = NameHash(Insecure.MD5.hash(data: seed))
             }
         }
         var results: [Result] = []
@@ -190,7 +157,7 @@ enum Fingerprinter {
             let source = try sourceBytes(of: member, in: plan, digest: digests[member])
             let bytes = rewrite(member, source, in: plan, fingerprints) { _ in true }
             let digest = ContentDigest(of: bytes)
-            if !isCycle { result.fingerprint = digest.fingerprint }
+            if !isCycle { result.fingerprint = digest.nameHash }
             result.digest = digest
             guard bytes != source else { continue }
             // Final: written now and let go.
@@ -221,7 +188,8 @@ enum Fingerprinter {
         let edges = plan.nodes[member].edges
         var replacements: [Int: String] = [:]
         for edge in edges where include(edge.target) {
-            let target = HashedName.make(plan.assets[edge.target].logicalPath, hash: fingerprints[edge.target])
+            let target = HashedName.make(
+                plan.assets[edge.target].logicalPath, hash: fingerprints[edge.target].description)
             replacements[edge.matchRange.lowerBound] = ReferenceResolver.rewritten(
                 edge.reference(in: source).url, hashedName: target)
         }

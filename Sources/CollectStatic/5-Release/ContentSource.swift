@@ -15,10 +15,10 @@ enum ContentSource: Sendable {
     indirect case source(SourceAsset)
     /// `--link`: the original is a symlink to the source file (with its digest, nil when nothing
     /// is hashed).
-    indirect case symlink(target: String, integrity: Integrity?)
+    indirect case symlink(SourceAsset, integrity: Integrity?)
     /// A file already on disk (the published tree, the cache folder) whose bytes must hash to the
     /// integrity the manifest records for them.
-    indirect case file(path: String, integrity: Integrity)
+    indirect case file(name: String, path: String, size: Int, integrity: Integrity)
 
     /// The SHA-384 of the bytes, where they were hashed.
     var integrity: Integrity? {
@@ -26,7 +26,7 @@ enum ContentSource: Sendable {
         case .asset(let asset, let hashedCopy): hashedCopy ? asset.digest.sha384 : asset.sourceDigest.sha384
         case .source: nil
         case .symlink(_, let integrity): integrity
-        case .file(_, let integrity): integrity
+        case .file(_, _, _, let integrity): integrity
         }
     }
 
@@ -36,8 +36,8 @@ enum ContentSource: Sendable {
         case .asset(let asset, let hashedCopy):
             hashedCopy ? asset.rewrittenFile ?? asset.asset.filePath : asset.asset.filePath
         case .source(let asset): asset.filePath
-        case .symlink(let target, _): target
-        case .file(let path, _): path
+        case .symlink(let asset, _): asset.filePath
+        case .file(_, let path, _, _): path
         }
     }
 
@@ -56,14 +56,15 @@ enum ContentSource: Sendable {
             if hashedCopy, asset.rewrittenFile != nil { return .none }
             return .md5(asset.sourceDigest.md5, size: asset.asset.size)
         case .source, .symlink: return .none
-        case .file(_, let integrity): return .integrity(integrity)
+        case .file(_, _, _, let integrity): return .integrity(integrity)
         }
     }
 
     /// The error when the file at `path` does not hold what the proof says.
     private var mismatch: CollectStaticError {
         switch self {
-        case .file(let path, _): .source(path: path, reason: "does not hold the bytes its manifest records; not reused")
+        case .file(_, let path, _, _):
+            .source(path: path, reason: "does not hold the bytes its manifest records; not reused")
         default: .changedDuringRun(path: path)
         }
     }

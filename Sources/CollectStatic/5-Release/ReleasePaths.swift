@@ -5,16 +5,17 @@ import StaticAssets
 /// order, never held as a dictionary of the whole tree. A release read back from a manifest has its
 /// dictionary.
 enum ReleasePaths: Sendable {
-    case assets([FingerprintedAsset])
+    case assets(FingerprintedAssets)
     case dictionary([String: String])
 
     /// This run's assets (a dictionary when they are not sorted by logical name).
-    init(_ assets: [FingerprintedAsset]) {
-        let sorted = zip(assets, assets.dropFirst()).allSatisfy { utf8Less($0.asset.logicalPath, $1.asset.logicalPath) }
+    init(_ assets: FingerprintedAssets) {
+        let sources = assets.sources
+        let sorted = zip(sources, sources.dropFirst()).allSatisfy { utf8Less($0.logicalPath, $1.logicalPath) }
         self = sorted ? .assets(assets) : .dictionary(Self.dictionary(of: assets))
     }
 
-    private static func dictionary(of assets: [FingerprintedAsset]) -> [String: String] {
+    private static func dictionary(of assets: FingerprintedAssets) -> [String: String] {
         Dictionary(assets.map { ($0.asset.logicalPath, $0.hashedName) }) { first, _ in first }
     }
 
@@ -29,8 +30,8 @@ enum ReleasePaths: Sendable {
         switch self {
         case .dictionary(let paths): return paths[logicalPath]
         case .assets(let assets):
-            let low = utf8LowerBound(assets, logicalPath) { $0.asset.logicalPath }
-            return low < assets.count && assets[low].asset.logicalPath == logicalPath ? assets[low].hashedName : nil
+            let low = utf8LowerBound(assets.sources, logicalPath) { $0.logicalPath }
+            return low < assets.count && assets.sources[low].logicalPath == logicalPath ? assets[low].hashedName : nil
         }
     }
 

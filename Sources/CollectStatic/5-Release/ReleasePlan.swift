@@ -5,13 +5,34 @@ import StaticAssets
 /// hashed copies, the hashed files of the previous releases still kept, and (without `--clear`)
 /// files in STATIC_ROOT that collectstatic did not write. Also what leaves the tree.
 struct ReleasePlan: Sendable {
-    /// One file of the next tree. Its digest is not copied here: it is read from where the bytes
-    /// come from (the fingerprinted asset), so a file costs a name and a reference.
+    /// One file of the next tree. Its name, size and digest are not copied here: they are read from
+    /// where the bytes come from (the fingerprinted asset, which makes a hashed name when asked), so
+    /// a file costs a reference and a role.
     struct File: Sendable {
-        var name: String
-        var size: Int
         var content: ContentSource
         var role: Role
+
+        var name: String { fileName.text }
+
+        /// The name as its parts, to sort and search by without making it.
+        var fileName: FileName {
+            switch content {
+            case .asset(let asset, let hashedCopy):
+                hashedCopy
+                    ? FileName(logicalPath: asset.asset.logicalPath, hash: asset.nameHash)
+                    : FileName(asset.asset.logicalPath)
+            case .source(let asset), .symlink(let asset, _): FileName(asset.logicalPath)
+            case .file(let name, _, _, _): FileName(name)
+            }
+        }
+
+        var size: Int {
+            switch content {
+            case .asset(let asset, let hashedCopy): hashedCopy ? asset.hashedSize : asset.asset.size
+            case .source(let asset), .symlink(let asset, _): asset.size
+            case .file(_, _, let size, _): size
+            }
+        }
 
         /// The SHA-384 of the bytes (nil with `--no-post-process`, where nothing is hashed).
         var digest: Integrity? { content.integrity }
@@ -53,8 +74,14 @@ extension ReleasePlan {
 
     /// The index of the file named `name` in `files` (sorted by name).
     static func position(of name: String, in files: [File]) -> Int? {
-        let low = utf8LowerBound(files, name) { $0.name }
-        return low < files.count && files[low].name == name ? low : nil
+        let target = FileName(name)
+        var low = 0
+        var high = files.count
+        while low < high {
+            let middle = (low + high) / 2
+            if FileName.order(files[middle].fileName, target) < 0 { low = middle + 1 } else { high = middle }
+        }
+        return low < files.count && FileName.order(files[low].fileName, target) == 0 ? low : nil
     }
 }
 

@@ -11,7 +11,7 @@ struct ReleasePlanner: Sendable {
     var now: Date
 
     /// `warnings` receives files of kept releases that can no longer be found.
-    func plan(_ assets: [FingerprintedAsset], current: PublishedState, warnings: inout [String])
+    func plan(_ assets: FingerprintedAssets, current: PublishedState, warnings: inout [String])
         throws(CollectStaticError) -> ReleasePlan
     {
         // An array sorted by name rather than a dictionary or set of files: the plan is the one
@@ -19,15 +19,11 @@ struct ReleasePlanner: Sendable {
         var files: [ReleasePlan.File] = []
         files.reserveCapacity(assets.count * 2)
         for asset in assets {
+            files.append(ReleasePlan.File(content: .asset(asset, hashedCopy: true), role: .hashed))
             files.append(
                 ReleasePlan.File(
-                    name: asset.hashedName, size: asset.hashedSize, content: .asset(asset, hashedCopy: true),
-                    role: .hashed))
-            files.append(
-                ReleasePlan.File(
-                    name: asset.asset.logicalPath, size: asset.asset.size,
                     content: link
-                        ? .symlink(target: asset.asset.filePath, integrity: asset.sourceDigest.sha384)
+                        ? .symlink(asset.asset, integrity: asset.sourceDigest.sha384)
                         : .asset(asset, hashedCopy: false),
                     role: .original))
         }
@@ -75,7 +71,7 @@ struct ReleasePlanner: Sendable {
                 }
                 keptFiles.append(
                     ReleasePlan.File(
-                        name: name, size: entry.size, content: .file(path: source, integrity: integrity), role: .kept))
+                        content: .file(name: name, path: source, size: entry.size, integrity: integrity), role: .kept))
             }
         }
         if !keptFiles.isEmpty {
@@ -99,9 +95,7 @@ struct ReleasePlanner: Sendable {
     /// (with `--clear`, removed), except stale variants of the files this run writes.
     func planOriginals(_ assets: [SourceAsset], current: PublishedState) throws(CollectStaticError) -> ReleasePlan {
         var files = assets.map { asset in
-            ReleasePlan.File(
-                name: asset.logicalPath, size: asset.size,
-                content: link ? .symlink(target: asset.filePath, integrity: nil) : .source(asset), role: .original)
+            ReleasePlan.File(content: link ? .symlink(asset, integrity: nil) : .source(asset), role: .original)
         }
         Self.sortUnique(&files)
         let (carried, removed) = try rest(of: current, besides: files, managed: [])
@@ -140,7 +134,8 @@ struct ReleasePlanner: Sendable {
     /// to the file of the asset first in logical-path order; kept files yield to this release's.
     static func sortUnique(_ files: inout [ReleasePlan.File]) {
         files.sort { a, b in
-            guard a.name == b.name else { return utf8Less(a.name, b.name) }
+            let order = FileName.order(a.fileName, b.fileName)
+            guard order == 0 else { return order < 0 }
             switch (assetPath(a), assetPath(b)) {
             case (let x?, let y?): return utf8Less(x, y)
             case (.some, nil): return true
@@ -148,7 +143,8 @@ struct ReleasePlanner: Sendable {
             }
         }
         var count = 0
-        for index in files.indices where count == 0 || files[count - 1].name != files[index].name {
+        for index in files.indices
+        where count == 0 || FileName.order(files[count - 1].fileName, files[index].fileName) != 0 {
             files.swapAt(count, index)
             count += 1
         }

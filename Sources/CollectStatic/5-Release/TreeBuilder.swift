@@ -57,8 +57,8 @@ struct TreeBuilder: Sendable {
             return .unmodified
         }
         try willWrite(path)
-        if case .symlink(let target, _) = file.content {
-            guard symlink(target, path) == 0 else { throw .output(path: path, reason: FileSystem.lastError) }
+        if case .symlink = file.content {
+            guard symlink(file.content.path, path) == 0 else { throw .output(path: path, reason: FileSystem.lastError) }
         } else if let twin = placed.map(placedFile), FileSystem.status(twin, followLinks: false)?.isRegularFile == true
         {
             try link(twin, at: path)
@@ -141,7 +141,7 @@ struct TreeBuilder: Sendable {
     /// for byte, or hashed against the integrity recorded for it.
     static func isProven(_ path: String, holds content: ContentSource) throws(CollectStaticError) -> Bool {
         guard let status = FileSystem.status(path, followLinks: false) else { return false }
-        if case .symlink(let target, _) = content { return status.isSymlink && FileSystem.readLink(path) == target }
+        if case .symlink = content { return status.isSymlink && FileSystem.readLink(path) == content.path }
         guard status.isRegularFile else { return false }
         return try content.isHeld(byFileAt: path)
     }

@@ -88,7 +88,13 @@ struct CompressionScheduler: Sendable {
             totalBytes: starts.dropLast().reduce(0) { $0 + files[members[$1]].size }, observer: observer)
         // Each content's variants go straight into the outcome as they are made.
         let shared = Mutex(Outcome())
-        shared.withLock { $0.contentOfFile = [Int32](repeating: -1, count: files.count) }
+        shared.withLock { outcome in
+            // Sized once here: the lists never grow (and move) while codecs work.
+            let contents = starts.count - 1
+            outcome.contentOfFile = [Int32](repeating: -1, count: files.count)
+            outcome.variants.reserveCapacity(contents * policy.encodings.count)
+            outcome.ranges.reserveCapacity(contents)
+        }
         _ = try await parallelMap(Array(starts.indices.dropLast()), limit: jobs) { group throws(CollectStaticError) in
             let job = job(group)
             let result = try process(job, names: job.files.map { files[$0].name }, policy: policy)

@@ -64,7 +64,8 @@ struct Publisher: Sendable {
         let path = work.stagingTree(GenerationClock.newID(Date()))
         let builder = TreeBuilder(
             root: path, published: plan.current, complete: work.mode == .atomicSwitch, willWrite: hooks.willWrite)
-        try builder.prepareFolders(for: plan.files.map(\.name) + plan.carried)
+        // Names are made one at a time (a plan does not hold its hashed names).
+        try builder.prepareFolders(for: [AnySequence(plan.files.lazy.map(\.name)), AnySequence(plan.carried)].joined())
         return builder
     }
 

@@ -128,15 +128,16 @@ import Testing
     }
 
     @Test func releasePathsFromSortedAssetsAnswerAsTheDictionaryWould() {
-        func asset(_ logical: String) -> FingerprintedAsset {
-            FingerprintedAsset(
-                asset: SourceAsset(logicalPath: logical, filePath: "/src/" + logical, size: 1),
-                hashedName: HashedName.make(logical, hash: "0123456789ab"),
-                sourceDigest: ContentDigest(of: Array(logical.utf8)), rewritten: nil)
+        func assets(_ names: [String]) -> FingerprintedAssets {
+            FingerprintedAssets(
+                sources: names.map { SourceAsset(logicalPath: $0, filePath: "/src/" + $0, size: 1) },
+                digests: names.map { ContentDigest(of: Array($0.utf8)) },
+                nameHashes: Dictionary(
+                    uniqueKeysWithValues: names.indices.map { ($0, NameHash(md5High: 0x0123_4567_89ab << 16)) }))
         }
         let names = ["a.css", "b/c.js", "b/é.css", "z.txt"]
         let dictionary = Dictionary(uniqueKeysWithValues: names.map { ($0, HashedName.make($0, hash: "0123456789ab")) })
-        for paths in [ReleasePaths(names.map(asset)), ReleasePaths(names.reversed().map(asset))] {
+        for paths in [ReleasePaths(assets(names)), ReleasePaths(assets(names.reversed()))] {
             #expect(paths.count == 4)
             for name in names + ["missing.css", "b"] { #expect(paths[name] == dictionary[name]) }
             var listed: [String] = []
@@ -151,9 +152,39 @@ import Testing
             #expect(!paths.isEqual(to: dictionary.merging(["z.txt": "z.txt"]) { $1 }))
             #expect(paths.djangoHash == djangoManifestHash(dictionary))
         }
-        if case .assets = ReleasePaths(names.map(asset)) {
+        if case .assets = ReleasePaths(assets(names)) {
         } else {
             Issue.record("sorted assets are looked up in place")
+        }
+    }
+
+    @Test func namesMadeFromTheirPartsSortAndCompareAsTheirTexts() {
+        var random = SeededRandom(seed: 11)
+        let parts = ["a", "b", ".", "/", "é", "0", "f", "css", "min", "-", "z", "\u{1F600}"]
+        var names: [FileName] = []
+        for _ in 0..<400 {
+            var logical = ""
+            for _ in 0..<Int.random(in: 0...7, using: &random) { logical += parts.randomElement(using: &random)! }
+            names.append(FileName(logical))
+            let hash = NameHash(md5High: UInt64.random(in: 0...UInt64.max, using: &random))
+            names.append(FileName(logicalPath: logical, hash: hash))
+            #expect(FileName(logicalPath: logical, hash: hash).text == HashedName.make(logical, hash: hash.description))
+        }
+        var wrong: [String] = []
+        for a in names.prefix(200) {
+            for b in names {
+                let expected = a.text == b.text ? 0 : utf8Less(a.text, b.text) ? -1 : 1
+                if FileName.order(a, b) != expected { wrong.append("\(a.text) vs \(b.text)") }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+    }
+
+    @Test func aNameHashIsTheFingerprintsDigits() {
+        for bytes in inputsWithLeadingZeros() + [[], Array("hello".utf8)] {
+            let digest = ContentDigest(of: bytes)
+            #expect(digest.nameHash.description == String(Insecure.MD5.hash(data: bytes).hexString.prefix(12)))
+            #expect(NameHash(Insecure.MD5.hash(data: bytes)) == digest.nameHash)
         }
     }
 
