@@ -28,10 +28,12 @@ struct CompressionScheduler: Sendable {
     }
 
     struct Outcome: Sendable {
-        /// Every variant made or reused, content after content (`ranges` says which are whose), and
-        /// which content each file of the plan has (by index; -1: none): a few flat lists, not a
-        /// record per content or per name.
-        var variants: [(encoding: ContentEncoding, variant: ManifestVariant)] = []
+        /// Every variant made or reused and its encoding (two lists: a pair would be padded to 56
+        /// bytes), content after content (`ranges` says which are whose), and which content each
+        /// file of the plan has (by index; -1: none): a few flat lists, not a record per content or
+        /// per name.
+        var variants: [ManifestVariant] = []
+        var encodings: [ContentEncoding] = []
         var ranges: [Range<Int32>] = []
         var contentOfFile: [Int32] = []
         /// Variants made by compressing, and reused from an earlier run (per distinct content).
@@ -93,6 +95,7 @@ struct CompressionScheduler: Sendable {
             let contents = starts.count - 1
             outcome.contentOfFile = [Int32](repeating: -1, count: files.count)
             outcome.variants.reserveCapacity(contents * policy.encodings.count)
+            outcome.encodings.reserveCapacity(contents * policy.encodings.count)
             outcome.ranges.reserveCapacity(contents)
         }
         _ = try await parallelMap(Array(starts.indices.dropLast()), limit: jobs) { group throws(CollectStaticError) in
@@ -106,7 +109,10 @@ struct CompressionScheduler: Sendable {
                     return
                 }
                 let start = Int32(outcome.variants.count)
-                for encoding in variants.keys.sorted() { outcome.variants.append((encoding, variants[encoding]!)) }
+                for (encoding, variant) in variants.sorted(by: { $0.key < $1.key }) {
+                    outcome.encodings.append(encoding)
+                    outcome.variants.append(variant)
+                }
                 for file in job.files { outcome.contentOfFile[file] = Int32(outcome.ranges.count) }
                 outcome.ranges.append(start..<Int32(outcome.variants.count))
                 if result.reused { outcome.reused += variants.count } else { outcome.written += variants.count }
@@ -167,7 +173,7 @@ extension CompressionScheduler.Outcome {
         let range = ranges[Int(contentOfFile[index])]
         var result: [ContentEncoding: ManifestVariant] = [:]
         for position in Int(range.lowerBound)..<Int(range.upperBound) {
-            result[variants[position].encoding] = variants[position].variant
+            result[encodings[position]] = variants[position]
         }
         return result
     }
