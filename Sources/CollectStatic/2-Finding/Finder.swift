@@ -3,27 +3,27 @@
 #endif
 
 /// A file found in a source root, under the name it is collected as. Its absolute path is not
-/// stored: it is the root's folder (one string shared by every file of the root) and the end of the
+/// stored: it is the root's folder (one object shared by every file of the root) and the end of the
 /// logical path, so a run holds one path per file of the tree, not two.
 public struct SourceAsset: Sendable, Equatable {
     /// `prefix/relative/path`, `/`-separated: the name in STATIC_ROOT and in the manifest.
     public var logicalPath: String
     public var size: Int
     /// The source root's folder, or (`relativeStart` < 0) the file's own path.
-    private var folder: String
+    private var folder: SourceFolder
     /// Where the path relative to the root starts in `logicalPath` (UTF-8 offset).
     private var relativeStart: Int32
 
     public init(logicalPath: String, filePath: String, size: Int) {
         self.logicalPath = logicalPath
         self.size = size
-        folder = filePath
+        folder = SourceFolder(filePath)
         relativeStart = -1
     }
 
     /// A file of the root at `folder` whose logical path ends with its path relative to the root,
     /// from UTF-8 offset `relativeStart` on.
-    init(logicalPath: String, folder: String, relativeStart: Int, size: Int) {
+    init(logicalPath: String, folder: SourceFolder, relativeStart: Int, size: Int) {
         self.logicalPath = logicalPath
         self.size = size
         self.folder = folder
@@ -32,14 +32,21 @@ public struct SourceAsset: Sendable, Equatable {
 
     /// Absolute path of the source file.
     public var filePath: String {
-        guard relativeStart >= 0 else { return folder }
+        guard relativeStart >= 0 else { return folder.path }
         let utf8 = logicalPath.utf8
-        return folder + "/" + String(logicalPath[utf8.index(utf8.startIndex, offsetBy: Int(relativeStart))...])
+        return folder.path + "/" + String(logicalPath[utf8.index(utf8.startIndex, offsetBy: Int(relativeStart))...])
     }
 
     public static func == (a: SourceAsset, b: SourceAsset) -> Bool {
         a.logicalPath == b.logicalPath && a.size == b.size && a.filePath == b.filePath
     }
+}
+
+/// A source root's folder: one object that every file found in the root refers to.
+final class SourceFolder: Sendable {
+    let path: String
+
+    init(_ path: String) { self.path = path }
 }
 
 /// What the finder found: the winners in deterministic order, and the files shadowed by an earlier root.
@@ -117,7 +124,9 @@ public struct Finder: Sendable {
         guard status.isDirectory else { throw .source(path: root.path, reason: "source root is not a directory") }
         var result: [SourceAsset] = []
         var stack = [Identity(status)]
-        try walk(root: root, relative: "", folder: root.path, stack: &stack, into: &result, progress: progress)
+        try walk(
+            root: root, base: SourceFolder(root.path), relative: "", folder: root.path, stack: &stack, into: &result,
+            progress: progress)
         return result
     }
 
@@ -131,7 +140,8 @@ public struct Finder: Sendable {
     }
 
     private func walk(
-        root: SourceRoot, relative: String, folder: String, stack: inout [Identity], into result: inout [SourceAsset],
+        root: SourceRoot, base: SourceFolder, relative: String, folder: String, stack: inout [Identity],
+        into result: inout [SourceAsset],
         progress: ProgressCounter?
     ) throws(CollectStaticError) {
         let names = try FileSystem.listDirectory(folder).sorted(by: utf8Less)
@@ -161,7 +171,7 @@ public struct Finder: Sendable {
             let logical = (root.prefix.map { $0 + "/" + relativePath } ?? relativePath).compacted
             result.append(
                 SourceAsset(
-                    logicalPath: logical, folder: root.path, relativeStart: root.prefix.map { $0.utf8.count + 1 } ?? 0,
+                    logicalPath: logical, folder: base, relativeStart: root.prefix.map { $0.utf8.count + 1 } ?? 0,
                     size: status.size))
             progress?.advance(bytes: status.size)
         }
@@ -173,7 +183,8 @@ public struct Finder: Sendable {
             stack.append(identity)
             let relativePath = relative.isEmpty ? name : relative + "/" + name
             try walk(
-                root: root, relative: relativePath, folder: path, stack: &stack, into: &result, progress: progress)
+                root: root, base: base, relative: relativePath, folder: path, stack: &stack, into: &result,
+                progress: progress)
             stack.removeLast()
         }
     }

@@ -24,7 +24,7 @@ struct CompressionScheduler: Sendable {
     struct Job: Sendable {
         var key: VariantCache.Key
         var size: Int
-        var files: ArraySlice<Int>
+        var files: ArraySlice<Int32>
     }
 
     struct Outcome: Sendable {
@@ -46,7 +46,7 @@ struct CompressionScheduler: Sendable {
     /// The contents to compress, largest first, as groups of the files to compress with one digest
     /// and kind: one flat list of indices (each group in the plan's order) and where each group
     /// starts. A job is made from its group when its turn comes.
-    func groups(_ files: [ReleasePlan.File], policy: CompressionPolicy) -> (members: [Int], starts: [Int]) {
+    func groups(_ files: [ReleasePlan.File], policy: CompressionPolicy) -> (members: [Int32], starts: [Int]) {
         var members: [(file: Int32, kind: ContentKind)] = []
         for (index, file) in files.enumerated() where policy.shouldCompress(logicalPath: file.name, size: file.size) {
             guard file.digest != nil else { continue }
@@ -71,14 +71,14 @@ struct CompressionScheduler: Sendable {
             }
         }
         starts.append(members.count)
-        return (members.map { Int($0.file) }, starts)
+        return (members.map(\.file), starts)
     }
 
     func run(_ files: [ReleasePlan.File]) async throws(CollectStaticError) -> Outcome {
         guard let policy else { return Outcome() }
         let (members, starts) = groups(files, policy: policy)
         let job = { @Sendable (group: Int) -> Job in
-            let first = files[members[starts[group]]]
+            let first = files[Int(members[starts[group]])]
             return Job(
                 key: VariantCache.Key(integrity: first.digest!, kind: ContentKind.forPath(first.name)),
                 size: first.size, files: members[starts[group]..<starts[group + 1]])
@@ -87,7 +87,7 @@ struct CompressionScheduler: Sendable {
         // is estimated from (the largest contents go first, so a count of contents would crawl).
         let progress = ProgressCounter(
             .compressing, totalFiles: members.count,
-            totalBytes: starts.dropLast().reduce(0) { $0 + files[members[$1]].size }, observer: observer)
+            totalBytes: starts.dropLast().reduce(0) { $0 + files[Int(members[$1])].size }, observer: observer)
         // Each content's variants go straight into the outcome as they are made.
         let shared = Mutex(Outcome())
         shared.withLock { outcome in
@@ -100,7 +100,7 @@ struct CompressionScheduler: Sendable {
         }
         _ = try await parallelMap(Array(starts.indices.dropLast()), limit: jobs) { group throws(CollectStaticError) in
             let job = job(group)
-            let result = try process(job, names: job.files.map { files[$0].name }, policy: policy)
+            let result = try process(job, names: job.files.map { files[Int($0)].name }, policy: policy)
             progress.advance(
                 files: job.files.count, bytes: job.size, worked: !result.reused && result.variants != nil)
             shared.withLock { outcome in
@@ -113,7 +113,7 @@ struct CompressionScheduler: Sendable {
                     outcome.encodings.append(encoding)
                     outcome.variants.append(variant)
                 }
-                for file in job.files { outcome.contentOfFile[file] = Int32(outcome.ranges.count) }
+                for file in job.files { outcome.contentOfFile[Int(file)] = Int32(outcome.ranges.count) }
                 outcome.ranges.append(start..<Int32(outcome.variants.count))
                 if result.reused { outcome.reused += variants.count } else { outcome.written += variants.count }
             }
