@@ -32,9 +32,9 @@ enum Fingerprinter {
             plan.digests = []
             let unscanned = found.indices.filter { found[$0] == nil }
             // Scanned files were hashed as they were scanned.
-            let scanned = found.indices.filter { found[$0] != nil }
-            if !scanned.isEmpty {
-                progress.advance(files: scanned.count, bytes: scanned.reduce(0) { $0 + assets[$1].size })
+            if unscanned.count < assets.count {
+                let scannedBytes = assets.indices.reduce(0) { $0 + (found[$1] == nil ? 0 : assets[$1].size) }
+                progress.advance(files: assets.count - unscanned.count, bytes: scannedBytes)
             }
             try await parallelForEach(unscanned.count, limit: jobs) { position throws(CollectStaticError) in
                 defer { progress.advance(bytes: assets[unscanned[position]].size) }

@@ -75,12 +75,7 @@ extension ReleasePlan {
     /// The index of the file named `name` in `files` (sorted by name).
     static func position(of name: String, in files: [File]) -> Int? {
         let target = FileName(name)
-        var low = 0
-        var high = files.count
-        while low < high {
-            let middle = (low + high) / 2
-            if FileName.order(files[middle].fileName, target) < 0 { low = middle + 1 } else { high = middle }
-        }
+        let low = lowerBound(files.count) { FileName.order(files[$0].fileName, target) < 0 }
         return low < files.count && FileName.order(files[low].fileName, target) == 0 ? low : nil
     }
 }
