@@ -245,21 +245,22 @@ public struct Collector: Sendable {
             let members = groups[group]
             for index in members {
                 let file = plan.files[index]
+                let name = file.name  // a hashed name is made, not stored: made once per file
                 let outcome: TreeBuilder.Outcome
                 if let staging {
                     let first = index == members.first ? nil : plan.files[members.first!].name
                     outcome = try staging.place(file, sameBytesAs: first)
                     if file.role == .hashed, let cache {
-                        cache.storeBlob(integrity: file.integrity, from: staging.placedFile(file.name))
+                        cache.storeBlob(integrity: file.integrity, from: staging.placedFile(name))
                     }
                 } else {
                     outcome = try TreeBuilder.wouldChange(file, in: plan.current)
                 }
                 switch file.role {
-                case .original: observer.handle(outcome == .written ? .copied(file.name) : .unmodified(file.name))
+                case .original: observer.handle(outcome == .written ? .copied(name) : .unmodified(name))
                 case .hashed where outcome == .written:
                     if case .asset(let asset, _) = file.content {
-                        observer.handle(.postProcessed(original: asset.asset.logicalPath, hashed: file.name))
+                        observer.handle(.postProcessed(original: asset.asset.logicalPath, hashed: name))
                     }
                 default: break
                 }

@@ -53,11 +53,10 @@ public enum HashedName {
         return found.filter { make($0.0, hash: $0.1) == name }
     }
 
-    /// Python's `os.path.splitext` on a basename.
+    /// Python's `os.path.splitext` on a basename: split where `make` puts the hash.
     public static func splitExtension(_ basename: String) -> (root: String, ext: String) {
-        guard let dot = basename.lastIndex(of: "."),
-            basename[..<dot].contains(where: { $0 != "." })
-        else { return (basename, "") }
+        let utf8 = basename.utf8
+        let dot = utf8.index(utf8.startIndex, offsetBy: hashOffset(in: basename))
         return (String(basename[..<dot]), String(basename[dot...]))
     }
 

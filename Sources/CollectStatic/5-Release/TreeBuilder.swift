@@ -50,8 +50,9 @@ struct TreeBuilder: Sendable {
     /// (one copy of the bytes for both names); else linked from the run's spool (a rewritten file)
     /// or copied in pieces from its source.
     func place(_ file: ReleasePlan.File, sameBytesAs placed: String? = nil) throws(CollectStaticError) -> Outcome {
-        let path = try destination(file.name)
-        let existing = published.root + "/" + file.name
+        let name = file.name  // made, not stored: made once here
+        let path = try destination(name)
+        let existing = published.root + "/" + name
         if !published.fromCache, try Self.isProven(existing, holds: file.content) {
             if complete { try link(existing, at: path) }
             return .unmodified

@@ -48,9 +48,10 @@ struct CompressionScheduler: Sendable {
     /// starts. A job is made from its group when its turn comes.
     func groups(_ files: [ReleasePlan.File], policy: CompressionPolicy) -> (members: [Int32], starts: [Int]) {
         var members: [(file: Int32, kind: ContentKind)] = []
-        for (index, file) in files.enumerated() where policy.shouldCompress(logicalPath: file.name, size: file.size) {
-            guard file.digest != nil else { continue }
-            members.append((Int32(index), ContentKind.forPath(file.name)))
+        for (index, file) in files.enumerated() where file.digest != nil {
+            let name = file.name  // made, not stored: made once per file
+            guard policy.shouldCompress(logicalPath: name, size: file.size) else { continue }
+            members.append((Int32(index), ContentKind.forPath(name)))
         }
         // Files are sorted by name, so a group's first file is its first name.
         members.sort { a, b in

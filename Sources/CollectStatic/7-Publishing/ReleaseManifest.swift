@@ -29,9 +29,10 @@ struct ReleaseManifest: ManifestContent, Sendable {
 
     func forEachFile(_ body: (String, ManifestEntry) -> Void) {
         for (index, file) in plan.files.enumerated() {
-            let deltas = deltas.deltas[file.name]
+            let name = file.name  // made, not stored: made once per entry
+            let deltas = deltas.deltas[name]
             body(
-                file.name,
+                name,
                 ManifestEntry(
                     size: file.size, integrity: file.integrity, encodings: compressed.variants(ofFileAt: index),
                     deltas: deltas?[.dcz] ?? [:], dcbDeltas: deltas?[.dcb] ?? [:]))

@@ -18,6 +18,15 @@ import Testing
         #expect(HashedName.make(input, hash: "0123456789ab") == expected)
     }
 
+    @Test(arguments: [
+        ("app.css", "app", ".css"), ("LICENSE", "LICENSE", ""), ("archive.tar.gz", "archive.tar", ".gz"),
+        (".htaccess", ".htaccess", ""), ("..dots", "..dots", ""), ("weird.name.", "weird.name", "."),
+        ("é.min.js", "é.min", ".js"),
+    ])
+    func extensionsSplitAsPythonSplitext(_ basename: String, _ root: String, _ ext: String) {
+        #expect(HashedName.splitExtension(basename) == (root, ext))
+    }
+
     @Test func fingerprintIsMD5Prefix() {
         #expect(ContentDigest(of: [UInt8]()).fingerprint == "d41d8cd98f00")
         #expect(ContentDigest(of: Array("hello".utf8)).md5 == "5d41402abc4b2a76b9719d911017c592")
