@@ -23,11 +23,19 @@ public struct BrotliCompressor: Compressor {
     public static let windowRange: ClosedRange<Int> =
         Int(BROTLI_MIN_WINDOW_BITS)...Int(BROTLI_MAX_WINDOW_BITS)
 
+    /// Where a streamed compression's encoder state is allocated (kept from one file to the next).
+    let memory: CodecMemory
+
     public var encoding: ContentEncoding { .brotli }
 
     public init(quality: Int = 11, window: Int = 22) {
+        self.init(quality: quality, window: window, memory: .shared)
+    }
+
+    init(quality: Int, window: Int, memory: CodecMemory) {
         self.quality = quality
         self.window = window
+        self.memory = memory
     }
 
     /// The encoder mode for a kind of content.
@@ -88,11 +96,14 @@ public struct BrotliCompressor: Compressor {
         guard Self.windowRange.contains(window) else {
             throw CompressionError.invalidParameter(.brotli, name: "window", value: window, allowed: Self.windowRange)
         }
-        guard let state = BrotliEncoderCreateInstance(nil, nil, nil) else {
+        guard
+            let state = BrotliEncoderCreateInstance(
+                CodecMemory.brotliAllocate, CodecMemory.brotliRelease, memory.opaque)
+        else {
             throw CompressionError.initializationFailed(
                 .brotli, code: nil, detail: "BrotliEncoderCreateInstance failed (out of memory?)")
         }
-        defer { BrotliEncoderDestroyInstance(state) }
+        defer { withExtendedLifetime(memory) { BrotliEncoderDestroyInstance(state) } }
         for (parameter, value) in [
             (BROTLI_PARAM_QUALITY, UInt32(quality)), (BROTLI_PARAM_LGWIN, UInt32(window)),
             (BROTLI_PARAM_MODE, Self.mode(for: kind).rawValue),

@@ -21,10 +21,18 @@ public struct GzipCompressor: Compressor {
     /// The levels zlib accepts.
     public static let levelRange: ClosedRange<Int> = 0...9
 
+    /// Where a streamed compression's deflate state is allocated (kept from one file to the next).
+    let memory: CodecMemory
+
     public var encoding: ContentEncoding { .gzip }
 
     public init(level: Int = 9) {
+        self.init(level: level, memory: .shared)
+    }
+
+    init(level: Int, memory: CodecMemory) {
         self.level = level
+        self.memory = memory
     }
 
     /// The fixed 10-byte header Python's `GzipFile` writes for `filename=""`, `mtime=0`.
@@ -111,6 +119,9 @@ public struct GzipCompressor: Compressor {
             throw CompressionError.invalidParameter(.gzip, name: "level", value: level, allowed: Self.levelRange)
         }
         var stream = z_stream()
+        stream.zalloc = CodecMemory.zlibAllocate
+        stream.zfree = CodecMemory.zlibRelease
+        stream.opaque = memory.opaque
         let initStatus = deflateInit2_(
             &stream, Int32(level), Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
             ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
@@ -118,7 +129,7 @@ public struct GzipCompressor: Compressor {
             throw CompressionError.initializationFailed(
                 .gzip, code: initStatus, detail: Self.zlibMessage(initStatus, stream))
         }
-        defer { deflateEnd(&stream) }
+        defer { withExtendedLifetime(memory) { _ = deflateEnd(&stream) } }
         try Self.header(level: level).withUnsafeBytes { try output($0) }
         var crc: uLong = 0
         var total = 0
