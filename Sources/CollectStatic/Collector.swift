@@ -338,8 +338,6 @@ public struct Collector: Sendable {
             folder: configuration.cacheDirectory.map(CacheFolder.init))
         let scheduler = CompressionScheduler(
             policy: policy, builder: staging, cache: cache, jobs: configuration.jobs, observer: observer)
-        // The codecs' kept memory goes back to the system when the stage ends.
-        defer { CodecMemory.shared.releaseKept() }
         return try await scheduler.run(plan.files)
     }
 

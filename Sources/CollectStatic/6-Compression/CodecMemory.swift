@@ -9,10 +9,10 @@ import Synchronization
 /// The memory of the codecs' working state, kept from one file to the next.
 ///
 /// A brotli encoder at quality 11 allocates its hash tables (512 KB of buckets and up to 32 MB of
-/// tree nodes) for every file, and zlib 270 KB per stream. The process's allocator returns blocks
+/// tree nodes) and path nodes for every file, and zlib 270 KB per stream. The process's allocator returns blocks
 /// of that size to the system when they are freed (`MemoryPolicy` keeps its mmap threshold fixed so
 /// that peak memory follows what is in flight), so each file's state came as fresh pages: about
-/// 700,000 page faults and 8,600 mmap/munmap pairs in a cold run of 2,725 files. Here a freed
+/// 700,000 page faults and 8,600 mmap/munmap pairs in a cold `--jobs 1` run of 2,725 files. Here a freed
 /// block of `smallestKept` bytes or more is kept (within `limit`) and given to the next request it
 /// can hold (the smallest such block), whose pages are then already there. Smaller blocks go to
 /// `malloc` and back. What the pool holds is bounded whatever the size of the tree.
@@ -21,8 +21,14 @@ import Synchronization
 /// the like below, with the pool as their `opaque` pointer); a block carries its capacity in a
 /// header before the address they get.
 final class CodecMemory: Sendable {
-    /// The pool the codecs of a run draw on (runs in one process share it; it is thread-safe).
-    static let shared = CodecMemory(limit: 32 << 20)
+    /// The pool of codecs made without one of their own (a run's compression stage makes its own).
+    static let shared = CodecMemory(limit: keptPerJob)
+
+    /// What a pool keeps per compression job: a brotli quality 11 state for a file of up to about
+    /// 100 KB (about 80 bytes per input byte, on top of 512 KB of buckets), 94% of the contents of
+    /// the benchmark corpus, and zlib's. Larger files, fewer and each worth more codec time, get
+    /// their state fresh (from 250 KB on, brotli's tree alone is 32 MB of address space).
+    static let keptPerJob = 8 << 20
 
     /// Blocks smaller than this are not kept: the allocator's heap serves them without page faults.
     static let smallestKept = 64 << 10

@@ -162,16 +162,26 @@ public struct CompressionPolicy: Sendable, Hashable {
 
     /// The codec for `encoding` with this policy's settings (nil for identity, which is no codec).
     public func compressor(for encoding: ContentEncoding) -> (any Compressor)? {
+        compressor(for: encoding, memory: .shared)
+    }
+
+    /// The codec for `encoding`, its streamed state allocated from `memory`.
+    func compressor(for encoding: ContentEncoding, memory: CodecMemory) -> (any Compressor)? {
         switch encoding {
-        case .brotli: BrotliCompressor(quality: brotliQuality, window: brotliWindow)
+        case .brotli: BrotliCompressor(quality: brotliQuality, window: brotliWindow, memory: memory)
         case .zstd: ZstdCompressor(level: zstdLevel)
-        case .gzip: GzipCompressor(level: gzipLevel)
+        case .gzip: GzipCompressor(level: gzipLevel, memory: memory)
         case .identity: nil
         }
     }
 
     /// The codecs of the enabled encodings, most preferred first.
-    public var compressors: [any Compressor] { orderedEncodings.compactMap(compressor(for:)) }
+    public var compressors: [any Compressor] { compressors(memory: .shared) }
+
+    /// The codecs of the enabled encodings, most preferred first, drawing on `memory`.
+    func compressors(memory: CodecMemory) -> [any Compressor] {
+        orderedEncodings.compactMap { compressor(for: $0, memory: memory) }
+    }
 
     /// Identifies one compression job's settings, e.g. "br:q11:w22:text" or "gz:l9" (gzip has no
     /// per-kind mode). The output of that job is a function of the input bytes, this string and

@@ -77,6 +77,9 @@ struct CompressionScheduler: Sendable {
 
     func run(_ files: [ReleasePlan.File]) async throws(CollectStaticError) -> Outcome {
         guard let policy else { return Outcome() }
+        // The codecs' state is kept from one content to the next, a small file's worth per job; it
+        // is given back when the stage ends.
+        let compressors = policy.compressors(memory: CodecMemory(limit: jobs * CodecMemory.keptPerJob))
         let (members, starts) = groups(files, policy: policy)
         let job = { @Sendable (group: Int) -> Job in
             let first = files[Int(members[starts[group]])]
@@ -101,7 +104,8 @@ struct CompressionScheduler: Sendable {
         }
         _ = try await parallelMap(Array(starts.indices.dropLast()), limit: jobs) { group throws(CollectStaticError) in
             let job = job(group)
-            let result = try process(job, names: job.files.map { files[Int($0)].name }, policy: policy)
+            let result = try process(
+                job, names: job.files.map { files[Int($0)].name }, policy: policy, compressors: compressors)
             progress.advance(
                 files: job.files.count, bytes: job.size, worked: !result.reused && result.variants != nil)
             shared.withLock { outcome in
@@ -122,9 +126,9 @@ struct CompressionScheduler: Sendable {
         return shared.withLock { $0 }
     }
 
-    private func process(_ job: Job, names: [String], policy: CompressionPolicy) throws(CollectStaticError)
-        -> (variants: [ContentEncoding: ManifestVariant]?, reused: Bool)
-    {
+    private func process(
+        _ job: Job, names: [String], policy: CompressionPolicy, compressors: [any Compressor]
+    ) throws(CollectStaticError) -> (variants: [ContentEncoding: ManifestVariant]?, reused: Bool) {
         if let reused = cache.lookup(job.key) {
             if let builder {
                 try place(reused, fresh: false, as: names, into: builder)
@@ -142,7 +146,7 @@ struct CompressionScheduler: Sendable {
         do {
             made = try policy.selectVariants(
                 ofFile: builder.placedFile(names[0]), size: job.size, kind: job.key.kind,
-                writingTo: builder.root + "/" + names[0])
+                writingTo: builder.root + "/" + names[0], using: compressors)
         } catch let error as CollectStaticError {
             throw error
         } catch {
