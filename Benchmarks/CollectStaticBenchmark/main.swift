@@ -42,9 +42,10 @@ struct Options {
     }
 }
 
-/// Wall time and peak resident memory of one child process.
+/// Wall time, CPU time and peak resident memory of one child process.
 struct Measurement {
     var seconds: Double
+    var cpuSeconds: Double
     var peakRSSMegabytes: Double
     var output: String
 }
@@ -76,7 +77,19 @@ func measure(_ executable: String, _ arguments: [String], in directory: String) 
     let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
     try? FileManager.default.removeItem(atPath: log)
     guard status == 0 else { fatalError("\(executable) failed (status \(status)):\n\(output)") }
-    return Measurement(seconds: seconds, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, output: output)
+    let cpu = [usage.ru_utime, usage.ru_stime].reduce(0.0) { $0 + Double($1.tv_sec) + Double($1.tv_usec) / 1e6 }
+    // Linux keeps the larger of the child's peak before and after exec in wait4's maxrss, and a
+    // spawned child starts in this process's memory: once this process has measured the floor, that
+    // figure is its peak. The run's own report has the peak of the collectstatic process alone.
+    let reported = report(output)?["peakMegabytes"] as? [String: Double]
+    let peak = reported?.values.max() ?? Double(usage.ru_maxrss) / 1024
+    return Measurement(seconds: seconds, cpuSeconds: cpu, peakRSSMegabytes: peak, output: output)
+}
+
+/// The `--json` report a run printed last.
+func report(_ output: String) -> [String: Any]? {
+    guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else { return nil }
+    return try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
 }
 
 func threadCPUSeconds() -> Double {
@@ -117,28 +130,76 @@ func collect(into name: String, jobs: Int?, extra: String? = nil) -> Measurement
 
 /// The run of median wall time.
 func median(_ runs: [Measurement]) -> Measurement { runs.sorted { $0.seconds < $1.seconds }[runs.count / 2] }
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+func format(_ values: [Double]) -> String { values.map { String(format: "%.2f", $0) }.joined(separator: ", ") }
 
+/// The floor over the tree of a cold run: every distinct content the run compressed, compressed
+/// again on one thread with the same policy, timing the codec calls only. Returns their CPU
+/// seconds, and the number and total size of the contents.
+func measureFloor(_ tree: String) throws -> (cpu: Double, contents: Int, bytes: Int) {
+    let manifest = try Manifest(contentsOf: URL(fileURLWithPath: options.work + "/" + tree + "/staticfiles.json"))
+    let policy = CompressionPolicy()
+    var seen = Set<String>()
+    var cpu = 0.0
+    var bytesCompressed = 0
+    for name in manifest.files.keys.sorted() {
+        let entry = manifest.files[name]!
+        let key = entry.integrity + "|" + ContentKind.forPath(name).rawValue
+        guard policy.shouldCompress(logicalPath: name, size: entry.size), seen.insert(key).inserted else { continue }
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: options.work + "/" + tree + "/" + name)))
+        bytesCompressed += bytes.count
+        let start = threadCPUSeconds()
+        _ = try policy.variants(for: bytes, logicalPath: name)
+        cpu += threadCPUSeconds() - start
+    }
+    return (cpu, seen.count, bytesCompressed)
+}
+
+// Each round runs cold with `--jobs 1`, cold on all cores, and measures the floor over the second
+// run's tree, one after the other: the machine is shared and its speed drifts by 10% and more over
+// minutes, so each run is compared with the others of its round, and the medians of the per-round
+// ratios are reported.
 var serialRuns: [Measurement] = []
 var parallelRuns: [Measurement] = []
+var floorCPUs: [Double] = []
+var floorContents = (count: 0, bytes: 0)
 for round in 0..<options.rounds {
     // Cold: a new STATIC_ROOT and a new cache folder (`.<name>.collectstatic`) each time.
     serialRuns.append(collect(into: "jobs1-\(round)", jobs: 1))
     parallelRuns.append(collect(into: "all-\(round)", jobs: nil))
+    let floor = try measureFloor("all-\(round)")
+    floorCPUs.append(floor.cpu)
+    floorContents = (floor.contents, floor.bytes)
 }
 /// The tree of the last cold run on all cores, which the later runs update.
 let tree = "all-\(options.rounds - 1)"
 let serial = median(serialRuns)
 let parallel = median(parallelRuns)
-if options.rounds > 1 {
-    print("cold --jobs 1 (s): " + serialRuns.map { String(format: "%.2f", $0.seconds) }.joined(separator: ", "))
-    print("cold all cores (s): " + parallelRuns.map { String(format: "%.2f", $0.seconds) }.joined(separator: ", "))
-    print(
-        "all cores ÷ --jobs 1, per round: "
-            + zip(serialRuns, parallelRuns).map {
-                String(format: "%.2f", $0.seconds / $1.seconds)
-            }.joined(separator: ", "))
-}
-print(String(format: "speed-up on %d cores (medians): %.2fx", cores, serial.seconds / parallel.seconds))
+let floors = floorCPUs.map { $0 / Double(cores) }
+let floor = median(floors)
+let speedUps = zip(serialRuns, parallelRuns).map { $0.seconds / $1.seconds }
+let overFloor = zip(parallelRuns, floors).map { $0.seconds / $1 }
+print(
+    "floor: \(floorContents.count) distinct contents, \(String(format: "%.1f", Double(floorContents.bytes) / 1_000_000)) "
+        + "MB compressed in \(format(floorCPUs)) s of CPU → \(format(floors)) s on \(cores) cores")
+print("cold --jobs 1 (s): " + format(serialRuns.map(\.seconds)))
+print("cold all cores (s): " + format(parallelRuns.map(\.seconds)))
+print("all cores ÷ --jobs 1, per round: " + format(speedUps))
+print("all cores ÷ floor, per round: " + format(overFloor))
+print("CPU (s) of the runs, --jobs 1: " + format(serialRuns.map(\.cpuSeconds)))
+print("CPU (s) of the runs, all cores: " + format(parallelRuns.map(\.cpuSeconds)))
+print(
+    "cores busy in the runs on all cores: "
+        + parallelRuns.map { String(format: "%.0f%%", 100 * $0.cpuSeconds / ($0.seconds * Double(cores))) }
+        .joined(separator: ", "))
+print(
+    String(
+        format: "speed-up on %d cores: %.2fx (median of the rounds; ratio of the median runs %.2fx)", cores,
+        median(speedUps), serial.seconds / parallel.seconds))
+print(
+    String(
+        format: "cold on all cores ÷ floor: %.2f (median of the rounds; ratio of the medians %.2f)",
+        median(overFloor), parallel.seconds / floor))
 let rerun = collect(into: tree, jobs: nil)
 
 // A release with one stylesheet changed (a first root shadowing it), keeping 2 previous releases.
@@ -155,33 +216,9 @@ print("changed: \(stylesheet.logicalPath) (\(stylesheet.size) bytes)")
 
 /// The stage timings of a run, from its `--json` report.
 func stages(_ run: Measurement) -> [String: Double] {
-    guard let line = run.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
-        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-        let seconds = object["seconds"] as? [String: Double]
-    else { return [:] }
-    return seconds
+    report(run.output)?["seconds"] as? [String: Double] ?? [:]
 }
 
-// The floor: compress every distinct content the run compressed, on one thread, with the same policy.
-let manifest = try Manifest(contentsOf: URL(fileURLWithPath: options.work + "/" + tree + "/staticfiles.json"))
-let policy = CompressionPolicy()
-var seen = Set<String>()
-var floorCPU = 0.0
-var floorBytes = 0
-for name in manifest.files.keys.sorted() {
-    let entry = manifest.files[name]!
-    let key = entry.integrity + "|" + ContentKind.forPath(name).rawValue
-    guard policy.shouldCompress(logicalPath: name, size: entry.size), seen.insert(key).inserted else { continue }
-    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: options.work + "/" + tree + "/" + name)))
-    floorBytes += bytes.count
-    let start = threadCPUSeconds()
-    _ = try policy.variants(for: bytes, logicalPath: name)
-    floorCPU += threadCPUSeconds() - start
-}
-let floor = floorCPU / Double(cores)
-print(
-    "floor: \(seen.count) distinct contents, \(String(format: "%.1f", Double(floorBytes) / 1_000_000)) MB compressed in "
-        + "\(String(format: "%.2f", floorCPU)) s of CPU → \(String(format: "%.2f", floor)) s on \(cores) cores")
 print("")
 print("| run | wall (s) | MB/s | peak RSS (MB) | wall ÷ floor |")
 print("|---|---|---|---|---|")

@@ -23,16 +23,17 @@ public struct BrotliCompressor: Compressor {
     public static let windowRange: ClosedRange<Int> =
         Int(BROTLI_MIN_WINDOW_BITS)...Int(BROTLI_MAX_WINDOW_BITS)
 
-    /// Where a streamed compression's encoder state is allocated (kept from one file to the next).
-    let memory: CodecMemory
+    /// Where a streamed compression's encoder state is allocated, kept from one file to the next
+    /// (nil: the process's allocator).
+    let memory: CodecMemory?
 
     public var encoding: ContentEncoding { .brotli }
 
     public init(quality: Int = 11, window: Int = 22) {
-        self.init(quality: quality, window: window, memory: .shared)
+        self.init(quality: quality, window: window, memory: nil)
     }
 
-    init(quality: Int, window: Int, memory: CodecMemory) {
+    init(quality: Int, window: Int, memory: CodecMemory?) {
         self.quality = quality
         self.window = window
         self.memory = memory
@@ -96,10 +97,13 @@ public struct BrotliCompressor: Compressor {
         guard Self.windowRange.contains(window) else {
             throw CompressionError.invalidParameter(.brotli, name: "window", value: window, allowed: Self.windowRange)
         }
-        guard
-            let state = BrotliEncoderCreateInstance(
-                CodecMemory.brotliAllocate, CodecMemory.brotliRelease, memory.opaque)
-        else {
+        let created =
+            if let memory {
+                BrotliEncoderCreateInstance(CodecMemory.brotliAllocate, CodecMemory.brotliRelease, memory.opaque)
+            } else {
+                BrotliEncoderCreateInstance(nil, nil, nil)
+            }
+        guard let state = created else {
             throw CompressionError.initializationFailed(
                 .brotli, code: nil, detail: "BrotliEncoderCreateInstance failed (out of memory?)")
         }

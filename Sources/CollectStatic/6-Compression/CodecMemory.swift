@@ -21,8 +21,11 @@ import Synchronization
 /// the like below, with the pool as their `opaque` pointer); a block carries its capacity in a
 /// header before the address they get.
 final class CodecMemory: Sendable {
-    /// The pool of codecs made without one of their own (a run's compression stage makes its own).
-    static let shared = CodecMemory(limit: keptPerJob)
+    /// The lowest brotli quality whose states are worth keeping: 10 and 11 (the zopfli qualities)
+    /// allocate a binary-tree hasher and path nodes by the input byte. Below, a state is a few
+    /// buckets, and a run is better off leaving the allocator alone (keeping blocks at quality 4
+    /// raised the peak of a 20x tree by 2 MB).
+    static let brotliQualityKept = 10
 
     /// What a pool keeps per compression job: a brotli quality 11 state for a file of up to about
     /// 100 KB (about 80 bytes per input byte, on top of 512 KB of buckets), 94% of the contents of
@@ -148,10 +151,9 @@ final class CodecMemory: Sendable {
     /// codec's state).
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
-    /// The pool an allocation hook was given.
-    fileprivate static func pool(_ opaque: UnsafeMutableRawPointer?) -> CodecMemory {
-        guard let opaque else { return shared }
-        return Unmanaged<CodecMemory>.fromOpaque(opaque).takeUnretainedValue()
+    /// The pool an allocation hook was given (the hooks are only installed with one).
+    fileprivate static func pool(_ opaque: UnsafeMutableRawPointer?) -> CodecMemory? {
+        opaque.map { Unmanaged<CodecMemory>.fromOpaque($0).takeUnretainedValue() }
     }
 }
 
@@ -159,20 +161,20 @@ final class CodecMemory: Sendable {
 extension CodecMemory {
     /// brotli's `brotli_alloc_func`.
     static let brotliAllocate: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = {
-        opaque, size in pool(opaque).allocate(size)
+        opaque, size in pool(opaque)?.allocate(size)
     }
     /// brotli's `brotli_free_func`.
     static let brotliRelease: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = {
-        opaque, pointer in pool(opaque).release(pointer)
+        opaque, pointer in pool(opaque)?.release(pointer)
     }
     /// zlib's `alloc_func` (items × size bytes; zlib does not need them zeroed).
     static let zlibAllocate: @convention(c) (UnsafeMutableRawPointer?, UInt32, UInt32) -> UnsafeMutableRawPointer? = {
         opaque, items, size in
         let (bytes, overflow) = Int(items).multipliedReportingOverflow(by: Int(size))
-        return overflow ? nil : pool(opaque).allocate(bytes)
+        return overflow ? nil : pool(opaque)?.allocate(bytes)
     }
     /// zlib's `free_func`.
     static let zlibRelease: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = {
-        opaque, pointer in pool(opaque).release(pointer)
+        opaque, pointer in pool(opaque)?.release(pointer)
     }
 }

@@ -162,11 +162,12 @@ public struct CompressionPolicy: Sendable, Hashable {
 
     /// The codec for `encoding` with this policy's settings (nil for identity, which is no codec).
     public func compressor(for encoding: ContentEncoding) -> (any Compressor)? {
-        compressor(for: encoding, memory: .shared)
+        compressor(for: encoding, memory: nil)
     }
 
-    /// The codec for `encoding`, its streamed state allocated from `memory`.
-    func compressor(for encoding: ContentEncoding, memory: CodecMemory) -> (any Compressor)? {
+    /// The codec for `encoding`, its streamed state allocated from `memory` (nil: the process's
+    /// allocator).
+    func compressor(for encoding: ContentEncoding, memory: CodecMemory?) -> (any Compressor)? {
         switch encoding {
         case .brotli: BrotliCompressor(quality: brotliQuality, window: brotliWindow, memory: memory)
         case .zstd: ZstdCompressor(level: zstdLevel)
@@ -176,10 +177,10 @@ public struct CompressionPolicy: Sendable, Hashable {
     }
 
     /// The codecs of the enabled encodings, most preferred first.
-    public var compressors: [any Compressor] { compressors(memory: .shared) }
+    public var compressors: [any Compressor] { compressors(memory: nil) }
 
     /// The codecs of the enabled encodings, most preferred first, drawing on `memory`.
-    func compressors(memory: CodecMemory) -> [any Compressor] {
+    func compressors(memory: CodecMemory?) -> [any Compressor] {
         orderedEncodings.compactMap { compressor(for: $0, memory: memory) }
     }
 

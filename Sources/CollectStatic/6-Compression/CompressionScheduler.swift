@@ -77,9 +77,7 @@ struct CompressionScheduler: Sendable {
 
     func run(_ files: [ReleasePlan.File]) async throws(CollectStaticError) -> Outcome {
         guard let policy else { return Outcome() }
-        // The codecs' state is kept from one content to the next, a small file's worth per job; it
-        // is given back when the stage ends.
-        let compressors = policy.compressors(memory: CodecMemory(limit: jobs * CodecMemory.keptPerJob))
+        let compressors = policy.compressors(memory: Self.codecMemory(for: policy, jobs: jobs))
         let (members, starts) = groups(files, policy: policy)
         let job = { @Sendable (group: Int) -> Job in
             let first = files[Int(members[starts[group]])]
@@ -124,6 +122,16 @@ struct CompressionScheduler: Sendable {
             }
         }
         return shared.withLock { $0 }
+    }
+
+    /// The pool the stage's codecs draw on: at brotli's zopfli qualities the codecs' state is kept
+    /// from one content to the next, a small file's worth per job (given back when the stage ends);
+    /// otherwise none, and the codecs use the process's allocator.
+    static func codecMemory(for policy: CompressionPolicy, jobs: Int) -> CodecMemory? {
+        guard policy.encodings.contains(.brotli), policy.brotliQuality >= CodecMemory.brotliQualityKept else {
+            return nil
+        }
+        return CodecMemory(limit: max(1, jobs) * CodecMemory.keptPerJob)
     }
 
     private func process(

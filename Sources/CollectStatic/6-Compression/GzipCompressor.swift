@@ -21,16 +21,17 @@ public struct GzipCompressor: Compressor {
     /// The levels zlib accepts.
     public static let levelRange: ClosedRange<Int> = 0...9
 
-    /// Where a streamed compression's deflate state is allocated (kept from one file to the next).
-    let memory: CodecMemory
+    /// Where a streamed compression's deflate state is allocated, kept from one file to the next
+    /// (nil: the process's allocator).
+    let memory: CodecMemory?
 
     public var encoding: ContentEncoding { .gzip }
 
     public init(level: Int = 9) {
-        self.init(level: level, memory: .shared)
+        self.init(level: level, memory: nil)
     }
 
-    init(level: Int, memory: CodecMemory) {
+    init(level: Int, memory: CodecMemory?) {
         self.level = level
         self.memory = memory
     }
@@ -119,9 +120,11 @@ public struct GzipCompressor: Compressor {
             throw CompressionError.invalidParameter(.gzip, name: "level", value: level, allowed: Self.levelRange)
         }
         var stream = z_stream()
-        stream.zalloc = CodecMemory.zlibAllocate
-        stream.zfree = CodecMemory.zlibRelease
-        stream.opaque = memory.opaque
+        if let memory {
+            stream.zalloc = CodecMemory.zlibAllocate
+            stream.zfree = CodecMemory.zlibRelease
+            stream.opaque = memory.opaque
+        }
         let initStatus = deflateInit2_(
             &stream, Int32(level), Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
             ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))

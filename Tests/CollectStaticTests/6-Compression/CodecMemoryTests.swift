@@ -108,6 +108,21 @@ struct CodecMemoryTests {
         #expect(pool.blocksMade < 8 * 50, "blocks were reused")
     }
 
+    @Test("a run's codecs keep their state at brotli quality 10 and 11 only, 8 MB per job")
+    func keptAtZopfliQualitiesOnly() {
+        let pool = CompressionScheduler.codecMemory(for: CompressionPolicy(), jobs: 2)
+        #expect(pool?.limit == 16 << 20)
+        #expect(CompressionScheduler.codecMemory(for: CompressionPolicy(brotliQuality: 10), jobs: 1)?.limit == 8 << 20)
+        #expect(CompressionScheduler.codecMemory(for: CompressionPolicy(brotliQuality: 9), jobs: 2) == nil)
+        #expect(CompressionScheduler.codecMemory(for: CompressionPolicy(brotliQuality: 4), jobs: 2) == nil)
+        #expect(CompressionScheduler.codecMemory(for: CompressionPolicy(encodings: [.gzip]), jobs: 2) == nil)
+        // Codecs made outside a run use the process's allocator.
+        #expect(
+            CompressionPolicy().compressors.allSatisfy { codec in
+                (codec as? BrotliCompressor)?.memory == nil && (codec as? GzipCompressor)?.memory == nil
+            })
+    }
+
     /// Stylesheets of a few hundred KB, each different, the first the largest.
     static func inputs() -> [[UInt8]] {
         let text = CompressorTests.largeText
