@@ -9,13 +9,14 @@ import Synchronization
 /// The memory of the codecs' working state, kept from one file to the next.
 ///
 /// A brotli encoder at quality 11 allocates its hash tables (512 KB of buckets and up to 32 MB of
-/// tree nodes) and path nodes for every file, and zlib 270 KB per stream. The process's allocator returns blocks
-/// of that size to the system when they are freed (`MemoryPolicy` keeps its mmap threshold fixed so
-/// that peak memory follows what is in flight), so each file's state came as fresh pages: about
-/// 700,000 page faults and 8,600 mmap/munmap pairs in a cold `--jobs 1` run of 2,725 files. Here a freed
-/// block of `smallestKept` bytes or more is kept (within `limit`) and given to the next request it
-/// can hold (the smallest such block), whose pages are then already there. Smaller blocks go to
-/// `malloc` and back. What the pool holds is bounded whatever the size of the tree.
+/// tree nodes) and path nodes for every file, and zlib 270 KB per stream. The process's allocator
+/// returns blocks of that size to the system when they are freed (`MemoryPolicy` keeps its mmap
+/// threshold fixed so that peak memory follows what is in flight), so each file's state came as
+/// fresh pages: about 720,000 page faults and 8,600 mmap/munmap pairs in a cold `--jobs 1` run of
+/// 2,725 files. Here a freed block of `smallestKept` bytes or more is kept (within `limit`) and
+/// given to the next request it can hold (the smallest such block), whose pages are then already
+/// there. Smaller blocks go to `malloc` and back. What the pool holds is bounded whatever the size
+/// of the tree.
 ///
 /// The codecs get `allocate` and `release` through their C allocation hooks (`brotliAllocate` and
 /// the like below, with the pool as their `opaque` pointer); a block carries its capacity in a
@@ -45,8 +46,8 @@ final class CodecMemory: Sendable {
     let limit: Int
     private let blocks: Mutex<Blocks>
 
-    /// The large blocks in use and the free ones, ordered by capacity (addresses as integers, which
-    /// are Sendable).
+    /// The free large blocks, ordered by capacity (addresses as integers, which are Sendable), and
+    /// the bytes of those in use.
     private struct Blocks {
         var capacities: [Int] = []
         var addresses: [UInt] = []
