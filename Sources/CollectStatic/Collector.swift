@@ -201,8 +201,8 @@ public struct Collector: Sendable {
         var clock = Stopwatch()
         defer { report.finish("fingerprint", clock.lap()) }
         let plan = try await BuildPlan.make(assets: assets, configuration: configuration, jobs: configuration.jobs)
-        for warning in plan.warnings { observer.handle(.warning(warning.description)) }
-        report.warnings += plan.warnings.map(\.description)
+        for warning in plan.warnings.lines { observer.handle(.warning(warning)) }
+        report.warnings += plan.warnings.lines
         return try await Fingerprinter.run(consume plan, spool: spool, jobs: configuration.jobs, observer: observer)
     }
 

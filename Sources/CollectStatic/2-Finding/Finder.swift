@@ -38,7 +38,7 @@ public struct SourceAsset: Sendable, Equatable {
     }
 
     public static func == (a: SourceAsset, b: SourceAsset) -> Bool {
-        a.logicalPath == b.logicalPath && a.size == b.size && a.filePath == b.filePath
+        sameBytes(a.logicalPath, b.logicalPath) && a.size == b.size && sameBytes(a.filePath, b.filePath)
     }
 }
 
@@ -79,15 +79,17 @@ public struct Finder: Sendable {
             for asset in try files(in: root, progress: progress) { all.append((asset, all.count)) }
         }
         progress.finish()
+        // Names are compared as bytes, as Django and the file system do: Swift's `==` would take
+        // `café` in NFC and in NFD, two files on disk, for one name.
         all.sort { a, b in
-            a.asset.logicalPath == b.asset.logicalPath
+            sameBytes(a.asset.logicalPath, b.asset.logicalPath)
                 ? a.order < b.order : utf8Less(a.asset.logicalPath, b.asset.logicalPath)
         }
         var assets: [SourceAsset] = []
         assets.reserveCapacity(all.count)
         var shadowed: [(asset: SourceAsset, order: Int)] = []
         for item in all {
-            if let last = assets.last, last.logicalPath == item.asset.logicalPath {
+            if let last = assets.last, sameBytes(last.logicalPath, item.asset.logicalPath) {
                 shadowed.append(item)
             } else {
                 assets.append(item.asset)
@@ -201,4 +203,10 @@ public struct Finder: Sendable {
 /// Orders strings by their UTF-8 bytes, which is Python's code-point order.
 func utf8Less(_ a: String, _ b: String) -> Bool {
     a.utf8.lexicographicallyPrecedes(b.utf8)
+}
+
+/// Whether two names are the same bytes. Swift's `==` compares canonical equivalence, so `café` in
+/// NFC and in NFD, two names to the file system, Python and Django, are equal to it.
+func sameBytes(_ a: String, _ b: String) -> Bool {
+    a.utf8.elementsEqual(b.utf8)
 }

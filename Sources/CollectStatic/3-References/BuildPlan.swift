@@ -52,23 +52,35 @@ struct BuildPlan: Sendable {
     /// dependency order. (A file without references is its own digest: it needs no place here.)
     var components: [[Int]]
     /// References left as written because their target is missing and allowed to be.
-    var warnings: [MissingReference]
+    var warnings: MissingReferences
 
     /// What scanning one file found. Its bytes are let go as soon as it is scanned, and so are the
     /// references that point outside the tree: the plan keeps only edges and digests, whatever the
     /// size of the tree.
     private enum Scan: Sendable {
         case notScanned
-        case scanned(ContentDigest, edges: [Edge], unresolved: [Unresolved])
+        case scanned(ContentDigest, edges: [Edge], problems: Problems?)
         case invalidUTF8(offset: Int)
     }
 
-    /// A reference to something the tree does not hold (a missing file, or a folder).
-    private struct Unresolved: Sendable {
-        var reference: Reference
-        var target: String
-        /// True when the target could be a folder of the tree (`url(../img)`), which is not missing.
-        var insideTree: Bool
+    /// One file's references to what the tree does not hold: the first few of each kind in full, the
+    /// rest only counted, so that a file of millions of missing references is scanned and reported
+    /// in memory near its size.
+    private struct Problems: Sendable {
+        var missing: [MissingReference] = []
+        var missingCount = 0
+        var warnings: [MissingReference] = []
+        var warningCount = 0
+
+        mutating func add(_ report: MissingReference, warning: Bool) {
+            if warning {
+                if warnings.count < MissingReferences.shownLimit { warnings.append(report) }
+                warningCount += 1
+            } else {
+                if missing.count < MissingReferences.shownLimit { missing.append(report) }
+                missingCount += 1
+            }
+        }
     }
 
     /// Reads and scans the rewritable files (at most `jobs` at once) and resolves their references
@@ -79,11 +91,13 @@ struct BuildPlan: Sendable {
         let jsModules = configuration.jsModules
         let index = AssetIndex(assets)
         let resolver = ReferenceResolver(staticURL: configuration.staticURL)
+        let allowedMissing = configuration.missingReferenceIgnore.map(IgnorePattern.init)
+        let warnOnly = configuration.missingReferences == .warn
         // Each file's scan goes straight into its node as it finishes: no list of every scan is made.
         var nodes = [Node](repeating: Node(edges: []), count: assets.count)
         var digests = [ContentDigest?](repeating: nil, count: assets.count)
         var invalidUTF8: [Int: Int] = [:]
-        var unresolvedOf: [Int: [Unresolved]] = [:]
+        var problemsOf: [Int: Problems] = [:]
         try await parallelForEach(assets.count, limit: jobs) { position throws(CollectStaticError) -> Scan in
             let asset = assets[position]
             guard let syntax = ReferenceSyntax.forPath(asset.logicalPath, jsModules: jsModules) else {
@@ -95,57 +109,55 @@ struct BuildPlan: Sendable {
             }
             if let offset = firstInvalidUTF8Offset(bytes) { return .invalidUTF8(offset: offset) }
             var edges: [Edge] = []
-            var unresolved: [Unresolved] = []
-            for reference in ReferenceScanner.scan(bytes, syntax: syntax) {
+            var problems = Problems()
+            ReferenceScanner.forEach(in: bytes, syntax: syntax) { reference in
+                let target: String
                 switch resolver.resolve(reference.url, from: asset.logicalPath) {
                 case .external:
-                    continue
+                    return
                 case .asset(let path):
-                    if let target = index.position(of: path) {
-                        edges.append(Edge(reference, target: target))
-                    } else {
-                        unresolved.append(Unresolved(reference: reference, target: path, insideTree: true))
+                    if let position = index.position(of: path) {
+                        edges.append(Edge(reference, target: position))
+                        return
                     }
+                    // A folder of the tree written without its trailing slash (`url(../img)`):
+                    // Django finds it, cannot open it as a file and leaves the url alone.
+                    if index.isFolder(path) { return }
+                    target = path
                 case .escapes(let path):
-                    unresolved.append(Unresolved(reference: reference, target: path, insideTree: false))
+                    target = path
                 }
+                let report = MissingReference(
+                    source: asset.logicalPath, line: reference.line, column: reference.column,
+                    text: reference.matchedText, target: target)
+                problems.add(report, warning: warnOnly || allowedMissing.anyMatches(target))
             }
-            return .scanned(ContentDigest(of: bytes), edges: edges, unresolved: unresolved)
+            let found = problems.missingCount + problems.warningCount > 0
+            return .scanned(ContentDigest(of: bytes), edges: edges, problems: found ? problems : nil)
         } collect: { position, scan in
             switch scan {
             case .notScanned: break
             case .invalidUTF8(let offset): invalidUTF8[position] = offset
-            case .scanned(let digest, let edges, let unresolved):
+            case .scanned(let digest, let edges, let problems):
                 nodes[position] = Node(edges: edges)
                 digests[position] = digest
-                if !unresolved.isEmpty { unresolvedOf[position] = unresolved }
+                if let problems { problemsOf[position] = problems }
             }
         }
         // Problems are reported in the order of the assets.
-        let allowedMissing = configuration.missingReferenceIgnore.map(IgnorePattern.init)
-        var missing: [MissingReference] = []
-        var warnings: [MissingReference] = []
-        for position in Set(invalidUTF8.keys).union(unresolvedOf.keys).sorted() {
+        var missing = MissingReferences()
+        var warnings = MissingReferences()
+        for position in Set(invalidUTF8.keys).union(problemsOf.keys).sorted() {
             let asset = assets[position]
             if let offset = invalidUTF8[position] {
                 if configuration.invalidUTF8 == .copy { continue }
                 throw .invalidUTF8(path: asset.filePath, byteOffset: offset)
             }
-            for item in unresolvedOf[position] ?? [] {
-                // A folder of the tree written without its trailing slash (`url(../img)`):
-                // Django finds it, cannot open it as a file and leaves the url alone.
-                if item.insideTree && index.isFolder(item.target) { continue }
-                let report = MissingReference(
-                    source: asset.logicalPath, line: item.reference.line, column: item.reference.column,
-                    text: item.reference.matchedText, target: item.target)
-                if configuration.missingReferences == .warn || allowedMissing.anyMatches(item.target) {
-                    warnings.append(report)
-                } else {
-                    missing.append(report)
-                }
-            }
+            guard let problems = problemsOf[position] else { continue }
+            missing.add(problems.missing, count: problems.missingCount)
+            warnings.add(problems.warnings, count: problems.warningCount)
         }
-        if !missing.isEmpty { throw .missingReferences(missing) }
+        if missing.count > 0 { throw .missingReferences(missing) }
         return BuildPlan(
             assets: assets, nodes: nodes, digests: digests, components: components(of: nodes), warnings: warnings)
     }
@@ -215,7 +227,7 @@ struct AssetIndex: Sendable {
     func position(of logicalPath: String) -> Int? {
         if let positions { return positions[logicalPath] }
         let low = utf8LowerBound(assets, logicalPath) { $0.logicalPath }
-        return low < assets.count && assets[low].logicalPath == logicalPath ? low : nil
+        return low < assets.count && sameBytes(assets[low].logicalPath, logicalPath) ? low : nil
     }
 
     /// Whether `path` is a folder of the tree: some asset's logical path starts with `path/`.

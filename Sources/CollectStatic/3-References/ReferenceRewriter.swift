@@ -39,16 +39,29 @@ public enum ReferenceRewriter {
         if !zip(sorted, sorted.dropFirst()).allSatisfy({ $0.matchRange.lowerBound <= $1.matchRange.lowerBound }) {
             sorted.sort { $0.matchRange.lowerBound < $1.matchRange.lowerBound }
         }
+        return rewrite(bytes, inOrder: sorted, reference: { $0 }, newURL: { _, reference in newURL(reference) })
+    }
+
+    /// Rewrites `bytes` with `items` already in source order, each made into its reference only
+    /// when it is reached: a file of millions of references is rewritten without a list of them.
+    static func rewrite<Items: Sequence>(
+        _ bytes: [UInt8], inOrder items: Items, reference: (Items.Element) -> Reference,
+        newURL: (Items.Element, Reference) -> String?
+    ) -> [UInt8] {
+        // Room for every construct to grow by a hashed name and quotes, so that the output of a
+        // reference-dense file is not copied to twice its size as it grows.
+        let capacity = bytes.count + 64 + items.underestimatedCount * 24
         var output: [UInt8] = []
         var copied = 0  // bytes[..<copied] are already in output (or unchanged so far)
         var changed = false
-        for reference in sorted {
+        for item in items {
+            let reference = reference(item)
             let match = reference.matchRange
             guard match.lowerBound >= copied, match.upperBound <= bytes.count,
-                let replacement = newURL(reference), replacement != reference.url
+                let replacement = newURL(item, reference), replacement != reference.url
             else { continue }
             if !changed {
-                output.reserveCapacity(bytes.count + 64)
+                output.reserveCapacity(capacity)
                 changed = true
             }
             output.append(contentsOf: bytes[copied..<match.lowerBound])

@@ -8,8 +8,8 @@
 // by `_css_ignored_re` / `_js_ignored_re` on the current content. This file
 // does the same in one left-to-right pass over UTF-8 bytes: a small tokenizer
 // that skips exactly the blocks those ignored-block regexes find (including
-// their fallbacks: an unterminated string, comment or template literal is not
-// a block, its opening character is just skipped), and recognises the
+// their fallbacks: an unterminated string, JS comment or template literal is
+// not a block, its opening character is just skipped), and recognises the
 // constructs at every position that is not inside a block. For realistic input
 // the result, fed to `ReferenceRewriter`, is byte-identical to Django's output;
 // `ReferenceRewriterDjangoTests` checks that against Django itself.
@@ -82,6 +82,11 @@
 //     the `url("...")` template adds can pair with a stray unbalanced `"` on the
 //     same line and hide a later `@import "..."` from Django's @import pass.
 //     We always judge constructs against the original text.
+// 14. A CSS block comment that is never closed runs to the end of the file, as
+//     CSS Syntax says (a 20 MB stylesheet cut after a `/*` is one comment, not
+//     millions of references to files that are not there). Django's ignored-block
+//     regex finds no block and scans the rest as code. JavaScript keeps Django's
+//     rule (an unclosed comment is a syntax error there anyway). [tested]
 //
 // NOT DONE HERE (the engine's job, listed for the README): Django's converter
 // skips only lowercase schemes (`re.match(r"^[a-z]+:", url)`), so it treats
@@ -103,45 +108,52 @@ public enum ReferenceScanner {
     /// protocol-relative, fragment-only and empty urls: deciding which ones to
     /// rewrite is the caller's job (see ``ReferenceRewriter``).
     public static func scan(_ bytes: [UInt8], syntax: ReferenceSyntax) -> [Reference] {
-        let raw: [RawReference] = bytes.withUnsafeBufferPointer { buffer in
-            var tokenizer = ReferenceTokenizer(buffer, syntax: syntax)
-            tokenizer.run()
-            return tokenizer.found
-        }
-        guard !raw.isEmpty else { return [] }
-
         var references: [Reference] = []
-        references.reserveCapacity(raw.count)
-        // Line/column bookkeeping, advanced monotonically (references are sorted),
-        // so minified one-line files stay linear.
-        var position = 0
-        var line = 1
-        var column = 1
-        for r in raw {
-            let start = r.match.lowerBound
-            while position < start {
-                let byte = bytes[position]
-                if byte == UInt8(ascii: "\n") {
-                    line += 1
-                    column = 1
-                } else if byte & 0xC0 != 0x80 {
-                    column += 1  // count Unicode scalars, not continuation bytes
-                }
-                position += 1
-            }
-            references.append(
-                Reference(
-                    url: String(decoding: bytes[r.url], as: UTF8.self),
-                    matchRange: r.match,
-                    urlRange: r.url,
-                    line: line,
-                    column: column,
-                    form: r.form,
-                    matchedText: String(decoding: bytes[r.match], as: UTF8.self),
-                    clauseEnd: r.clauseEnd
-                ))
-        }
+        forEach(in: bytes, syntax: syntax) { references.append($0) }
         return references
+    }
+
+    /// Calls `body` with each reference of `bytes`, in source order, holding only a small batch of
+    /// them at a time: a stylesheet of millions of references is scanned in memory near its size.
+    public static func forEach(
+        in bytes: [UInt8], syntax: ReferenceSyntax, _ body: (Reference) throws -> Void
+    ) rethrows {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var tokenizer = ReferenceTokenizer(buffer, syntax: syntax)
+            // Line/column bookkeeping, advanced monotonically (references are sorted),
+            // so minified one-line files stay linear.
+            var position = 0
+            var line = 1
+            var column = 1
+            while tokenizer.position < buffer.count {
+                tokenizer.run(limit: 1024)
+                for r in tokenizer.found {
+                    let start = r.match.lowerBound
+                    while position < start {
+                        let byte = buffer[position]
+                        if byte == UInt8(ascii: "\n") {
+                            line += 1
+                            column = 1
+                        } else if byte & 0xC0 != 0x80 {
+                            column += 1  // count Unicode scalars, not continuation bytes
+                        }
+                        position += 1
+                    }
+                    try body(
+                        Reference(
+                            url: String(decoding: buffer[r.url], as: UTF8.self),
+                            matchRange: r.match,
+                            urlRange: r.url,
+                            line: line,
+                            column: column,
+                            form: r.form,
+                            matchedText: String(decoding: buffer[r.match], as: UTF8.self),
+                            clauseEnd: r.clauseEnd
+                        ))
+                }
+                tokenizer.found.removeAll(keepingCapacity: true)
+            }
+        }
     }
 }
 
@@ -207,9 +219,14 @@ private struct ReferenceTokenizer {
         }
     }
 
-    mutating func run() {
-        var i = 0
-        while i < n {
+    /// Where scanning goes on from.
+    var position = 0
+
+    /// Scans on from `position` until the end, or until `found` holds `limit` references.
+    mutating func run(limit: Int = .max) {
+        var i = position
+        defer { position = i }
+        while i < n && found.count < limit {
             switch b[i] {
             case UInt8(ascii: "/"):
                 i = slash(at: i)
@@ -365,7 +382,9 @@ private struct ReferenceTokenizer {
     mutating func slash(at i: Int) -> Int {
         guard i + 1 < n else { return i + 1 }
         if b[i + 1] == UInt8(ascii: "*") {
-            guard let end = blockCommentEnd(at: i) else { return i + 1 }
+            // CSS Syntax: a comment left open runs to the end of the file. (Django's ignored-block
+            // regex finds no block there and scans the rest as code, difference 14.)
+            guard let end = blockCommentEnd(at: i) else { return isCSS ? n : i + 1 }
             if isCSS { cssSourceMap(at: i, commentEnd: end) }
             return end
         }

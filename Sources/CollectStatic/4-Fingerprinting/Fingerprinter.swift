@@ -65,7 +65,7 @@ enum Fingerprinter {
                 }
             }
         }
-        plan = BuildPlan(assets: [], nodes: [], digests: [], components: [], warnings: [])
+        plan = BuildPlan(assets: [], nodes: [], digests: [], components: [], warnings: MissingReferences())
         Memory.returnFreed()
         return FingerprintedAssets(
             sources: assets, digests: digests.list, nameHashes: fingerprints.changed, rewritten: rewritten)
@@ -185,17 +185,13 @@ enum Fingerprinter {
         _ member: Int, _ source: [UInt8], in plan: BuildPlan, _ fingerprints: Fingerprints,
         include: (Int) -> Bool
     ) -> [UInt8] {
-        let edges = plan.nodes[member].edges
-        var replacements: [Int: String] = [:]
-        for edge in edges where include(edge.target) {
+        // Edges are in source order: each is rewritten as it is reached, with no list of them.
+        ReferenceRewriter.rewrite(source, inOrder: plan.nodes[member].edges, reference: { $0.reference(in: source) }) {
+            edge, reference in
+            guard include(edge.target) else { return nil }
             let target = HashedName.make(
                 plan.assets[edge.target].logicalPath, hash: fingerprints[edge.target].description)
-            replacements[edge.matchRange.lowerBound] = ReferenceResolver.rewritten(
-                edge.reference(in: source).url, hashedName: target)
-        }
-        guard !replacements.isEmpty else { return source }
-        return ReferenceRewriter.rewrite(source, references: edges.map { $0.reference(in: source) }) {
-            replacements[$0.matchRange.lowerBound]
+            return ReferenceResolver.rewritten(reference.url, hashedName: target)
         }
     }
 }

@@ -31,7 +31,8 @@ enum ReleasePaths: Sendable {
         case .dictionary(let paths): return paths[logicalPath]
         case .assets(let assets):
             let low = utf8LowerBound(assets.sources, logicalPath) { $0.logicalPath }
-            return low < assets.count && assets.sources[low].logicalPath == logicalPath ? assets[low].hashedName : nil
+            return low < assets.count && sameBytes(assets.sources[low].logicalPath, logicalPath)
+                ? assets[low].hashedName : nil
         }
     }
 

@@ -6,8 +6,8 @@ public enum CollectStaticError: Error, Equatable, CustomStringConvertible {
     case source(path: String, reason: String)
     /// CSS/JS that is not valid UTF-8.
     case invalidUTF8(path: String, byteOffset: Int)
-    /// References to files that do not exist, all of them at once.
-    case missingReferences([MissingReference])
+    /// References to files that do not exist, all of them at once (the first ones in full).
+    case missingReferences(MissingReferences)
     /// Writing into STATIC_ROOT failed.
     case output(path: String, reason: String)
     /// A codec failed.
@@ -38,9 +38,8 @@ public enum CollectStaticError: Error, Equatable, CustomStringConvertible {
             return
                 "\(path): not valid UTF-8 (first bad byte at offset \(offset)); fix the file or set COLLECTSTATIC_INVALID_UTF8=copy to copy it unrewritten"
         case .missingReferences(let missing):
-            let lines = missing.map(\.description)
             let count = missing.count == 1 ? "1 missing reference" : "\(missing.count) missing references"
-            return lines.joined(separator: "\n") + "\n\(count); nothing was published"
+            return missing.lines.joined(separator: "\n") + "\n\(count); nothing was published"
         case .output(let path, let reason):
             return "cannot write \(path): \(reason)"
         case .compression(let path, let reason):
@@ -72,6 +71,34 @@ public struct MissingReference: Sendable, Equatable, CustomStringConvertible {
     public var target: String
 
     public var description: String { "\(source):\(line):\(column): \(text) → \(target) not found" }
+}
+
+/// Missing references of a run, in the order of the files and of each file's text: the first
+/// `shownLimit` in full, and how many there are in all. A report stays readable, and its memory
+/// small, however many a tree holds.
+public struct MissingReferences: Sendable, Equatable {
+    /// How many are kept in full (for the report's lines).
+    public static let shownLimit = 50
+
+    /// The first ones, at most `shownLimit`.
+    public private(set) var first: [MissingReference] = []
+    /// How many there are in all.
+    public private(set) var count = 0
+
+    public init(_ references: [MissingReference] = []) { add(references, count: references.count) }
+
+    /// Adds `count` references, of which `references` are the first.
+    mutating func add(_ references: [MissingReference], count: Int) {
+        first.append(contentsOf: references.prefix(Self.shownLimit - first.count))
+        self.count += count
+    }
+
+    /// One line a reference, then how many more there are.
+    public var lines: [String] {
+        var lines = first.map(\.description)
+        if count > first.count { lines.append("... and \(count - first.count) more") }
+        return lines
+    }
 }
 
 extension CollectStaticError {

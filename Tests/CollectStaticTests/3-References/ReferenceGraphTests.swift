@@ -78,7 +78,7 @@ import Testing
             try await ws.collect()
         } throws: { error in
             guard case .missingReferences(let missing)? = error as? CollectStaticError else { return false }
-            return missing.map(\.description) == [
+            return missing.first.map(\.description) == [
                 "css/app.css:3:15: url(\"../img/nope.png\") → img/nope.png not found",
                 "css/app.css:5:11: url(font.woff2) → css/font.woff2 not found",
                 "js/app.js:2:1: //# sourceMappingURL=app.js.map → js/app.js.map not found",

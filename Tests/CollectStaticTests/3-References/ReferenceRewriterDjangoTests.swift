@@ -290,9 +290,6 @@ private let identicalCorpus: [RewriteSnippet] = [
         name: "unterminated-string-then-url", syntax: css,
         text: ".a::before { content: \"oops; }\n.b { background: url(b.png); }\n"),
     RewriteSnippet(
-        name: "unterminated-comment", syntax: css,
-        text: ".a { background: url(a.png); }\n/* never closed\n.b { background: url(b.png); }\n"),
-    RewriteSnippet(
         name: "quotes-inside-urls", syntax: css,
         text:
             #".a { background: url("it's.png"); } .c { background: url("a(1).png"); }"#
@@ -549,6 +546,10 @@ private let identicalCorpus: [RewriteSnippet] = [
 /// of ReferenceScanner.swift and on ReferenceResolver). `expected` is our output; the test also checks
 /// that Django's output is different, so a stale note gets noticed.
 private let divergentCorpus: [RewriteSnippet] = [
+    RewriteSnippet(
+        name: "d14-css-comment-left-open-runs-to-the-end", syntax: css,
+        text: ".a { background: url(a.png); }\n/* never closed\n.b { background: url(b.png); }\n",
+        expected: ".a { background: url(\"a.abcdef123456.png\"); }\n/* never closed\n.b { background: url(b.png); }\n"),
     RewriteSnippet(
         name: "d1-space-inside-quoted-url", syntax: css,
         text: ".a { background: url( \"a.png\" ); }\n",

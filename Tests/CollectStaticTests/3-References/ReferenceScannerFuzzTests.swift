@@ -74,7 +74,8 @@ private func checkInvariants(_ bytes: [UInt8], _ syntax: ReferenceSyntax, seed: 
 struct ReferenceScannerFuzzTests {
     @Test func randomInputsKeepInvariants() {
         var total = 0
-        for seed in UInt64(1)...3000 {
+        // 4,000 inputs: a CSS comment left open now hides the rest of its input (CSS Syntax).
+        for seed in UInt64(1)...4000 {
             var rng = SeededRandom(seed: seed)
             let bytes = randomInput(&rng)
             for syntax in allSyntaxes {
