@@ -42,8 +42,14 @@ public struct ConfigurationLoader: Sendable {
         let settingsModule = first.string(.djangoSettings).flatMap { $0.isEmpty ? nil : $0 }
         var django: DjangoProject?
         if try first.bool(.django) || settingsModule != nil {
+            let python = first.string(.python) ?? Setting.python.defaultValue
+            guard !python.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw .configuration(
+                    "\(Setting.python.name): expected the project's Python (a path, or a name looked up in PATH), got an empty value"
+                )
+            }
             django = try DjangoProject.load(
-                python: first.string(.python) ?? Setting.python.defaultValue, settingsModule: settingsModule,
+                python: python, settingsModule: settingsModule,
                 workingDirectory: workingDirectory, environment: environment)
         }
         var providers = ours

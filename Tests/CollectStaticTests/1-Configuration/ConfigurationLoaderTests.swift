@@ -239,6 +239,10 @@ import Testing
             ),
             (["STATIC_URL": ""], "STATIC_URL must not be empty"),
             (["COLLECTSTATIC_KEEP": "-1"], "COLLECTSTATIC_KEEP (from environment): expected a whole number from 0 to"),
+            (
+                ["COLLECTSTATIC_PYTHON": "", "COLLECTSTATIC_DJANGO": "true"],
+                "COLLECTSTATIC_PYTHON: expected the project's Python (a path, or a name looked up in PATH), got an empty value"
+            ),
         ]
         for (env, message) in cases {
             await #expect {
