@@ -260,6 +260,22 @@ import Testing
         #expect(off.compression == nil)
     }
 
+    @Test func configFileTakesJSONNumbersAndBooleansWhereTheSettingIsOne() async throws {
+        let dir = project(
+            config: #"""
+                {"STATICFILES_DIRS": "assets", "COLLECTSTATIC_JOBS": 4, "COLLECTSTATIC_KEEP_AGE": 7200,
+                 "COLLECTSTATIC_COMPRESS_MAX_RATIO": 0.9, "COLLECTSTATIC_COMPRESS": true, "COLLECTSTATIC_JS_MODULES": true,
+                 "COLLECTSTATIC_LOCK_TIMEOUT": 30}
+                """#)
+        let configuration = try await load(dir)
+        #expect(configuration.sourceRoots == [SourceRoot(path: dir.path + "/assets")])
+        #expect(configuration.jobs == 4)
+        #expect(configuration.retention.maximumAge == 7200)
+        #expect(configuration.compression?.maximumRatio == 0.9)
+        #expect(configuration.jsModules)
+        #expect(configuration.lockTimeout == 30)
+    }
+
     @Test func manifestNamedLikeAFolderOfTheTreeIsRefused() async throws {
         let dir = project()
         TestSupport.write("a{}", to: dir.appendingPathComponent("assets/css/a.css"))
