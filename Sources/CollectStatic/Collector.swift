@@ -115,6 +115,8 @@ public struct Collector: Sendable {
 
     private func find(into report: inout CollectionReport) throws(CollectStaticError) -> FoundAssets {
         var clock = Stopwatch()
+        for warning in configuration.warnings { observer.handle(.warning(warning)) }
+        report.warnings += configuration.warnings
         let found = try Finder(roots: configuration.sourceRoots, ignorePatterns: configuration.ignorePatterns).find(
             observer: observer)
         observer.handle(.found(count: found.assets.count))

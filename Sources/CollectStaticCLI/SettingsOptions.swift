@@ -43,7 +43,9 @@ struct IgnoreOptions: SettingFlags {
 
 /// Django's `-v/--verbosity`, which every command takes.
 struct VerbosityOption: SettingFlags {
-    @Option(name: Setting.verbosity.argumentName, help: Setting.verbosity.argumentHelp(valueName: "0-3"))
+    @Option(
+        name: Setting.verbosity.argumentName, parsing: .unconditional,
+        help: Setting.verbosity.argumentHelp(valueName: "0-3"))
     var verbosity: Int?
 
     var values: [Setting: SettingValue] {
@@ -67,7 +69,7 @@ struct GeneralOptions: SettingFlags {
     @Option(name: Setting.manifestName.argumentName, help: Setting.manifestName.argumentHelp(valueName: "name"))
     var manifestName: String?
 
-    @Option(name: Setting.jobs.argumentName, help: Setting.jobs.argumentHelp())
+    @Option(name: Setting.jobs.argumentName, parsing: .unconditional, help: Setting.jobs.argumentHelp())
     var jobs: Int?
 
     @Option(name: Setting.config.argumentName, help: Setting.config.argumentHelp())
@@ -121,20 +123,28 @@ struct CompressionOptions: SettingFlags {
     @Option(name: Setting.encodings.argumentName, help: Setting.encodings.argumentHelp())
     var encodings: String?
 
-    @Option(name: Setting.gzipLevel.argumentName, help: Setting.gzipLevel.argumentHelp(valueName: "1-9"))
+    @Option(
+        name: Setting.gzipLevel.argumentName, parsing: .unconditional,
+        help: Setting.gzipLevel.argumentHelp(valueName: "1-9"))
     var gzipLevel: Int?
 
-    @Option(name: Setting.brotliQuality.argumentName, help: Setting.brotliQuality.argumentHelp(valueName: "0-11"))
+    @Option(
+        name: Setting.brotliQuality.argumentName, parsing: .unconditional,
+        help: Setting.brotliQuality.argumentHelp(valueName: "0-11"))
     var brotliQuality: Int?
 
-    @Option(name: Setting.brotliWindow.argumentName, help: Setting.brotliWindow.argumentHelp(valueName: "10-24"))
+    @Option(
+        name: Setting.brotliWindow.argumentName, parsing: .unconditional,
+        help: Setting.brotliWindow.argumentHelp(valueName: "10-24"))
     var brotliWindow: Int?
 
-    @Option(name: Setting.zstdLevel.argumentName, help: Setting.zstdLevel.argumentHelp(valueName: "1-22"))
+    @Option(
+        name: Setting.zstdLevel.argumentName, parsing: .unconditional,
+        help: Setting.zstdLevel.argumentHelp(valueName: "1-22"))
     var zstdLevel: Int?
 
     @Option(
-        name: Setting.dictionaryGenerations.argumentName,
+        name: Setting.dictionaryGenerations.argumentName, parsing: .unconditional,
         help: Setting.dictionaryGenerations.argumentHelp(valueName: "count"))
     var dictionaryGenerations: Int?
 
@@ -170,7 +180,7 @@ struct CompressionOptions: SettingFlags {
 
 /// Which releases stay in STATIC_ROOT, and waiting for another run (`collect`, `clean`, `rollback`).
 struct ReleaseOptions: SettingFlags {
-    @Option(name: Setting.keep.argumentName, help: Setting.keep.argumentHelp())
+    @Option(name: Setting.keep.argumentName, parsing: .unconditional, help: Setting.keep.argumentHelp())
     var keep: Int?
 
     @Option(name: Setting.keepAge.argumentName, help: Setting.keepAge.argumentHelp(valueName: "age"))
@@ -193,6 +203,10 @@ func loadConfiguration(_ groups: [any SettingFlags]) async throws(CollectStaticE
     var flags: [Setting: SettingValue] = [:]
     for group in groups { flags.merge(group.values) { _, new in new } }
     let configuration = try await ConfigurationLoader(flags: flags).load()
+    // What the Django project's settings printed while loading, as `manage.py` would show it.
+    if let output = configuration.django?.output, !output.isEmpty {
+        FileHandle.standardError.write(Data((output.hasSuffix("\n") ? output : output + "\n").utf8))
+    }
     if configuration.verbosity >= 2 {
         // Which value came from where (flag, environment, .env, config file, Django, default).
         FileHandle.standardError.write(Data(configuration.settingsReport.map { $0 + "\n" }.joined().utf8))

@@ -171,6 +171,62 @@ struct DjangoComparisonTests {
         #expect(theirA == ".x { background: url(\"../img\"); } .y { background: url(\"css\"); }\n")
     }
 
+    /// A file whose name holds a percent escape keeps it in its hashed name: `a%20b.txt` →
+    /// `a%20b.HASH.txt`. Django unquotes the name first (`a b.HASH.txt`), so `test/%2F.txt` becomes
+    /// the dot-file `test/.txt.HASH` and an escaped `%2F..%2F` could move a hashed copy to another
+    /// folder. Both manifests map the same logical names, with the same hashes; Django's `static()`
+    /// finds neither (it unquotes the name before looking it up).
+    @Test func differencePercentEscapesInFileNamesAreKept() throws {
+        let python = try DjangoReference.requirePython()
+        let dir = TestSupport.temporaryDirectory("percent-names")
+        let source = dir.appendingPathComponent("src")
+        TestSupport.write("a b\n", to: source.appendingPathComponent("a%20b.txt"))
+        TestSupport.write("slash\n", to: source.appendingPathComponent("test/%2F.txt"))
+        let outputs = try collectWithBoth([source.path])
+        let theirs = try Manifest(contentsOf: outputs.django.appendingPathComponent("staticfiles.json"))
+        let ours = try Manifest(contentsOf: outputs.ours.appendingPathComponent("staticfiles.json"))
+        #expect(theirs.paths.keys.sorted() == ["a%20b.txt", "test/%2F.txt"])
+        #expect(ours.paths.keys.sorted() == theirs.paths.keys.sorted())
+        let hash = { (name: String) in HashedName.candidates((name as NSString).lastPathComponent).first?.hash }
+        for name in theirs.paths.keys { #expect(hash(theirs.paths[name]!) == hash(ours.paths[name]!)) }
+        let ab = try #require(hash(ours.paths["a%20b.txt"]!))
+        #expect(theirs.paths["a%20b.txt"] == "a b.\(ab).txt", "Django now keeps the escape: drop this difference")
+        #expect(ours.paths["a%20b.txt"] == "a%20b.\(ab).txt")
+        #expect(theirs.paths["test/%2F.txt"]!.hasPrefix("test/.txt."))
+        #expect(ours.paths["test/%2F.txt"]!.hasPrefix("test/%2F."))
+        for (_, name) in ours.paths {
+            #expect(FileManager.default.fileExists(atPath: outputs.ours.appendingPathComponent(name).path))
+        }
+        // Django's static() cannot look these names up in either manifest (it unquotes the name before
+        // the lookup), so the difference changes only the names on disk.
+        for root in [outputs.django, outputs.ours] {
+            let result = DjangoReference.run(["url", "--static-root", root.path, "a%20b.txt"], python: python)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("Missing staticfiles manifest entry for 'a b.txt'"), "\(result.stderr)")
+        }
+    }
+
+    /// A STATICFILES_DIRS folder that does not exist is a warning for both; when none of them exists
+    /// Django publishes an empty manifest, and we refuse (exit 2): that is a mistyped path or the
+    /// wrong working directory, not a site without static files.
+    @Test func differenceNoSourceRootExists() throws {
+        let python = try DjangoReference.requirePython()
+        let dir = TestSupport.temporaryDirectory("no-roots")
+        let gone = dir.appendingPathComponent("gone").path
+        let django = DjangoReference.run(
+            ["collect", "--static-root", dir.appendingPathComponent("django").path, gone], python: python)
+        #expect(django.status == 0, "\(django.stderr)")
+        let theirs = try Manifest(contentsOf: dir.appendingPathComponent("django/staticfiles.json"))
+        #expect(theirs.paths.isEmpty)
+        let ours = CLI.run(["--noinput", "--dir", gone, "--static-root", "ours"], in: dir)
+        #expect(ours.status == 2)
+        #expect(
+            ours.stderr
+                == "collectstatic: error: source root \(gone) does not exist (STATICFILES_DIRS), and no other source root does\n"
+        )
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("ours").path))
+    }
+
     /// Runs Django alone on a fixture and returns its result (it is expected to fail there).
     func djangoAlone(_ fixture: String) throws -> TestSupport.ProcessResult {
         let python = try DjangoReference.requirePython()

@@ -175,7 +175,82 @@ struct DjangoProjectTests {
         #expect(!TestSupport.files(in: ours).contains("staticfiles.json"))
     }
 
+    /// What the settings print while loading (a `print`, a Python warning) reaches stderr, as with
+    /// `manage.py`, and never stdout.
+    @Test func whatTheSettingsPrintPassesThroughToStderr() throws {
+        let project = try project()
+        let root = TestSupport.temporaryDirectory("django-noisy").appendingPathComponent("out")
+        let result = CLI.run(
+            ["--noinput", "--no-compress", "--django-settings", "mysite.settings_noisy", "--static-root", root.path],
+            in: project, environment: try Self.environment())
+        try #require(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("hello from mysite.settings_noisy"), "\(result.stderr)")
+        #expect(result.stderr.contains("UserWarning: a warning from mysite.settings_noisy"), "\(result.stderr)")
+        #expect(!result.stdout.contains("hello from"))
+    }
+
+    /// `STATIC_ROOT = None` in the settings is no problem when our own STATIC_ROOT is set; and a
+    /// storage that changes only what serving reads (`manifest_strict`) or what we need not follow
+    /// (`max_post_process_passes`) is collected.
+    @Test func ourStaticRootWinsOverNone() throws {
+        let project = try project()
+        let root = TestSupport.temporaryDirectory("django-lenient").appendingPathComponent("out")
+        let result = CLI.run(
+            ["--noinput", "--no-compress", "--django-settings", "mysite.settings_lenient"], in: project,
+            environment: try Self.environment(["STATIC_ROOT": root.path]))
+        try #require(result.status == 0, "\(result.stderr)")
+        let manifest = try Manifest(contentsOf: root.appendingPathComponent("staticfiles.json"))
+        #expect(manifest.paths["admin/css/base.css"] != nil)
+    }
+
+    @Test func staticRootNoneWithoutOursIsRefused() throws {
+        let project = try project()
+        let result = CLI.run(
+            ["--noinput", "--django-settings", "mysite.settings_lenient"], in: project,
+            environment: try Self.environment())
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.hasSuffix(
+                "collectstatic: error: --django: STATIC_ROOT is not set in mysite.settings_lenient (Django's collectstatic refuses too); set it there or pass --static-root\n"
+            ), "\(result.stderr)")
+    }
+
+    /// Django warns about a STATICFILES_DIRS folder that does not exist (staticfiles.W004) and
+    /// collects the rest; so do we.
+    @Test func missingStaticfilesDirIsAWarningLikeDjangos() throws {
+        let python = try DjangoReference.requirePython()
+        let project = try project()
+        let work = TestSupport.temporaryDirectory("django-missing-dir")
+        let django = TestSupport.run(
+            python, ["manage.py", "collectstatic", "--noinput", "-v", "0"],
+            environment: try Self.environment(["DJANGO_SETTINGS_MODULE": "mysite.settings_missing_dir"]),
+            currentDirectory: project)
+        try? FileManager.default.removeItem(at: project.appendingPathComponent("staticfiles"))
+        #expect(django.status == 0, "\(django.stderr)")
+        #expect(django.stderr.contains("staticfiles.W004"), "\(django.stderr)")
+        #expect(django.stderr.contains("no-such-folder"))
+
+        let ours = work.appendingPathComponent("ours")
+        let result = CLI.run(
+            ["--noinput", "--django-settings", "mysite.settings_missing_dir", "--static-root", ours.path], in: project,
+            environment: try Self.environment())
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "warning: source root \(project.path)/no-such-folder does not exist (STATICFILES_DIRS); collecting the others, as Django does (staticfiles.W004)"
+            ), "\(result.stderr)")
+        let manifest = try Manifest(contentsOf: ours.appendingPathComponent("staticfiles.json"))
+        #expect(manifest.paths["vendor/lib.css"] != nil && manifest.paths["admin/css/base.css"] != nil)
+    }
+
     // MARK: - Bad input: one clear message, exit 2, nothing written
+
+    @Test func storageThatOverridesHashingIsRefused() throws {
+        try expectRefused(
+            ["--django-settings", "mysite.settings_hooks"], environment: try Self.environment(),
+            "collectstatic: error: --django: STORAGES['staticfiles'] is shop.storage.ShortHashStorage, which overrides file_hash, patterns of Django's hashing"
+        )
+    }
 
     func expectRefused(
         _ arguments: [String], environment: [String: String], in directory: URL? = nil, _ message: String,

@@ -13,7 +13,12 @@ manage.py setting DJANGO_SETTINGS_MODULE), then:
   - extra settings modules for the other tests: `mysite.settings_cdn` (another STATIC_URL),
     `mysite.settings_broken` (cannot be imported), `mysite.settings_finder` (a custom finder
     without a storage), `mysite.settings_plain` (Django's ManifestStaticFilesStorage, no WhiteNoise),
-    `mysite.settings_copy` (StaticFilesStorage: no manifest storage, Django only copies).
+    `mysite.settings_copy` (StaticFilesStorage: no manifest storage, Django only copies),
+    `mysite.settings_hooks` (a storage overriding `file_hash` and `patterns`: Django would write other
+    names), `mysite.settings_lenient` (STATIC_ROOT = None, a storage changing only what serving reads,
+    `manifest_strict`), `mysite.settings_noisy` (settings that print and warn while loading),
+    `mysite.settings_missing_dir`
+    (a STATICFILES_DIRS folder that does not exist).
 """
 
 import os
@@ -69,6 +74,40 @@ STORAGES = {
         j("mysite", "settings_copy.py"),
         "from .settings import *  # noqa\n\n"
         'STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}\n',
+    )
+    write(
+        j("mysite", "settings_hooks.py"),
+        "from .settings import *  # noqa\n\n"
+        'STORAGES["staticfiles"] = {"BACKEND": "shop.storage.ShortHashStorage"}\n',
+    )
+    write(
+        j("mysite", "settings_lenient.py"),
+        "from .settings import *  # noqa\n\n"
+        "STATIC_ROOT = None\n"
+        'STORAGES["staticfiles"] = {"BACKEND": "shop.storage.LenientStorage"}\n',
+    )
+    write(
+        j("mysite", "settings_noisy.py"),
+        "import warnings\n\nfrom .settings import *  # noqa\n\n"
+        'print("hello from mysite.settings_noisy")\n'
+        'warnings.warn("a warning from mysite.settings_noisy")\n',
+    )
+    write(
+        j("mysite", "settings_missing_dir.py"),
+        "from .settings import *  # noqa\n\n"
+        'STATICFILES_DIRS = [*STATICFILES_DIRS, BASE_DIR / "no-such-folder"]\n'
+        'STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}\n',
+    )
+    write(
+        j("shop", "storage.py"),
+        "from django.contrib.staticfiles.storage import ManifestStaticFilesStorage\n\n\n"
+        "class ShortHashStorage(ManifestStaticFilesStorage):\n"
+        "    patterns = ()\n\n"
+        "    def file_hash(self, name, content=None):\n"
+        "        return super().file_hash(name, content)[:8]\n\n\n"
+        "class LenientStorage(ManifestStaticFilesStorage):\n"
+        "    manifest_strict = False\n"
+        "    max_post_process_passes = 10\n",
     )
     with open(j("mysite", "urls.py"), "a", encoding="utf-8") as f:
         f.write("\nfrom shop.views import index  # noqa: E402\n\nurlpatterns += [path('', index)]\n")

@@ -24,6 +24,9 @@ public struct Configuration: Sendable, Equatable {
     public var django: DjangoProject?
     /// Where each setting's value came from (flag, environment, .env, config file, Django, default).
     public var settingSources: [SettingSource] = []
+    /// What the settings are worth a warning for, e.g. a `STATICFILES_DIRS` folder that does not exist
+    /// (left out, as Django's `staticfiles.W004` does); a run reports them through its observer.
+    public var warnings: [String] = []
 
     /// Django's default ignore patterns.
     public static let defaultIgnorePatterns = ["CVS", ".*", "*~"]

@@ -42,8 +42,14 @@ public struct ConfigurationLoader: Sendable {
         let settingsModule = first.string(.djangoSettings).flatMap { $0.isEmpty ? nil : $0 }
         var django: DjangoProject?
         if try first.bool(.django) || settingsModule != nil {
+            let python = first.string(.python) ?? Setting.python.defaultValue
+            guard !python.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw .configuration(
+                    "\(Setting.python.name): expected the project's Python (a path, or a name looked up in PATH), got an empty value"
+                )
+            }
             django = try DjangoProject.load(
-                python: first.string(.python) ?? Setting.python.defaultValue, settingsModule: settingsModule,
+                python: python, settingsModule: settingsModule,
                 workingDirectory: workingDirectory, environment: environment)
         }
         var providers = ours
@@ -58,11 +64,7 @@ public struct ConfigurationLoader: Sendable {
                 "--django: STATIC_ROOT is not set in \(django.settingsModule) (Django's collectstatic refuses too); set it there or pass --static-root"
             )
         }
-        var reader = SettingsReader(reader: ConfigReader(providers: providers), workingDirectory: workingDirectory)
-        if let django { reader.defaultIgnorePatterns = django.ignorePatterns }
-        var configuration = try reader.configuration()
-        configuration.django = django
-        configuration.settingSources = Setting.all.map { setting in
+        let sources = Setting.all.map { setting in
             func text(_ value: SettingValue) -> String {
                 switch value {
                 case .string(let string): string
@@ -78,6 +80,12 @@ public struct ConfigurationLoader: Sendable {
             }
             return SettingSource(setting, setting.defaultValue, "default")
         }
+        var reader = SettingsReader(reader: ConfigReader(providers: providers), workingDirectory: workingDirectory)
+        if let django { reader.defaultIgnorePatterns = django.ignorePatterns }
+        reader.sources = Dictionary(uniqueKeysWithValues: sources.map { ($0.setting, $0.source) })
+        var configuration = try reader.configuration()
+        configuration.django = django
+        configuration.settingSources = sources
         return configuration
     }
 
@@ -121,31 +129,41 @@ public struct ConfigurationLoader: Sendable {
         return (values, path)
     }
 
+    /// One setting's JSON value, checked against the setting's kind: a path or a text is a string
+    /// (a number only where the setting is a number, a duration or a ratio), a whole number is a
+    /// number or a string, a switch is `true`/`false` or a string, a list is an array of strings
+    /// (or one string), and a source root may also be a `["prefix", "path"]` pair.
     private static func fileValue(_ raw: Any, for setting: Setting, in path: String, folder: String)
         throws(CollectStaticError) -> SettingValue
     {
-        func scalar(_ value: Any) -> String? {
-            switch value {
-            case let string as String: return string
-            case let number as NSNumber:
-                // JSON true/false arrive as boolean NSNumbers (Objective-C type "c").
-                return String(cString: number.objCType) == "c" ? (number.boolValue ? "true" : "false") : "\(number)"
-            default: return nil
-            }
+        func wrong(_ expected: String, _ value: Any? = nil) -> CollectStaticError {
+            .configuration("\(setting.name) in \(path): expected \(expected), got \(describe(value ?? raw))")
         }
         func resolve(_ text: String) -> String {
-            FileSystem.absolute(text, relativeTo: folder)
+            // An empty path stays empty, so that it is refused (or means "none") like an empty variable.
+            text.isEmpty ? text : FileSystem.absolute(text, relativeTo: folder)
         }
         switch setting.kind {
         case .list, .pathList:
-            let items: [Any] = (raw as? [Any]) ?? [raw]
+            let expected =
+                setting.kind == .pathList
+                ? "a list of folder paths (each \"PATH\", \"PREFIX=PATH\" or [\"PREFIX\", \"PATH\"])"
+                : "a list of strings"
+            let items: [Any]
+            if let array = raw as? [Any] {
+                items = array
+            } else if raw is String {
+                items = [raw]
+            } else {
+                throw wrong(expected)
+            }
             var list: [String] = []
             for item in items {
                 if setting.kind == .pathList, let pair = item as? [Any], pair.count == 2,
                     let prefix = pair[0] as? String, let folderPath = pair[1] as? String
                 {
                     list.append("\(prefix)=\(resolve(folderPath))")
-                } else if let text = scalar(item) {
+                } else if let text = item as? String {
                     if setting.kind == .pathList {
                         let root = SourceRoot(parsing: text)
                         list.append(SourceRoot(prefix: root.prefix, path: resolve(root.path)).description)
@@ -153,16 +171,49 @@ public struct ConfigurationLoader: Sendable {
                         list.append(text)
                     }
                 } else {
-                    throw .configuration("\(setting.name) in \(path): expected a list of strings")
+                    throw wrong(expected, item)
                 }
             }
             return .list(list)
         case .path:
-            guard let text = scalar(raw) else { throw .configuration("\(setting.name) in \(path): expected a string") }
+            guard let text = raw as? String else { throw wrong("a string (a folder or file path)") }
             return .string(resolve(text))
-        case .string, .integer, .boolean:
-            guard let text = scalar(raw) else { throw .configuration("\(setting.name) in \(path): expected a value") }
-            return .string(text)
+        case .string:
+            if let text = raw as? String { return .string(text) }
+            if numericTexts.contains(setting), let number = raw as? NSNumber, !isBoolean(number) {
+                return .string("\(number)")
+            }
+            throw wrong("a string")
+        case .integer:
+            if let text = raw as? String { return .string(text) }
+            guard let number = raw as? NSNumber, !isBoolean(number), let value = Int(exactly: number.doubleValue)
+            else { throw wrong("a whole number") }
+            return .string(String(value))
+        case .boolean:
+            if let text = raw as? String { return .string(text) }
+            guard let number = raw as? NSNumber, isBoolean(number) else { throw wrong("true or false") }
+            return .string(number.boolValue ? "true" : "false")
+        }
+    }
+
+    /// Text settings whose value may be written as a JSON number: `0.95`, `3600` (seconds).
+    private static let numericTexts: Set<Setting> = [.compressMaxRatio, .keepAge, .lockTimeout]
+
+    /// JSON `true`/`false` arrive as boolean NSNumbers (Objective-C type "c").
+    private static func isBoolean(_ number: NSNumber) -> Bool {
+        String(cString: number.objCType) == "c"
+    }
+
+    /// A JSON value as a message names it: `the number 7`, `true`, `an object`.
+    private static func describe(_ raw: Any) -> String {
+        switch raw {
+        case let text as String: return "the string \"\(text)\""
+        case let number as NSNumber:
+            return isBoolean(number) ? (number.boolValue ? "true" : "false") : "the number \(number)"
+        case is [Any]: return "a list"
+        case is [String: Any]: return "an object"
+        case is NSNull: return "null"
+        default: return "\(type(of: raw))"
         }
     }
 
@@ -187,9 +238,26 @@ struct SettingsReader {
     /// What `COLLECTSTATIC_DEFAULT_IGNORE=true` adds: Django's defaults, or the staticfiles app
     /// config's `ignore_patterns` of a Django project.
     var defaultIgnorePatterns = Configuration.defaultIgnorePatterns
+    /// Where each setting's value came from (`environment`, `flag --static-root`...), for messages.
+    var sources: [Setting: String] = [:]
 
     func string(_ setting: Setting) -> String? {
         reader.string(forKey: setting.key)
+    }
+
+    /// A configuration error about `setting`: `NAME (from SOURCE): problem`; exit code 2.
+    func problem(_ setting: Setting, _ text: String) -> CollectStaticError {
+        let source = sources[setting].map { $0 == "default" ? "" : " (from \($0))" } ?? ""
+        return .configuration("\(setting.name)\(source): \(text)")
+    }
+
+    /// A path setting that, when given, is not empty: an empty `STATIC_ROOT=` is a mistake, not the default.
+    func requiredPath(_ setting: Setting) throws(CollectStaticError) -> String? {
+        guard let text = string(setting) else { return nil }
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw problem(setting, "expected a folder path, got an empty value")
+        }
+        return FileSystem.absolute(text, relativeTo: workingDirectory)
     }
 
     func list(_ setting: Setting) -> [String]? {
@@ -205,16 +273,15 @@ struct SettingsReader {
         switch text.lowercased() {
         case "true", "1", "yes", "on": return true
         case "false", "0", "no", "off": return false
-        default: throw .configuration("\(setting.name): expected true or false, got \"\(text)\"")
+        default: throw problem(setting, "expected true or false, got \"\(text)\"")
         }
     }
 
     func integer(_ setting: Setting, in range: ClosedRange<Int>) throws(CollectStaticError) -> Int {
         let text = string(setting) ?? setting.defaultValue
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
-            throw .configuration(
-                "\(setting.name): expected a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\""
-            )
+            throw problem(
+                setting, "expected a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
         }
         return value
     }
@@ -230,8 +297,7 @@ struct SettingsReader {
             scale = unit
         }
         guard let value = Double(number), value >= 0, value.isFinite else {
-            throw .configuration(
-                "\(setting.name): expected a duration such as 3600, 90s, 30m, 1h or 2d, got \"\(text)\"")
+            throw problem(setting, "expected a duration such as 3600, 90s, 30m, 1h or 2d, got \"\(text)\"")
         }
         return value * scale
     }
@@ -241,7 +307,7 @@ struct SettingsReader {
         let text = string(setting) ?? setting.defaultValue
         guard let value = T(rawValue: text.lowercased()) else {
             let allowed = T.allCases.map(\.rawValue).joined(separator: " or ")
-            throw .configuration("\(setting.name): expected \(allowed), got \"\(text)\"")
+            throw problem(setting, "expected \(allowed), got \"\(text)\"")
         }
         return value
     }
@@ -252,14 +318,15 @@ struct SettingsReader {
             return SourceRoot(prefix: root.prefix, path: FileSystem.absolute(root.path, relativeTo: workingDirectory))
         }
         let staticRoot =
-            path(.staticRoot) ?? FileSystem.absolute(Setting.staticRoot.defaultValue, relativeTo: workingDirectory)
+            try requiredPath(.staticRoot)
+            ?? FileSystem.absolute(Setting.staticRoot.defaultValue, relativeTo: workingDirectory)
         var ignore = list(.ignore) ?? []
         if try bool(.useDefaultIgnore) { ignore += defaultIgnorePatterns }
         let jobs = try integer(.jobs, in: 0...1024)
-        let configuration = Configuration(
+        var configuration = Configuration(
             sourceRoots: roots,
             staticRoot: staticRoot,
-            staticURL: string(.staticURL) ?? Setting.staticURL.defaultValue,
+            staticURL: Self.absoluteStaticURL(string(.staticURL) ?? Setting.staticURL.defaultValue),
             ignorePatterns: IgnorePattern.normalized(ignore),
             manifestName: string(.manifestName) ?? Setting.manifestName.defaultValue,
             verbosity: try integer(.verbosity, in: 0...3),
@@ -274,22 +341,39 @@ struct SettingsReader {
                 count: try integer(.keep, in: 0...1000), maximumAge: try duration(.keepAge)),
             lockTimeout: try duration(.lockTimeout)
         )
-        try ConfigurationValidator.validate(configuration)
+        try ConfigurationValidator.validate(&configuration)
         return configuration
+    }
+
+    /// Django's reading of STATIC_URL (`Settings._add_script_prefix`): a relative value such as
+    /// `static/`, which `django-admin startproject` writes, is served from the site's root, `/static/`.
+    /// Absolute paths and `http://`/`https://` URLs stay as written.
+    static func absoluteStaticURL(_ url: String) -> String {
+        guard !url.isEmpty, !url.hasPrefix("/"), !url.hasPrefix("http://"), !url.hasPrefix("https://") else {
+            return url
+        }
+        return "/" + url
     }
 
     func compression() throws(CollectStaticError) -> CompressionPolicy? {
         guard try bool(.compress) else { return nil }
         var encodings: Set<ContentEncoding> = []
-        for token in list(.encodings) ?? ["br", "gzip"] {
+        let tokens = list(.encodings) ?? ["br", "gzip"]
+        guard !tokens.isEmpty else {
+            throw problem(
+                .encodings,
+                "expected one or more of br, zstd, gzip, got an empty list (COLLECTSTATIC_COMPRESS=false or --no-compress writes no variants)"
+            )
+        }
+        for token in tokens {
             guard let encoding = ContentEncoding(token: token), encoding != .identity else {
-                throw .configuration("\(Setting.encodings.name): unknown encoding \"\(token)\"; use br, zstd, gzip")
+                throw problem(.encodings, "unknown encoding \"\(token)\"; use br, zstd, gzip")
             }
             encodings.insert(encoding)
         }
         let ratioText = string(.compressMaxRatio) ?? "0.95"
         guard let ratio = Double(ratioText), ratio > 0, ratio <= 1 else {
-            throw .configuration("\(Setting.compressMaxRatio.name): expected a number in (0, 1], got \"\(ratioText)\"")
+            throw problem(.compressMaxRatio, "expected a number in (0, 1], got \"\(ratioText)\"")
         }
         let policy = CompressionPolicy(
             encodings: encodings,

@@ -1,7 +1,8 @@
 /// Checks a merged configuration once, before anything is read or written. Every problem is a
-/// `CollectStaticError.configuration` (exit code 2).
+/// `CollectStaticError.configuration` (exit code 2). A source root that does not exist is left out
+/// with a warning, as Django's `staticfiles.W004` does, unless none of them exists.
 enum ConfigurationValidator {
-    static func validate(_ configuration: Configuration) throws(CollectStaticError) {
+    static func validate(_ configuration: inout Configuration) throws(CollectStaticError) {
         let url = configuration.staticURL
         guard !url.isEmpty else { throw .configuration("STATIC_URL must not be empty") }
         guard url.hasSuffix("/") else {
@@ -33,11 +34,14 @@ enum ConfigurationValidator {
                     )
                 }
             }
-            guard let status = FileSystem.status(root.path) else {
-                throw .configuration("source root \(root.path) does not exist (STATICFILES_DIRS)")
-            }
+            guard let status = FileSystem.status(root.path) else { continue }
             guard status.isDirectory else {
                 throw .configuration("source root \(root.path) is not a directory (STATICFILES_DIRS)")
+            }
+            if root.prefix == nil, FileSystem.status(root.path + "/" + manifest)?.isDirectory == true {
+                throw .configuration(
+                    "COLLECTSTATIC_MANIFEST \"\(manifest)\" is a folder of the tree (\(root.path)/\(manifest)); expected a file name no collected file or folder uses"
+                )
             }
             let canonicalRoot = FileSystem.canonical(root.path)
             if FileSystem.isInside(staticRoot, canonicalRoot) {
@@ -51,5 +55,16 @@ enum ConfigurationValidator {
                 )
             }
         }
+        let missing = configuration.sourceRoots.filter { FileSystem.status($0.path) == nil }
+        if missing.count == configuration.sourceRoots.count, let first = missing.first {
+            throw .configuration(
+                "source root \(first.path) does not exist (STATICFILES_DIRS), and no other source root does")
+        }
+        for root in missing {
+            configuration.warnings.append(
+                "source root \(root.path) does not exist (STATICFILES_DIRS); collecting the others, as Django does (staticfiles.W004)"
+            )
+        }
+        configuration.sourceRoots.removeAll { root in missing.contains(root) }
     }
 }

@@ -38,6 +38,13 @@ public struct DjangoProject: Sendable, Equatable, Decodable {
     /// The staticfiles app config's `ignore_patterns` (Django's default ignore patterns).
     public var ignorePatterns: [String]
     public var storage: Storage
+    /// What the project's settings printed while they were loaded (their `print`s, Python's
+    /// warnings): `manage.py collectstatic` shows it, so `--django` passes it on to stderr.
+    public var output: String = ""
+
+    enum CodingKeys: String, CodingKey {
+        case django, python, settingsModule, staticRoot, staticURL, roots, ignorePatterns, storage
+    }
 
     /// The settings this layer gives, for ``ConfigurationLoader``.
     var settingValues: [Setting: SettingValue] {
@@ -78,13 +85,14 @@ public struct DjangoProject: Sendable, Equatable, Decodable {
         if let problem = try? JSONDecoder().decode(Problem.self, from: output.stdout) {
             throw .configuration("--django: \(problem.message)")
         }
-        guard output.status == 0, let project = try? JSONDecoder().decode(DjangoProject.self, from: output.stdout)
+        guard output.status == 0, var project = try? JSONDecoder().decode(DjangoProject.self, from: output.stdout)
         else {
             let stderr = String(decoding: output.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw .configuration(
                 "--django: \(executable) did not answer with Django's settings (exit \(output.status)): \(stderr.suffix(600))"
             )
         }
+        project.output = String(decoding: output.stderr, as: UTF8.self)
         return project
     }
 

@@ -2,13 +2,15 @@
 /// that holds `manage.py` (`python -c PROGRAM [SETTINGS_MODULE]`). It asks Django for everything
 /// its `collectstatic` would use and prints one JSON object on stdout (the settings' own prints go
 /// to stderr). On a problem it prints `{"problem": KIND, "message": ...}` instead, where KIND is
-/// `settings`, `django` or `finder`. Read by ``DjangoProject``.
+/// `settings`, `django`, `finder` or `storage` (a storage that overrides how Django hashes). Read by
+/// ``DjangoProject``.
 enum DjangoSettingsProgram {
     static let source = #"""
         import json
         import os
         import re
         import sys
+        import tempfile
         import traceback
 
 
@@ -24,6 +26,29 @@ enum DjangoSettingsProgram {
             if frames and not isinstance(exc, SyntaxError):
                 text += f" ({frames[-1].filename}:{frames[-1].lineno})"
             return re.sub(r"\s+", " ", text)
+
+
+        # What a storage can change about the names and bytes collectstatic writes (Django's HashedFilesMixin
+        # and ManifestFilesMixin, WhiteNoise's compressed storages). Followed, not listed: manifest_name,
+        # support_js_module_import_aggregation; only read when serving: url, stored_name, manifest_strict,
+        # load_manifest, read_manifest; max_post_process_passes (we need no passes).
+        HASHING_HOOKS = (
+            "file_hash", "hashed_name", "url_converter", "post_process", "_post_process", "_url", "_stored_name",
+            "clean_name", "hash_key", "get_ignored_blocks", "is_in_ignored_block", "save_manifest", "patterns",
+            "_js_module_import_aggregation_patterns", "default_template", "keep_intermediate_files",
+            "manifest_version", "post_process_with_compression", "compress_files", "create_compressor",
+        )
+
+
+        def hashing_overrides(cls):
+            """The hooks of HASHING_HOOKS that cls takes from a class outside Django and WhiteNoise."""
+            found = []
+            for name in HASHING_HOOKS:
+                owner = next((k for k in cls.__mro__ if name in k.__dict__), None)
+                module = getattr(owner, "__module__", None) or ""
+                if owner is not None and module.split(".")[0] not in ("django", "whitenoise"):
+                    found.append(name)
+            return found
 
 
         def settings_module_from_manage_py():
@@ -95,10 +120,22 @@ enum DjangoSettingsProgram {
             from django.contrib.staticfiles.storage import HashedFilesMixin, ManifestFilesMixin
             from django.core.files.storage import storages as configured
 
+            static_root = settings.STATIC_ROOT
+            if static_root is None:
+                # The storage is only asked about, never written to. A manifest storage reads its manifest
+                # from STATIC_ROOT when it is made, which fails while STATIC_ROOT is None, though our own
+                # STATIC_ROOT may be set (and wins). A folder that does not exist reads as no manifest.
+                settings.STATIC_ROOT = os.path.join(tempfile.gettempdir(), f"collectstatic-no-static-root-{os.getpid()}")
             try:
                 storage = configured["staticfiles"]
             except Exception as exc:
                 return problem("settings", f"STORAGES['staticfiles'] cannot be loaded: {describe(exc)}")
+            backend = f"{type(storage).__module__}.{type(storage).__qualname__}"
+            overridden = hashing_overrides(type(storage))
+            if overridden:
+                return problem("storage", f"STORAGES['staticfiles'] is {backend}, which overrides {', '.join(overridden)} "
+                               "of Django's hashing, so collectstatic --django would write names and bytes that Django "
+                               "does not; remove the overrides or run manage.py collectstatic")
             compressed = False
             try:
                 from whitenoise.storage import CompressedManifestStaticFilesStorage, CompressedStaticFilesStorage
@@ -110,12 +147,12 @@ enum DjangoSettingsProgram {
                 "django": django.get_version(),
                 "python": sys.executable,
                 "settingsModule": module,
-                "staticRoot": None if settings.STATIC_ROOT is None else os.fspath(settings.STATIC_ROOT),
+                "staticRoot": None if static_root is None else os.fspath(static_root),
                 "staticURL": settings.STATIC_URL,
                 "roots": roots,
                 "ignorePatterns": list(apps.get_app_config("staticfiles").ignore_patterns),
                 "storage": {
-                    "backend": f"{type(storage).__module__}.{type(storage).__qualname__}",
+                    "backend": backend,
                     "manifest": isinstance(storage, ManifestFilesMixin),
                     "hashed": isinstance(storage, HashedFilesMixin),
                     "manifestName": getattr(storage, "manifest_name", None),

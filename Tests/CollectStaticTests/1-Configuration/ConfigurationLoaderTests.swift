@@ -205,6 +205,19 @@ import Testing
         (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_ZSTD_LEVEL": 23}"#, "COLLECTSTATIC_ZSTD_LEVEL"),
         (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_ENCODINGS": "br,zstandard"}"#, "use br, zstd, gzip"),
         (#"{"STATICFILES_DIRS": ["../x=assets"]}"#, "does not exist"),
+        (#"{"STATIC_ROOT": 7}"#, "STATIC_ROOT in"),
+        (#"{"STATIC_ROOT": 7}"#, "expected a string (a folder or file path), got the number 7"),
+        (#"{"STATICFILES_DIRS": 5}"#, "STATICFILES_DIRS in"),
+        (#"{"STATICFILES_DIRS": 5}"#, "expected a list of folder paths"),
+        (#"{"STATICFILES_DIRS": ["assets", 5]}"#, "got the number 5"),
+        (#"{"STATICFILES_DIRS": ["assets"], "STATIC_URL": 5}"#, "STATIC_URL in"),
+        (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_JOBS": true}"#, "expected a whole number, got true"),
+        (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_JOBS": 2.5}"#, "expected a whole number"),
+        (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_COMPRESS": 1}"#, "expected true or false, got the number 1"),
+        (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_ENCODINGS": [1]}"#, "expected a list of strings"),
+        (#"{"STATICFILES_DIRS": ["assets"], "COLLECTSTATIC_ENCODINGS": []}"#, "got an empty list"),
+        (#"{"STATICFILES_DIRS": ["assets"], "STATIC_ROOT": ""}"#, "STATIC_ROOT (from config file"),
+        (#"{"STATICFILES_DIRS": ["assets"], "STATIC_ROOT": ""}"#, "expected a folder path, got an empty value"),
     ])
     func invalidConfigurationIsRefused(_ config: String, _ message: String) async throws {
         let dir = project(config: config)
@@ -213,6 +226,95 @@ import Testing
         } throws: { error in
             guard let error = error as? CollectStaticError, case .configuration(let text) = error else { return false }
             return error.exitCode == 2 && text.contains(message)
+        }
+    }
+
+    @Test func emptyValuesFromTheEnvironmentAreRefusedNamingTheirSource() async throws {
+        let dir = project()
+        let cases: [([String: String], String)] = [
+            (["STATIC_ROOT": ""], "STATIC_ROOT (from environment): expected a folder path, got an empty value"),
+            (
+                ["COLLECTSTATIC_ENCODINGS": ""],
+                "COLLECTSTATIC_ENCODINGS (from environment): expected one or more of br, zstd, gzip, got an empty list"
+            ),
+            (["STATIC_URL": ""], "STATIC_URL must not be empty"),
+            (["COLLECTSTATIC_KEEP": "-1"], "COLLECTSTATIC_KEEP (from environment): expected a whole number from 0 to"),
+            (
+                ["COLLECTSTATIC_PYTHON": "", "COLLECTSTATIC_DJANGO": "true"],
+                "COLLECTSTATIC_PYTHON: expected the project's Python (a path, or a name looked up in PATH), got an empty value"
+            ),
+        ]
+        for (env, message) in cases {
+            await #expect {
+                try await load(dir, env: env.merging(["STATICFILES_DIRS": "assets"]) { a, _ in a })
+            } throws: { error in
+                guard let error = error as? CollectStaticError, case .configuration(let text) = error else {
+                    return false
+                }
+                return text.contains(message)
+            }
+        }
+        // Turning the variants off is COLLECTSTATIC_COMPRESS's job; then the list is not read.
+        let off = try await load(
+            dir, env: ["STATICFILES_DIRS": "assets", "COLLECTSTATIC_ENCODINGS": "", "COLLECTSTATIC_COMPRESS": "false"])
+        #expect(off.compression == nil)
+    }
+
+    @Test func configFileTakesJSONNumbersAndBooleansWhereTheSettingIsOne() async throws {
+        let dir = project(
+            config: #"""
+                {"STATICFILES_DIRS": "assets", "COLLECTSTATIC_JOBS": 4, "COLLECTSTATIC_KEEP_AGE": 7200,
+                 "COLLECTSTATIC_COMPRESS_MAX_RATIO": 0.9, "COLLECTSTATIC_COMPRESS": true, "COLLECTSTATIC_JS_MODULES": true,
+                 "COLLECTSTATIC_LOCK_TIMEOUT": 30}
+                """#)
+        let configuration = try await load(dir)
+        #expect(configuration.sourceRoots == [SourceRoot(path: dir.path + "/assets")])
+        #expect(configuration.jobs == 4)
+        #expect(configuration.retention.maximumAge == 7200)
+        #expect(configuration.compression?.maximumRatio == 0.9)
+        #expect(configuration.jsModules)
+        #expect(configuration.lockTimeout == 30)
+    }
+
+    @Test func manifestNamedLikeAFolderOfTheTreeIsRefused() async throws {
+        let dir = project()
+        TestSupport.write("a{}", to: dir.appendingPathComponent("assets/css/a.css"))
+        await #expect {
+            try await load(dir, env: ["STATICFILES_DIRS": "vendor,assets", "COLLECTSTATIC_MANIFEST": "css"])
+        } throws: { error in
+            "\(error)".contains(
+                "COLLECTSTATIC_MANIFEST \"css\" is a folder of the tree (\(dir.path)/assets/css); expected a file name")
+        }
+    }
+
+    /// Django's `Settings._add_script_prefix`: `static/` (what `startproject` writes) is `/static/`.
+    @Test(arguments: [
+        ("static/", "/static/"), ("/static/", "/static/"), ("assets/v2/", "/assets/v2/"),
+        ("https://cdn.example.com/s/", "https://cdn.example.com/s/"), ("//cdn.example.com/s/", "//cdn.example.com/s/"),
+    ])
+    func relativeStaticURLIsServedFromTheRoot(_ given: String, _ used: String) async throws {
+        let dir = project()
+        let configuration = try await load(dir, env: ["STATICFILES_DIRS": "assets", "STATIC_URL": given])
+        #expect(configuration.staticURL == used)
+    }
+
+    @Test func missingSourceRootIsLeftOutWithAWarningUnlessNoneExists() async throws {
+        let dir = project()
+        let configuration = try await load(dir, env: ["STATICFILES_DIRS": "assets,nope,pre=gone,vendor"])
+        #expect(
+            configuration.sourceRoots == [
+                SourceRoot(path: dir.path + "/assets"), SourceRoot(path: dir.path + "/vendor"),
+            ])
+        #expect(
+            configuration.warnings == [
+                "source root \(dir.path)/nope does not exist (STATICFILES_DIRS); collecting the others, as Django does (staticfiles.W004)",
+                "source root \(dir.path)/gone does not exist (STATICFILES_DIRS); collecting the others, as Django does (staticfiles.W004)",
+            ])
+        await #expect(
+            throws: CollectStaticError.configuration(
+                "source root \(dir.path)/nope does not exist (STATICFILES_DIRS), and no other source root does")
+        ) {
+            try await load(dir, env: ["STATICFILES_DIRS": "nope,gone"])
         }
     }
 
