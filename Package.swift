@@ -36,13 +36,16 @@ let package = Package(
         // check (`__has_include(<brotli/shared_dictionary.h>)`) decides at build time; CBrotli brings
         // pkg-config's flags for libbrotlienc.
         .target(name: "CBrotliDictionary", dependencies: ["CBrotli"]),
+        // Linux calls Swift's Glibc module does not declare (renameat2, copy_file_range, mallopt,
+        // malloc_trim), with their real prototypes.
+        .target(name: "CLinux"),
         // Runtime: Foundation only, never depends on the engine.
         .target(name: "StaticAssets"),
         // Engine: the pipeline, one concept per file.
         .target(
             name: "CollectStatic",
             dependencies: [
-                "StaticAssets", "CZlib", "CBrotli", "CBrotliDictionary", "CZstd",
+                "StaticAssets", "CZlib", "CBrotli", "CBrotliDictionary", "CZstd", "CLinux",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ]
@@ -51,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "CollectStaticCLI",
             dependencies: [
-                "CollectStatic",
+                "CollectStatic", "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

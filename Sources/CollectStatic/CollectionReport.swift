@@ -85,6 +85,10 @@ public enum CollectionEvent: Sendable {
     case waitingForLock(pid: Int32?, lockFile: String)
     /// How far a phase has got; sent often (a display throttles it), last with `isFinished`.
     case progress(CollectionProgress)
+    /// A stage let go of most of what it held. The host owns the process's allocator: the
+    /// `collectstatic` tool gives the freed pages back to the system here (`malloc_trim`), so that
+    /// what one stage let go is not counted while the next one runs. A library host may ignore it.
+    case memoryLetGo
 }
 
 /// How far one phase of a run has got, in files and bytes.

@@ -80,7 +80,7 @@ public struct Collector: Sendable {
         let assets = try await fingerprint(found.assets, spool: spool, into: &report)
         if options.postProcess { found.assets = [] }  // the fingerprinted assets hold what is needed
         let plan = try planRelease(assets, found: found.assets, current: current, into: &report)
-        Memory.returnFreed()
+        observer.handle(.memoryLetGo)
         if isUnchanged(plan, session.publisher) { return unchanged(plan, report) }
         return try await publish(plan, with: session.publisher, report: report)
     }

@@ -81,6 +81,8 @@ final class ConsoleObserver: CollectionObserver {
         case .waitingForLock(let pid, let lockFile) where verbosity >= 1:
             let holder = pid.map { "the run with PID \($0)" } ?? "another run"
             line("Waiting for \(holder) to finish (lock file \(lockFile))...")
+        case .memoryLetGo:
+            MemoryPolicy.returnFreed()
         default:
             break
         }

@@ -66,7 +66,7 @@ enum Fingerprinter {
             }
         }
         plan = BuildPlan(assets: [], nodes: [], digests: [], components: [], warnings: MissingReferences())
-        Memory.returnFreed()
+        observer.handle(.memoryLetGo)
         return FingerprintedAssets(
             sources: assets, digests: digests.list, nameHashes: fingerprints.changed, rewritten: rewritten)
     }

@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 
 #if canImport(Glibc)
@@ -30,8 +31,10 @@ enum TreeSwitch {
             }
             return .moved
         }
-        guard let renameat2 = Self.renameat2 else { return .unsupported(reason: "renameat2 is not available") }
-        guard renameat2(AT_FDCWD, staging, AT_FDCWD, staticRoot, 2 /* RENAME_EXCHANGE */) == 0 else {
+        guard
+            collectstatic_renameat2(
+                AT_FDCWD, staging, AT_FDCWD, staticRoot, UInt32(COLLECTSTATIC_RENAME_EXCHANGE)) == 0
+        else {
             let code = errno
             let reason = FileSystem.lastError
             if code == EINVAL || code == ENOSYS || code == EXDEV || code == ENOTSUP {
@@ -41,15 +44,4 @@ enum TreeSwitch {
         }
         return .exchanged
     }
-
-    private typealias RenameAt2 =
-        @convention(c) (
-            Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32
-        ) -> Int32
-
-    /// glibc 2.28+ exports `renameat2`, but Swift's Glibc module does not declare it.
-    private static let renameat2: RenameAt2? = {
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "renameat2") else { return nil }
-        return unsafeBitCast(symbol, to: RenameAt2.self)
-    }()
 }

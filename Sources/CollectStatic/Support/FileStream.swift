@@ -1,3 +1,5 @@
+import CLinux
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -83,8 +85,8 @@ enum FileStream {
         let output = try OutputFile(path)
         var info = stat()
         var remaining = fstat(input, &info) == 0 ? Int(info.st_size) : 0
-        while remaining > 0, let copyFileRange = Self.copyFileRange {
-            let count = copyFileRange(input, nil, output.descriptor, nil, remaining, 0)
+        while remaining > 0 {
+            let count = collectstatic_copy_file_range(input, nil, output.descriptor, nil, remaining, 0)
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }  // not supported here (or the file shrank): finish in chunks
             remaining -= count
@@ -107,15 +109,6 @@ enum FileStream {
             throw error
         }
     }
-
-    /// `copy_file_range(2)`, which Swift's Glibc module does not declare: looked up at run time.
-    private typealias CopyFileRange =
-        @convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?, Int, UInt32) -> Int
-
-    private static let copyFileRange: CopyFileRange? = {
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "copy_file_range") else { return nil }
-        return unsafeBitCast(symbol, to: CopyFileRange.self)
-    }()
 }
 
 /// A new file written in pieces. It is created (replacing nothing: in a private staging tree, or

@@ -46,4 +46,22 @@ import Testing
         #expect(names.count == expected.count)
         #expect(Set(names) == expected)
     }
+
+    /// `renameat2(RENAME_EXCHANGE)` and `copy_file_range`, through the C target that declares them.
+    @Test func treesAreExchangedAndFilesCopiedThroughTheLinuxCalls() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["a", "b"] {
+            try FileManager.default.createDirectory(
+                at: dir.appendingPathComponent(name), withIntermediateDirectories: true)
+            try Data(name.utf8).write(to: dir.appendingPathComponent("\(name)/marker"))
+        }
+        #expect(try TreeSwitch.exchange(dir.path + "/a", with: dir.path + "/b") == .exchanged)
+        #expect(try String(contentsOf: dir.appendingPathComponent("a/marker"), encoding: .utf8) == "b")
+        #expect(try String(contentsOf: dir.appendingPathComponent("b/marker"), encoding: .utf8) == "a")
+        let big = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try big.write(to: dir.appendingPathComponent("big"))
+        try FileStream.copy(dir.path + "/big", to: dir.path + "/copy")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("copy")) == big)
+    }
 }
