@@ -1,11 +1,14 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// Benchmarks are built only when asked for (`COLLECTSTATIC_BENCHMARKS=1`, which the scripts under
+// Benchmarks/ set), so a package that depends on this one never sees them.
+let benchmarks = Context.environment["COLLECTSTATIC_BENCHMARKS"] != nil
+
 let package = Package(
     name: "collectstatic",
     products: [
         .executable(name: "collectstatic", targets: ["CollectStaticCLI"]),
-        .executable(name: "collectstatic-benchmark", targets: ["CollectStaticBenchmark"]),
         .library(name: "CollectStatic", targets: ["CollectStatic"]),
         .library(name: "StaticAssets", targets: ["StaticAssets"]),
         .library(name: "StaticAssetsServer", targets: ["StaticAssetsServer"]),
@@ -73,11 +76,6 @@ let package = Package(
         ),
         .target(
             name: "StaticAssetsLeaf", dependencies: ["StaticAssets", .product(name: "LeafKit", package: "leaf-kit")]),
-        // Release-build benchmark: Benchmarks/run.sh.
-        .executableTarget(
-            name: "CollectStaticBenchmark", dependencies: ["CollectStatic", "StaticAssets"],
-            path: "Benchmarks/CollectStaticBenchmark"
-        ),
         // Example app (README): Hummingbird + Mustache over a collected STATIC_ROOT.
         .executableTarget(
             name: "StaticAssetsExample",
@@ -87,16 +85,6 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Examples/HummingbirdMustacheApp"
-        ),
-        // Serving benchmark: Benchmarks/serve/run.sh.
-        .executableTarget(
-            name: "StaticAssetsServeBenchmark",
-            dependencies: [
-                "StaticAssetsHummingbird", "StaticAssetsServer", "StaticAssets",
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            path: "Benchmarks/serve",
-            exclude: ["run.sh"]
         ),
         .target(
             name: "TestSupport",
@@ -147,3 +135,24 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+if benchmarks {
+    package.products.append(.executable(name: "collectstatic-benchmark", targets: ["CollectStaticBenchmark"]))
+    package.targets += [
+        // Release-build benchmark: Benchmarks/run.sh.
+        .executableTarget(
+            name: "CollectStaticBenchmark", dependencies: ["CollectStatic", "StaticAssets"],
+            path: "Benchmarks/CollectStaticBenchmark"
+        ),
+        // Serving benchmark: Benchmarks/serve/run.sh.
+        .executableTarget(
+            name: "StaticAssetsServeBenchmark",
+            dependencies: [
+                "StaticAssetsHummingbird", "StaticAssetsServer", "StaticAssets",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Benchmarks/serve",
+            exclude: ["run.sh"]
+        ),
+    ]
+}

@@ -17,6 +17,8 @@
 #   DURATION=10s CONNECTIONS=64 THREADS=2 Benchmarks/serve/run.sh
 #   PACKAGE_DIR=/path/to/package Benchmarks/serve/run.sh
 set -euo pipefail
+# The benchmark targets are in the package only when asked for (Package.swift).
+export COLLECTSTATIC_BENCHMARKS=1
 
 here=$(cd "$(dirname "$0")" && pwd)
 package=${PACKAGE_DIR:-$(cd "$here/../.." && pwd)}
