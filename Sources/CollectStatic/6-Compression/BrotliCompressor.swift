@@ -8,10 +8,8 @@ import StaticAssets
 /// CSS/JS/SVG/..., FONT for fonts), which helps a little on text and never changes what a decoder
 /// accepts.
 ///
-/// In one shot, `BrotliEncoderCompress` straight from the input buffer into an output buffer
-/// preallocated to `BrotliEncoderMaxCompressedSize` (the size for which the library guarantees
-/// success, falling back to stored meta-blocks itself if compression would not fit). From a file,
-/// `BrotliEncoderCompressStream` in pieces.
+/// One path: `BrotliEncoderCompressStream` in pieces, from a file or (the one-shot call, a thin
+/// wrapper) from memory, so both give the same bytes.
 public struct BrotliCompressor: Compressor {
     /// 0 (fastest) through 11 (best, the default; WhiteNoise's setting).
     public let quality: Int
@@ -51,43 +49,25 @@ public struct BrotliCompressor: Compressor {
     public func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError)
         -> [UInt8]
     {
-        // libbrotli silently clamps out-of-range settings; reject them instead.
-        guard Self.qualityRange.contains(quality) else {
-            throw .invalidParameter(.brotli, name: "quality", value: quality, allowed: Self.qualityRange)
+        try FileCompression.oneShot(input, encoding: .brotli) { feed, output in
+            try stream(size: input.count, kind: kind, feed: feed, into: output)
         }
-        guard Self.windowRange.contains(window) else {
-            throw .invalidParameter(.brotli, name: "window", value: window, allowed: Self.windowRange)
-        }
-        let capacity = BrotliEncoderMaxCompressedSize(input.count)
-        guard capacity > 0 else { throw .inputTooLarge(.brotli, size: input.count) }
-
-        let mode = Self.mode(for: kind)
-        var succeeded = false
-        var output = input.withUnsafeBufferPointer { inBuffer in
-            [UInt8](unsafeUninitializedCapacity: capacity) { outBuffer, initializedCount in
-                var encodedSize = outBuffer.count
-                succeeded =
-                    BrotliEncoderCompress(
-                        Int32(quality), Int32(window), mode, inBuffer.count, inBuffer.baseAddress,
-                        &encodedSize, outBuffer.baseAddress) != 0
-                initializedCount = succeeded ? encodedSize : 0
-            }
-        }
-        guard succeeded else {
-            throw .compressionFailed(
-                .brotli, code: nil,
-                detail: "BrotliEncoderCompress failed on \(input.count) bytes (out of memory?)")
-        }
-        Self.releaseSlack(&output)
-        return output
     }
 
-    /// Streams the file through `BrotliEncoderCompressStream` with the one-shot call's settings
-    /// (quality, window, mode, and the file's size as `BROTLI_PARAM_SIZE_HINT`). Except at quality
-    /// 10, which the one-shot call compresses with a separate algorithm, the bytes are the one-shot
-    /// output's: the encoder works on whole input blocks either way.
+    /// Streams the file through `BrotliEncoderCompressStream` with quality, window, mode, and the
+    /// file's size as `BROTLI_PARAM_SIZE_HINT`.
     public func compress(
         file path: String, size: Int, kind: ContentKind = .generic,
+        into output: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try stream(
+            size: size, kind: kind, feed: { consume in try FileCompression.read(path, size: size, consume) },
+            into: output)
+    }
+
+    /// The stream of `size` bytes that `feed` hands over in pieces, through the codec into `output`.
+    private func stream(
+        size: Int, kind: ContentKind, feed: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void,
         into output: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         guard Self.qualityRange.contains(quality) else {
@@ -118,13 +98,16 @@ public struct BrotliCompressor: Compressor {
                     .brotli, code: nil, detail: "BrotliEncoderSetParameter(\(parameter.rawValue), \(value)) failed")
             }
         }
-        try FileCompression.withOutputBuffer(size: size) { buffer in
-            try FileCompression.read(path, size: size) { piece in
-                try Self.encode(state, piece, operation: BROTLI_OPERATION_PROCESS, buffer: buffer, output: output)
+        // The output goes into the pieces `feed` hands over: a closure that closures capture.
+        try withoutActuallyEscaping(output) { output in
+            try FileCompression.withOutputBuffer(size: size) { buffer in
+                try feed { piece in
+                    try Self.encode(state, piece, operation: BROTLI_OPERATION_PROCESS, buffer: buffer, output: output)
+                }
+                try Self.encode(
+                    state, UnsafeRawBufferPointer(start: nil, count: 0), operation: BROTLI_OPERATION_FINISH,
+                    buffer: buffer, output: output)
             }
-            try Self.encode(
-                state, UnsafeRawBufferPointer(start: nil, count: 0), operation: BROTLI_OPERATION_FINISH,
-                buffer: buffer, output: output)
         }
     }
 

@@ -40,6 +40,39 @@ enum FileCompression {
         }
     }
 
+    /// Feeds a codec's stream with `input`, in the pieces a file of its size is read in, and
+    /// gathers what it writes: the one-shot calls are this wrapper over the streaming ones, so both
+    /// give the same bytes.
+    static func oneShot(
+        _ input: [UInt8], encoding: ContentEncoding,
+        _ stream: (
+            _ feed: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void,
+            _ output: (UnsafeRawBufferPointer) throws -> Void
+        ) throws -> Void
+    ) throws(CompressionError) -> [UInt8] {
+        var result: [UInt8] = []
+        let pieceSize = bufferSize(for: input.count)
+        do {
+            try stream(
+                { consume in
+                    try input.withUnsafeBytes { all in
+                        var start = 0
+                        while start < all.count {
+                            let end = min(start + pieceSize, all.count)
+                            try consume(UnsafeRawBufferPointer(rebasing: all[start..<end]))
+                            start = end
+                        }
+                    }
+                },
+                { piece in result.append(contentsOf: piece) })
+        } catch let error as CompressionError {
+            throw error
+        } catch {
+            throw .compressionFailed(encoding, code: nil, detail: "\(error)")
+        }
+        return result
+    }
+
     /// The size of the pieces a file of `size` bytes is read in, and of the buffer the codec's
     /// output goes through: `FileStream.chunkSize`, or less for a small file (the many small files
     /// of a tree then cost no large allocations).

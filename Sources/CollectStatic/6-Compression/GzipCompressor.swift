@@ -11,9 +11,8 @@ import StaticAssets
 /// body is a raw deflate stream (window bits -15, memLevel 8). With the same zlib this gives the
 /// same bytes as Python (deflate's output does not depend on how the input is split into calls).
 ///
-/// In one shot, the whole output is preallocated from `deflateBound` and deflated in a single
-/// `deflate(Z_FINISH)` call straight from the input buffer; from a file, the input is fed in pieces
-/// with `Z_NO_FLUSH` and the output written in pieces.
+/// One path: the input is fed in pieces with `Z_NO_FLUSH` and the output handed on in pieces, from
+/// a file or (the one-shot call, a thin wrapper) from memory.
 public struct GzipCompressor: Compressor {
     /// zlib compression level, 0 (stored) through 9 (best). WhiteNoise uses 9.
     public let level: Int
@@ -57,63 +56,25 @@ public struct GzipCompressor: Compressor {
     public func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError)
         -> [UInt8]
     {
-        guard Self.levelRange.contains(level) else {
-            throw .invalidParameter(.gzip, name: "level", value: level, allowed: Self.levelRange)
+        try FileCompression.oneShot(input, encoding: .gzip) { feed, output in
+            try stream(size: input.count, kind: kind, feed: feed, into: output)
         }
-
-        var stream = z_stream()
-        let initStatus = deflateInit2_(
-            &stream, Int32(level), Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
-            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        guard initStatus == Z_OK else {
-            throw .initializationFailed(
-                .gzip, code: initStatus, detail: Self.zlibMessage(initStatus, stream))
-        }
-        defer { deflateEnd(&stream) }
-
-        let bound = Int(deflateBound(&stream, uLong(input.count)))
-        let (capacity, overflow) = bound.addingReportingOverflow(Self.headerSize + Self.trailerSize)
-        guard !overflow, bound >= input.count else { throw .inputTooLarge(.gzip, size: input.count) }
-
-        var failure: CompressionError?
-        var output = input.withUnsafeBufferPointer { inBuffer in
-            [UInt8](unsafeUninitializedCapacity: capacity) { outBuffer, initializedCount in
-                let out = outBuffer.baseAddress!
-                for (offset, byte) in Self.header(level: level).enumerated() {
-                    out[offset] = byte
-                }
-                switch Self.deflateAll(
-                    &stream, input: inBuffer,
-                    output: UnsafeMutableBufferPointer(
-                        start: out + Self.headerSize, count: capacity - Self.headerSize - Self.trailerSize))
-                {
-                case .failure(let error):
-                    failure = error
-                    initializedCount = 0
-                case .success(let deflatedCount):
-                    let crc = UInt32(truncatingIfNeeded: crc32_z(0, inBuffer.baseAddress, inBuffer.count))
-                    let size = UInt32(truncatingIfNeeded: inBuffer.count)
-                    var position = Self.headerSize + deflatedCount
-                    for value in [crc, size] {
-                        for shift in stride(from: 0, to: 32, by: 8) {
-                            out[position] = UInt8(truncatingIfNeeded: value >> UInt32(shift))
-                            position += 1
-                        }
-                    }
-                    initializedCount = position
-                }
-            }
-        }
-        if let failure { throw failure }
-        Self.releaseSlack(&output)
-        return output
     }
 
-    /// Streams the file through deflate: the same header, raw deflate stream and trailer as the
-    /// one-shot `compress(_:kind:)`, and the same bytes (deflate's output does not depend on how the
-    /// input is split into `Z_NO_FLUSH` calls).
+    /// Streams the file through deflate: WhiteNoise's header (mtime 0), a raw deflate stream and
+    /// the CRC-32/size trailer. The one-shot `compress(_:kind:)` is a wrapper over the same stream.
     public func compress(
         file path: String, size: Int, kind: ContentKind = .generic,
+        into output: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try stream(
+            size: size, kind: kind, feed: { consume in try FileCompression.read(path, size: size, consume) },
+            into: output)
+    }
+
+    /// The stream of `size` bytes that `feed` hands over in pieces, through the codec into `output`.
+    private func stream(
+        size: Int, kind: ContentKind, feed: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void,
         into output: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         guard Self.levelRange.contains(level) else {
@@ -136,15 +97,18 @@ public struct GzipCompressor: Compressor {
         try Self.header(level: level).withUnsafeBytes { try output($0) }
         var crc: uLong = 0
         var total = 0
-        try FileCompression.withOutputBuffer(size: size) { buffer in
-            try FileCompression.read(path, size: size) { piece in
-                crc = crc32_z(crc, piece.baseAddress?.assumingMemoryBound(to: UInt8.self), piece.count)
-                total += piece.count
-                try Self.deflateStep(&stream, piece, flush: Z_NO_FLUSH, buffer: buffer, output: output)
+        // The output goes into the pieces `feed` hands over: a closure that closures capture.
+        try withoutActuallyEscaping(output) { output in
+            try FileCompression.withOutputBuffer(size: size) { buffer in
+                try feed { piece in
+                    crc = crc32_z(crc, piece.baseAddress?.assumingMemoryBound(to: UInt8.self), piece.count)
+                    total += piece.count
+                    try Self.deflateStep(&stream, piece, flush: Z_NO_FLUSH, buffer: buffer, output: output)
+                }
+                try Self.deflateStep(
+                    &stream, UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FINISH, buffer: buffer,
+                    output: output)
             }
-            try Self.deflateStep(
-                &stream, UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FINISH, buffer: buffer,
-                output: output)
         }
         var trailer: [UInt8] = []
         for value in [UInt32(truncatingIfNeeded: crc), UInt32(truncatingIfNeeded: total)] {
@@ -180,46 +144,6 @@ public struct GzipCompressor: Compressor {
                 }
             default:
                 throw CompressionError.compressionFailed(.gzip, code: status, detail: zlibMessage(status, stream))
-            }
-        }
-    }
-
-    /// Feeds all of `input` to `stream` and finishes it, writing into `output`. Returns the number
-    /// of bytes written. zlib counts in 32-bit `uInt`, so buffers over 4 GiB go in slices; anything
-    /// smaller is a single `deflate(Z_FINISH)` call.
-    private static func deflateAll(
-        _ stream: inout z_stream, input: UnsafeBufferPointer<UInt8>,
-        output: UnsafeMutableBufferPointer<UInt8>
-    ) -> Result<Int, CompressionError> {
-        let sliceLimit = Int(UInt32.max)
-        var remainingIn = input.count
-        var remainingOut = output.count
-        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-        stream.next_out = output.baseAddress
-        while true {
-            let inSlice = min(remainingIn, sliceLimit)
-            let outSlice = min(remainingOut, sliceLimit)
-            stream.avail_in = uInt(inSlice)
-            stream.avail_out = uInt(outSlice)
-            remainingIn -= inSlice
-            remainingOut -= outSlice
-            let status = deflate(&stream, remainingIn == 0 ? Z_FINISH : Z_NO_FLUSH)
-            let consumed = inSlice - Int(stream.avail_in)
-            let produced = outSlice - Int(stream.avail_out)
-            remainingIn += Int(stream.avail_in)
-            remainingOut += Int(stream.avail_out)
-            switch status {
-            case Z_STREAM_END:
-                return .success(output.count - remainingOut)
-            case Z_OK, Z_BUF_ERROR:
-                if consumed == 0 && produced == 0 && (remainingOut == 0 || status == Z_BUF_ERROR) {
-                    return .failure(
-                        .compressionFailed(
-                            .gzip, code: status, detail: "output exceeded the size given by deflateBound"))
-                }
-            default:
-                return .failure(
-                    .compressionFailed(.gzip, code: status, detail: zlibMessage(status, stream)))
             }
         }
     }

@@ -25,12 +25,9 @@ public struct ZstdCompressor: Compressor {
     }
 
     public func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError) -> [UInt8] {
-        guard Self.levelRange.contains(level) else {
-            throw .invalidParameter(.zstd, name: "level", value: level, allowed: Self.levelRange)
+        try FileCompression.oneShot(input, encoding: .zstd) { feed, output in
+            try stream(size: input.count, feed: feed, into: output)
         }
-        // Levels up to 19 never ask for more than 2^23 (and shrink the window to fit a small file);
-        // 0 keeps the level's own choice.
-        return try Self.compress(input, level: level, windowLog: level >= 20 ? Self.maximumWindowLog : 0, prefix: nil)
     }
 
     /// Compresses `input` into one zstd frame with the given window log (0: the level's default); when `prefix` is given it is
@@ -89,6 +86,16 @@ public struct ZstdCompressor: Compressor {
         file path: String, size: Int, kind: ContentKind = .generic,
         into output: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
+        try stream(size: size, feed: { consume in try FileCompression.read(path, size: size, consume) }, into: output)
+    }
+
+    /// The stream of `size` bytes that `feed` hands over in pieces, through the codec into `output`.
+    /// Levels up to 19 never ask for a window over 2^23 (and shrink it to fit a small file); 0 keeps
+    /// the level's own choice.
+    private func stream(
+        size: Int, feed: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void,
+        into output: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         guard Self.levelRange.contains(level) else {
             throw CompressionError.invalidParameter(.zstd, name: "level", value: level, allowed: Self.levelRange)
         }
@@ -110,13 +117,16 @@ public struct ZstdCompressor: Compressor {
         if ZSTD_isError(pledged) != 0 {
             throw CompressionError.initializationFailed(.zstd, code: nil, detail: Self.errorName(pledged))
         }
-        try FileCompression.withOutputBuffer(size: size) { buffer in
-            try FileCompression.read(path, size: size) { piece in
-                try Self.encode(context, piece, directive: ZSTD_e_continue, buffer: buffer, output: output)
+        // The output goes into the pieces `feed` hands over: a closure that closures capture.
+        try withoutActuallyEscaping(output) { output in
+            try FileCompression.withOutputBuffer(size: size) { buffer in
+                try feed { piece in
+                    try Self.encode(context, piece, directive: ZSTD_e_continue, buffer: buffer, output: output)
+                }
+                try Self.encode(
+                    context, UnsafeRawBufferPointer(start: nil, count: 0), directive: ZSTD_e_end, buffer: buffer,
+                    output: output)
             }
-            try Self.encode(
-                context, UnsafeRawBufferPointer(start: nil, count: 0), directive: ZSTD_e_end, buffer: buffer,
-                output: output)
         }
     }
 
