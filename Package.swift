@@ -44,7 +44,8 @@ let package = Package(
         .target(name: "CLinux"),
         // Runtime: Foundation only, never depends on the engine.
         .target(name: "StaticAssets"),
-        // Engine: the pipeline, one concept per file.
+        // Engine: the pipeline, one concept per file. Linux (glibc 2.28+) only: publishing switches
+        // trees with renameat2(RENAME_EXCHANGE) and copies with copy_file_range.
         .target(
             name: "CollectStatic",
             dependencies: [

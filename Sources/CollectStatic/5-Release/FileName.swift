@@ -1,10 +1,6 @@
 import StaticAssets
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// A file's name as its parts, so that names are sorted and searched without being made: `base`,
 /// with `.` and the name hash's 12 digits inserted at UTF-8 offset `split` when there is a hash

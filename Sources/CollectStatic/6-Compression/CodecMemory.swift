@@ -1,10 +1,6 @@
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// The memory of the codecs' working state, kept from one file to the next.
 ///

@@ -1,10 +1,6 @@
 import StaticAssets
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// What to compress, how, and which variants are worth keeping — WhiteNoise's rules
 /// (`whitenoise/compress.py`), with the codec settings made explicit.

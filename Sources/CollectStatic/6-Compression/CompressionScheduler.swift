@@ -1,11 +1,7 @@
 import StaticAssets
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Makes the `.br`/`.gz` variants of every file of the next tree. Work is grouped by content: an
 /// original and its hashed copy with the same bytes, or duplicate files, are compressed once and the

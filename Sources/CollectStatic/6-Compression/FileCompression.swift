@@ -1,11 +1,7 @@
 import Crypto
 import StaticAssets
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// A compressed variant written to a file: where it is, its size and its SHA-256 (lowercase hex),
 /// taken while it was written or proven by hashing it in pieces.

@@ -1,10 +1,6 @@
 import CLinux
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Files read and written in pieces, so that the memory a file costs is one chunk whatever its size.
 enum FileStream {
