@@ -181,12 +181,12 @@ import Testing
     }
 
     @Test func whatARunKeepsPerNameAndPerReferenceIsSmall() {
-        // The README's figures: a found file is 40 bytes, a file of the plan 16, a reference 28, a
-        // name hash 8.
-        #expect(MemoryLayout<SourceAsset>.stride == 40)
-        #expect(MemoryLayout<ReleasePlan.File>.stride == 16)
-        #expect(MemoryLayout<BuildPlan.Edge>.stride == 28)
-        #expect(MemoryLayout<NameHash>.stride == 8)
+        // What a large tree costs per file and per reference (docs/design/streaming.md) stays
+        // within these bounds: a record that grows past one is a regression of memory at scale.
+        #expect(MemoryLayout<SourceAsset>.stride <= 40)
+        #expect(MemoryLayout<ReleasePlan.File>.stride <= 16)
+        #expect(MemoryLayout<BuildPlan.Edge>.stride <= 28)
+        #expect(MemoryLayout<NameHash>.stride <= 8)
     }
 
     @Test func aNameHashIsTheFingerprintsDigits() {
