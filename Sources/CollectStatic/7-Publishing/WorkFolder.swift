@@ -54,10 +54,12 @@ struct WorkFolder: Sendable {
         if FileSystem.status(staticRoot)?.isDirectory == true, isMountPoint(staticRoot, parent: parent) {
             return "STATIC_ROOT \(staticRoot) is a mount point"
         }
+        // The switch renames in the parent folder: a writable work folder beside STATIC_ROOT is not
+        // enough.
+        guard access(parent, W_OK) == 0 else { return "its parent folder \(parent) is not writable" }
         if FileSystem.status(sibling)?.isDirectory == true {
             return access(sibling, W_OK) == 0 ? nil : "\(sibling) is not writable"
         }
-        guard access(parent, W_OK) == 0 else { return "its parent folder \(parent) is not writable" }
         if create, mkdir(sibling, 0o755) != 0, errno != EEXIST {
             return "cannot create \(sibling): \(FileSystem.lastError)"
         }
