@@ -46,4 +46,27 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path), "\(name)")
         }
     }
+
+    /// `out -> releases/42` (a Capistrano or Kubernetes layout): two runs of the binary write the
+    /// releases into `releases/42`, and `out` stays the same link.
+    @Test func symlinkedStaticRootStaysALink() throws {
+        let dir = CLI.project(["a.css": "a { background: url(b.png) }", "b.png": "png"])
+        let target = dir.appendingPathComponent("releases/42")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        let link = dir.appendingPathComponent("out")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "releases/42")
+        var manifests: [Manifest] = []
+        for version in 1...2 {
+            TestSupport.write(
+                "a { color: #\(version)\(version)\(version); background: url(b.png) }",
+                to: dir.appendingPathComponent("src/a.css"))
+            let result = CLI.run(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == "releases/42")
+            #expect(PublishedTreeVerifier.problems(in: target) == [])
+            manifests.append(try Manifest(contentsOf: target.appendingPathComponent("staticfiles.json")))
+        }
+        #expect(manifests[1].paths["a.css"] != manifests[0].paths["a.css"])
+        #expect(manifests[1].previousGenerations.first?.paths == manifests[0].paths)
+    }
 }
