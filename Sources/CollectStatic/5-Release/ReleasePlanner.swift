@@ -41,7 +41,10 @@ struct ReleasePlanner: Sendable {
             let oldGeneration =
                 old.generation
                 ?? Generation(id: "untracked-" + old.hash, created: stamp, paths: old.paths)
-            if paths.isEqual(to: oldGeneration.paths) && !current.fromCache {
+            // The same release (also when a fresh STATIC_ROOT gets it from the cache folder: a CI
+            // retry, a second image from one commit) keeps its id and its kept releases; a copy of
+            // it among them would push out a release the keep rule keeps.
+            if paths.isEqual(to: oldGeneration.paths) {
                 generation = oldGeneration
                 candidates = old.previousGenerations
             } else if !old.paths.isEmpty {

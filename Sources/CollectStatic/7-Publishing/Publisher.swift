@@ -11,7 +11,8 @@ struct Publisher: Sendable {
     let observer: any CollectionObserver
     let hooks: CollectorHooks
 
-    var root: String { configuration.staticRoot }
+    /// The folder published (STATIC_ROOT, or the folder it points to when it is a symlink).
+    var root: String { work.staticRoot }
     var manifestPath: String { root + "/" + configuration.manifestName }
     var cache: CacheFolder? { configuration.cacheDirectory.map(CacheFolder.init) }
 
@@ -24,7 +25,9 @@ struct Publisher: Sendable {
         if FileSystem.exists(manifestPath) {
             return PublishedState(root: root, manifest: nil, fromCache: false)
         }
-        if let cache, let manifest = try? Manifest(contentsOf: URL(fileURLWithPath: cache.release(root))) {
+        if let cache,
+            let manifest = try? Manifest(contentsOf: URL(fileURLWithPath: cache.release(configuration.staticRoot)))
+        {
             return PublishedState(root: root, manifest: manifest, fromCache: true)
         }
         return PublishedState(root: root, manifest: nil, fromCache: false)
@@ -34,7 +37,7 @@ struct Publisher: Sendable {
     /// run goes through, so that the cache learns the release and its variants.
     func cacheRemembers(_ state: PublishedState) -> Bool {
         guard let cache, let manifest = state.manifest else { return true }
-        return ManifestWriter.isWritten(manifest, at: cache.release(root))
+        return ManifestWriter.isWritten(manifest, at: cache.release(configuration.staticRoot))
     }
 
     /// Removes what killed runs left behind (with the lock held); `current` is what `published()`
@@ -50,7 +53,9 @@ struct Publisher: Sendable {
     func spool(dryRun: Bool) -> Spool {
         let id = GenerationClock.newID(Date()) + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         if dryRun {
-            return Spool(root: FileManager.default.temporaryDirectory.path + "/" + Self.dryRunSpoolPrefix(root) + id)
+            return Spool(
+                root: FileManager.default.temporaryDirectory.path + "/"
+                    + Self.dryRunSpoolPrefix(configuration.staticRoot) + id)
         }
         return Spool(root: work.spool(id))
     }
@@ -111,7 +116,7 @@ struct Publisher: Sendable {
         }
         try work.removeLeftovers(keepingTreesOf: Set(plan.previous.map(\.id)))
         if let cache, let manifest {
-            try? ManifestWriter.write(manifest, to: cache.release(root))
+            try? ManifestWriter.write(manifest, to: cache.release(configuration.staticRoot))
         }
     }
 }

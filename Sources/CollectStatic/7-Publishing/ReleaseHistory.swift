@@ -39,7 +39,7 @@ public struct ReleaseHistory: Sendable {
             manifest.files[name] = nil
         }
         manifest.previousGenerations = kept
-        let all = try FileSystem.listFiles(configuration.staticRoot, skipping: [WorkFolder.inPlaceFolderName])
+        let all = try FileSystem.listFiles(publisher.root, skipping: [WorkFolder.inPlaceFolderName])
         let gone = Set(removed + [configuration.manifestName])
         let plan = ReleasePlan(
             files: [], carried: all.filter { !gone.contains($0) }, removed: removed, paths: .dictionary(manifest.paths),

@@ -12,12 +12,17 @@ import Foundation
 /// - **In place** (STATIC_ROOT is a mount point, e.g. a Docker volume, or its parent folder is not
 ///   writable): the work folder is `<STATIC_ROOT>/.collectstatic/` and only the files that change are
 ///   prepared there, then moved into place in an order that keeps the published manifest true.
+///
+/// A STATIC_ROOT that is a symlink (`static -> releases/42`, a Capistrano or Kubernetes layout)
+/// stays one: the folder it points to is what is published (switched whole beside it, or written in
+/// place), as Django writes through the link.
 struct WorkFolder: Sendable {
     enum Mode: Sendable, Equatable {
         case atomicSwitch
         case inPlace(reason: String)
     }
 
+    /// The folder published: STATIC_ROOT, or the folder it points to when it is a symlink.
     let staticRoot: String
     let path: String
     let mode: Mode
@@ -33,9 +38,10 @@ struct WorkFolder: Sendable {
     func retiredTree(_ generationID: String) -> String { path + "/old-" + generationID }
 
     /// Finds (and, unless `create` is false, creates) the work folder for `staticRoot`.
-    static func locate(staticRoot: String, create: Bool = true, forceInPlace: Bool = false)
+    static func locate(staticRoot configured: String, create: Bool = true, forceInPlace: Bool = false)
         throws(CollectStaticError) -> WorkFolder
     {
+        let staticRoot = publishedFolder(configured)
         let parent = (staticRoot as NSString).deletingLastPathComponent
         let name = (staticRoot as NSString).lastPathComponent
         let sibling = parent + "/." + name + ".collectstatic"
@@ -50,14 +56,32 @@ struct WorkFolder: Sendable {
         return WorkFolder(staticRoot: staticRoot, path: sibling, mode: .atomicSwitch)
     }
 
+    /// The folder a STATIC_ROOT path publishes to: the path itself, or where the symlink at it
+    /// points (followed link by link, each relative to its own folder; the last one may not exist
+    /// yet). Symlinks among the folders above are left to the kernel.
+    static func publishedFolder(_ staticRoot: String) -> String {
+        var path = staticRoot
+        for _ in 0..<40 {
+            guard FileSystem.status(path, followLinks: false)?.isSymlink == true,
+                let target = FileSystem.readLink(path), !target.isEmpty
+            else { return path }
+            let folder = (path as NSString).deletingLastPathComponent
+            path = target.hasPrefix("/") || folder.isEmpty ? target : folder + "/" + target
+            while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        }
+        return path
+    }
+
     private static func inPlaceReason(staticRoot: String, parent: String, sibling: String, create: Bool) -> String? {
         if FileSystem.status(staticRoot)?.isDirectory == true, isMountPoint(staticRoot, parent: parent) {
             return "STATIC_ROOT \(staticRoot) is a mount point"
         }
+        // The switch renames in the parent folder: a writable work folder beside STATIC_ROOT is not
+        // enough.
+        guard access(parent, W_OK) == 0 else { return "its parent folder \(parent) is not writable" }
         if FileSystem.status(sibling)?.isDirectory == true {
             return access(sibling, W_OK) == 0 ? nil : "\(sibling) is not writable"
         }
-        guard access(parent, W_OK) == 0 else { return "its parent folder \(parent) is not writable" }
         if create, mkdir(sibling, 0o755) != 0, errno != EEXIST {
             return "cannot create \(sibling): \(FileSystem.lastError)"
         }

@@ -1,0 +1,72 @@
+import Foundation
+import StaticAssets
+import TestSupport
+import Testing
+
+/// Publishing at the edges, through the real binary.
+@Suite struct PublishingEdgeTests {
+    /// Unprivileged runs need setpriv when the tests run as root (always in CI, where it must be
+    /// there: `Requirement.tool`).
+    static let canDropPrivileges = getuid() != 0 || Requirement.tool("setpriv")
+
+    func runUnprivileged(_ arguments: [String], in dir: URL) throws -> TestSupport.ProcessResult {
+        if getuid() != 0 { return CLI.run(arguments, in: dir) }
+        try #require(Requirement.available("setpriv"), "setpriv is missing")
+        let command = ([CLI.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        return TestSupport.shell("cd '\(dir.path)' && setpriv --reuid=65534 --regid=65534 --clear-groups \(command)")
+    }
+
+    /// STATIC_ROOT's parent folder is read-only but the work folder beside STATIC_ROOT
+    /// (`.out.collectstatic/`, left by an earlier run) is writable: the tree cannot be switched (the
+    /// switch renames in the parent), so the run publishes in place, says so, and succeeds.
+    @Test(.enabled(if: canDropPrivileges, "needs setpriv to run unprivileged"))
+    func readOnlyParentWithAWritableWorkFolderPublishesInPlace() throws {
+        let dir = CLI.project(["a.css": "a { background: url(b.png) }", "b.png": "png", "c.js": "c"])
+        let first = CLI.run(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try Manifest(contentsOf: dir.appendingPathComponent("out/staticfiles.json"))
+        TestSupport.write("a { color: red; background: url(b.png) }", to: dir.appendingPathComponent("src/a.css"))
+        // Everything usable by the unprivileged user, the work folder included; then the parent
+        // folder read-only.
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(".out.collectstatic/lock").path))
+        TestSupport.shell("chmod -R a+rwX '\(dir.path)' && chmod a-w '\(dir.path)'")
+        defer { TestSupport.shell("chmod u+w '\(dir.path)'") }
+        let result = try runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("publishing in place (its parent folder"), "\(result.stderr)")
+        #expect(!result.stderr.contains("cannot switch"), "\(result.stderr)")
+        let root = dir.appendingPathComponent("out")
+        #expect(PublishedTreeVerifier.problems(in: root) == [])
+        let after = try Manifest(contentsOf: root.appendingPathComponent("staticfiles.json"))
+        #expect(after.paths["a.css"] != before.paths["a.css"])
+        #expect(try String(contentsOf: root.appendingPathComponent("a.css"), encoding: .utf8).contains("red"))
+        // The previous release is kept, as after a switch.
+        #expect(after.previousGenerations.first?.paths == before.paths)
+        for name in before.paths.values {
+            #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path), "\(name)")
+        }
+    }
+
+    /// `out -> releases/42` (a Capistrano or Kubernetes layout): two runs of the binary write the
+    /// releases into `releases/42`, and `out` stays the same link.
+    @Test func symlinkedStaticRootStaysALink() throws {
+        let dir = CLI.project(["a.css": "a { background: url(b.png) }", "b.png": "png"])
+        let target = dir.appendingPathComponent("releases/42")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        let link = dir.appendingPathComponent("out")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "releases/42")
+        var manifests: [Manifest] = []
+        for version in 1...2 {
+            TestSupport.write(
+                "a { color: #\(version)\(version)\(version); background: url(b.png) }",
+                to: dir.appendingPathComponent("src/a.css"))
+            let result = CLI.run(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == "releases/42")
+            #expect(PublishedTreeVerifier.problems(in: target) == [])
+            manifests.append(try Manifest(contentsOf: target.appendingPathComponent("staticfiles.json")))
+        }
+        #expect(manifests[1].paths["a.css"] != manifests[0].paths["a.css"])
+        #expect(manifests[1].previousGenerations.first?.paths == manifests[0].paths)
+    }
+}
