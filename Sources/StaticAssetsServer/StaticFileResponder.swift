@@ -3,18 +3,26 @@ import StaticAssets
 /// Answers requests under STATIC_URL from a collected STATIC_ROOT (its manifest is the index: no
 /// directory walk, no disk access for unknown names) or, in development mode, from the source roots.
 ///
-/// Framework-neutral: a ``StaticRequest`` in, a ``StaticResponse`` out (status, fields and a file
-/// region to stream). `respond(to:)` returns nil for paths outside STATIC_URL, so an adapter passes
-/// those on. The manifest is read through the `AssetResolver` on every request, so
-/// `resolver.reload(…)` after a deploy takes effect at once, without blocking requests.
+/// Framework-neutral: a ``StaticRequest`` in, a ``StaticResponse`` out (status, fields and an open
+/// file region to stream). `respond(to:)` returns nil for paths outside STATIC_URL, so an adapter
+/// passes those on.
+///
+/// One release per request: each request takes the resolver's release once (``AssetResolver/loaded``:
+/// the manifest and the tree it was read from, held open) and is answered wholly from it. Files are
+/// opened relative to that tree, and `Content-Length`, `ETag`, `Last-Modified` and the body all
+/// come from the one open file, so a publish that switches STATIC_ROOT to the next tree meanwhile
+/// changes nothing in a response already begun. A new release (`resolver.reloadIfChanged()`, or
+/// the watch ``watchForReleases(every:)`` starts) takes effect at once for the next requests,
+/// without blocking any.
 ///
 /// Range requests apply to the identity representation only: when a `.br`/`.gz` variant is chosen the
 /// `Range` field is ignored and the whole compressed body is sent with 200.
 ///
 /// Small hashed files and their variants are answered from memory (``Options/memory``): read at their
-/// first request, kept only when their size and digest are the ones the manifest records, dropped
-/// when the resolver's manifest is reloaded. Status and fields are the same as from disk; only the
-/// body's source differs (``StaticResponse/Body/memory(_:range:)``).
+/// first request from the file opened in that request's release, kept only when their size and
+/// digest are the ones that release's manifest records, and belonging to that release only (a new
+/// release starts empty). Status and fields are the same as from disk; only the body's source
+/// differs (``StaticResponse/Body/memory(_:range:)``).
 public struct StaticFileResponder: Sendable {
     public struct Options: Sendable {
         /// The URL path files are served under, ending in `/`. Nil: the path of the resolver's STATIC_URL
@@ -75,6 +83,18 @@ public struct StaticFileResponder: Sendable {
     public var bytesInMemory: Int {
         guard case .manifest(let catalog) = catalog else { return 0 }
         return catalog.memory.bytesHeld
+    }
+
+    /// The resolver whose releases are served (nil in development mode).
+    public var resolver: AssetResolver? {
+        guard case .manifest(let catalog) = catalog else { return nil }
+        return catalog.resolver
+    }
+
+    /// Makes the resolver notice new releases by itself (``AssetResolver/watchForReleases(every:report:)``);
+    /// nothing in development mode.
+    public func watchForReleases(every interval: Duration = .seconds(1)) {
+        resolver?.watchForReleases(every: interval)
     }
 
     /// Whether `path` (a request target) lies under STATIC_URL.
