@@ -1,7 +1,9 @@
 import CollectStatic
 import Crypto
 import Foundation
+import Hummingbird
 import StaticAssets
+import StaticAssetsHummingbird
 import StaticAssetsServer
 import Synchronization
 import TestSupport
@@ -229,5 +231,20 @@ import Testing
             #expect(try resolver.url(for: "css/app.css") == "/static/" + hashed)
             #expect(try await Curl.request(port: port, "/static/" + hashed).text == Self.css(2))
         }
+    }
+
+    /// The middleware starts the resolver's watch unless told not to.
+    @Test func theMiddlewareWatchesByDefaultAndCanBeTurnedOff() async throws {
+        let project = Project()
+        defer { project.remove() }
+        _ = try await project.publish(1)
+        let resolver = try AssetResolver(manifestPath: project.manifestPath)
+        let responder = StaticFileResponder(staticRoot: project.root.path, resolver: resolver)
+        _ = StaticAssetsMiddleware<BasicRequestContext>(responder, reload: .off)
+        #expect(!resolver.isWatching)
+        _ = StaticAssetsMiddleware<BasicRequestContext>(responder)
+        #expect(resolver.isWatching)
+        resolver.stopWatching()
+        #expect(!resolver.isWatching)
     }
 }
