@@ -158,8 +158,16 @@ public final class AssetResolver: Sendable {
         every interval: Duration = .seconds(1),
         report: @escaping @Sendable (ReloadOutcome) -> Void = ReleaseWatcher.reportFailures
     ) {
+        watchForReleases(every: interval, inotify: true, report: report)
+    }
+
+    /// `inotify: false`: the `stat` check at the interval only (what other systems get; for tests).
+    func watchForReleases(
+        every interval: Duration, inotify: Bool, report: @escaping @Sendable (ReloadOutcome) -> Void
+    ) {
         guard let source else { return }
-        let started = ReleaseWatcher(resolver: self, source: source, interval: interval, report: report)
+        let started = ReleaseWatcher(
+            resolver: self, source: source, interval: interval, inotify: inotify, report: report)
         let previous = watcher.withLock { held in
             let previous = held
             held = started

@@ -34,12 +34,6 @@ public final class ReleaseTree: Sendable {
 
     deinit { close(descriptor) }
 
-    /// Whether `path` still names this directory.
-    public var isCurrent: Bool {
-        guard let now = FileIdentity.of(path: path) else { return false }
-        return now.device == identity.device && now.inode == identity.inode
-    }
-
     /// Opens the regular file `name` inside this tree. Nil unless `name` is a safe relative name
     /// (``SafeName``), it exists in this tree and is a regular file. Each folder on the way is opened
     /// without following symlinks; when one of them (or the file) is a symlink, the name is resolved

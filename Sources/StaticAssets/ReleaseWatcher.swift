@@ -21,10 +21,10 @@ public final class ReleaseWatcher: Sendable {
     private let finished: Finished
 
     init(
-        resolver: AssetResolver, source: ReleaseSource, interval: Duration,
+        resolver: AssetResolver, source: ReleaseSource, interval: Duration, inotify: Bool,
         report: @escaping @Sendable (AssetResolver.ReloadOutcome) -> Void
     ) {
-        let channel = WakeChannel()
+        let channel = WakeChannel(inotify: inotify)
         let finished = Finished()
         self.channel = channel
         self.finished = finished
@@ -114,12 +114,12 @@ private final class WakeChannel: Sendable {
     private let pipeWrite: Int32
     private let closed = Mutex(false)
 
-    init() {
+    init(inotify useInotify: Bool) {
         var ends: [Int32] = [-1, -1]
         if pipe(&ends) != 0 { ends = [-1, -1] }
         for end in ends where end >= 0 { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         #if os(Linux)
-            inotify = inotify_init1(O_CLOEXEC | O_NONBLOCK)
+            inotify = useInotify ? inotify_init1(O_CLOEXEC | O_NONBLOCK) : -1
         #else
             inotify = -1
         #endif

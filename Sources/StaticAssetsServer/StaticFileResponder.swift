@@ -58,7 +58,9 @@ public struct StaticFileResponder: Sendable {
     let catalog: AssetCatalog
     let cachePolicy: CachePolicy
 
-    /// Production: serves STATIC_ROOT, indexed by the manifest `resolver` holds.
+    /// Production: serves STATIC_ROOT, indexed by the manifest `resolver` holds. When the resolver was
+    /// made from `STATIC_ROOT/<manifest>` (the usual case), files are opened in the folder it holds
+    /// with that manifest, release by release; otherwise STATIC_ROOT is opened by path per request.
     public init(staticRoot: String, resolver: AssetResolver, options: Options = Options()) {
         let prefix = Self.normalizedPrefix(options.urlPrefix ?? resolver.staticURL)
         urlPrefix = prefix
@@ -109,7 +111,15 @@ public struct StaticFileResponder: Sendable {
         guard let asset = catalog.asset(encoded: encoded) else {
             return error(404)
         }
-        return RepresentationResponder(asset: asset, request: request, cachePolicy: cachePolicy).response()
+        let response = RepresentationResponder(asset: asset, request: request, cachePolicy: cachePolicy).response()
+        // A name the manifest lists whose file is missing: the tree held may have been retired by a
+        // publish the watch has not picked up yet. Look once, and answer from the new release if any.
+        if response.status == 404, let resolver, case .reloaded = resolver.reloadIfChanged(),
+            let current = catalog.asset(encoded: encoded)
+        {
+            return RepresentationResponder(asset: current, request: request, cachePolicy: cachePolicy).response()
+        }
+        return response
     }
 
     func error(_ status: Int, extra: [(name: String, value: String)] = []) -> StaticResponse {

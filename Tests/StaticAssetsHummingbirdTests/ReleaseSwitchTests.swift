@@ -1,7 +1,9 @@
 import CollectStatic
 import Crypto
 import Foundation
+import Hummingbird
 import StaticAssets
+import StaticAssetsHummingbird
 import StaticAssetsServer
 import Synchronization
 import TestSupport
@@ -99,7 +101,7 @@ import Testing
     /// clients keep asking for the unhashed names (identity, br, gzip) and the current hashed one.
     /// Every response must carry the bytes its fields describe (size, integrity, decodable
     /// variant), validators of a release that was published, and (once the watch interval has
-    /// passed since a publish) that release or a later one. Bounded: 6 publishes, at most 1,500
+    /// passed since a publish) that release or a later one. Bounded: 6 publishes, at most 6,000
     /// requests per client, 3 seconds after the last publish.
     @Test(.timeLimit(.minutes(2))) func responsesStayWholeAndFreshWhileReleasesSwitchUnderLoad() async throws {
         let project = Project()
@@ -117,7 +119,7 @@ import Testing
                 Thread.detachNewThread {
                     defer { clients.leave() }
                     let connection = LoopbackClient(port: port)
-                    for request in 0..<1500 {
+                    for request in 0..<6000 {
                         if stop.withLock({ $0 }) { break }
                         let hashed = published.withLock { $0.last!.manifest.paths["css/app.css"]! }
                         let choices: [(String, String?)] = [
@@ -154,6 +156,7 @@ import Testing
         var wrong: [String] = []
         var stale: [String] = []
         var freshChecked = 0
+        var afterLast = 0
         for observation in observations.withLock({ $0 }) {
             switch observation.result {
             case .failure(.stalled):
@@ -170,6 +173,7 @@ import Testing
                 guard manifests[0].paths[observation.name] != nil, let served else { continue }
                 let due = releases.lastIndex { $0.at + Self.grace <= observation.started } ?? 0
                 freshChecked += 1
+                if due == releases.count - 1 { afterLast += 1 }
                 if served < due {
                     stale.append("\(observation.name): release \(served + 1)'s validators, \(due + 1) was due")
                 }
@@ -178,6 +182,7 @@ import Testing
         let total = observations.withLock { $0.count }
         #expect(total > 300, "only \(total) requests made")
         #expect(freshChecked > 100)
+        #expect(afterLast > 50, "only \(afterLast) requests once the last release was due")
         #expect(stalled == 0, "\(stalled) of \(total) responses stalled")
         #expect(wrong.isEmpty, "\(wrong.count) of \(total) wrong: \(wrong.prefix(5))")
         #expect(stale.isEmpty, "\(stale.count) of \(total) stale: \(stale.prefix(5))")
@@ -226,5 +231,20 @@ import Testing
             #expect(try resolver.url(for: "css/app.css") == "/static/" + hashed)
             #expect(try await Curl.request(port: port, "/static/" + hashed).text == Self.css(2))
         }
+    }
+
+    /// The middleware starts the resolver's watch unless told not to.
+    @Test func theMiddlewareWatchesByDefaultAndCanBeTurnedOff() async throws {
+        let project = Project()
+        defer { project.remove() }
+        _ = try await project.publish(1)
+        let resolver = try AssetResolver(manifestPath: project.manifestPath)
+        let responder = StaticFileResponder(staticRoot: project.root.path, resolver: resolver)
+        _ = StaticAssetsMiddleware<BasicRequestContext>(responder, reload: .off)
+        #expect(!resolver.isWatching)
+        _ = StaticAssetsMiddleware<BasicRequestContext>(responder)
+        #expect(resolver.isWatching)
+        resolver.stopWatching()
+        #expect(!resolver.isWatching)
     }
 }

@@ -119,6 +119,28 @@ import Testing
         #expect(Self.bytes(responder.respond(to: get("/static/css/app.css"))) == Releases.css(2))
     }
 
+    /// A publish that deletes the previous tree right after the switch (a release not kept), before
+    /// the resolver has looked: a listed name missing from the tree held makes the responder look
+    /// once, and it answers from the new release instead of a 404.
+    @Test func aRetiredTreeBeforeTheReloadIsNotA404() throws {
+        let releases = try Releases()
+        defer { try? FileManager.default.removeItem(at: releases.dir) }
+        let resolver = try AssetResolver(manifestPath: releases.manifestPath)
+        let responder = StaticFileResponder(
+            staticRoot: releases.root.path, resolver: resolver, options: .init(memory: .disabled))
+        #expect(responder.respond(to: get("/static/css/app.css"))?.header("Content-Length") == "960")
+        try releases.exchange()
+        try FileManager.default.removeItem(at: releases.next)
+        let response = responder.respond(to: get("/static/css/app.css"))
+        #expect(response?.status == 200)
+        #expect(response?.header("Content-Length") == "1760")
+        #expect(Self.bytes(response) == Releases.css(2))
+        #expect(resolver.revision == 1)
+        // A name no release lists is still a plain 404, without a reload.
+        #expect(responder.respond(to: get("/static/css/missing.css"))?.status == 404)
+        #expect(resolver.revision == 1)
+    }
+
     /// Descriptors this test's trees are open under (directories and files, retired ones included).
     static func descriptors(under folder: URL) -> Int {
         let links = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
