@@ -181,7 +181,7 @@ import Testing
     }
 
     @Test func whatARunKeepsPerNameAndPerReferenceIsSmall() {
-        // The README's figures: a found file is 40 bytes, a file of the plan 16, a reference 28, a
+        // The figures of docs/benchmarks.md (Scale): a found file is 40 bytes, a file of the plan 16, a reference 28, a
         // name hash 8.
         #expect(MemoryLayout<SourceAsset>.stride == 40)
         #expect(MemoryLayout<ReleasePlan.File>.stride == 16)
