@@ -105,6 +105,33 @@ import Testing
         #expect(checked >= 40, "only \(checked) relative links were found")
     }
 
+    /// The rows of a Markdown table of settings: the setting's name → its flag and default columns.
+    static func settingRows(in text: String) -> [String: (flag: String, defaultValue: String)] {
+        var rows: [String: (flag: String, defaultValue: String)] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            // A setting's row: its name is an environment variable (the products table is not one).
+            guard cells.count >= 5, cells[1].wholeMatch(of: /`[A-Z][A-Z_]*`/) != nil else { continue }
+            rows[cells[1]] = (cells[2], cells[3])
+        }
+        return rows
+    }
+
+    /// The README's short table of the settings a user touches first says what the full reference says.
+    @Test func theReadmesSettingsAgreeWithTheReference() throws {
+        let readme = Self.settingRows(in: try Self.text("README.md"))
+        let reference = Self.settingRows(in: try Self.text("docs/reference/settings.md"))
+        #expect(readme.count >= 5, "the README's settings table has \(readme.count) rows")
+        for (name, row) in readme {
+            let full = try #require(reference[name], "docs/reference/settings.md has no row for \(name)")
+            #expect(
+                row.flag == full.flag && row.defaultValue == full.defaultValue,
+                "\(name): README \(row), reference \(full)")
+        }
+    }
+
     @Test func theLinkCheckerSeesBrokenLinksAndAnchors() {
         #expect(Self.relativeLinks(in: "see [a](docs/x.md#y) and [b](https://e.com) `[c](z.md)`") == ["docs/x.md#y"])
         #expect(Self.relativeLinks(in: "```\n[a](inside.md)\n```\n[b](out.md)") == ["out.md"])
