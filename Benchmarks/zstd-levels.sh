@@ -4,7 +4,7 @@
 # window logs (--zstd=wlog=N; zstd never uses a window bigger than the file, so a log only matters for
 # files over 2^N bytes: the script counts them). Seconds are CPU seconds of one CLI run over all files.
 # WINDOW_ONLY=1 skips the level/codec table.
-# Numbers in README.
+# Numbers in docs/design/compression.md.
 # Usage: Benchmarks/zstd-levels.sh [CORPUS_DIR]   (default /tmp/collectstatic-corpus, made by make-corpus.sh)
 set -euo pipefail
 corpus=${1:-/tmp/collectstatic-corpus}

@@ -3,7 +3,7 @@ import StaticAssets
 import TestSupport
 import Testing
 
-/// The README's example: collect Fixtures/site, run the Hummingbird + Mustache app, fetch the page and
+/// The example app of docs/guides/serving.md: collect Fixtures/site, run the Hummingbird + Mustache app, fetch the page and
 /// one of the assets it links to over real HTTP.
 @Suite struct ExampleAppTests {
     @Test func pageLinksFingerprintedAssetsAndTheMiddlewareServesThem() throws {

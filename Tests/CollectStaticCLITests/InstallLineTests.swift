@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The system packages Package.swift needs are the ones the documentation tells a user to install:
-/// on a fresh machine the README's first command, and every Dockerfile, must build.
+/// on a fresh machine the README's install line, and every Dockerfile of README.md and docs/, must build.
 @Suite struct InstallLineTests {
     /// The `.apt([...])` providers of Package.swift's system-library targets.
     static func aptProviders() throws -> [String] {

@@ -12,7 +12,7 @@ import Testing
 #endif
 
 /// The same STATIC_ROOT behind Debian's nginx (`gzip_static`, `brotli_static`) with the location block
-/// the README recommends: nginx must hand out the precompressed files byte for byte, with the same
+/// docs/guides/nginx.md recommends: nginx must hand out the precompressed files byte for byte, with the same
 /// cache headers our middleware sends. Skipped, with the reason printed, when nginx or the brotli
 /// module is missing.
 @Suite struct NginxInteropTests {
@@ -22,7 +22,7 @@ import Testing
         "/usr/lib64/nginx/modules/ngx_http_brotli_static_module.so",
     ]
 
-    /// The README's block, with the paths filled in.
+    /// The block of docs/guides/nginx.md, with the paths filled in.
     static func locationBlock(root: String) -> String {
         """
         location /static/ {
@@ -101,7 +101,7 @@ import Testing
         }
     }
 
-    /// The README's claim about deltas behind nginx: with the recommended block, a browser holding
+    /// The claim of docs/guides/nginx.md about deltas behind nginx: with the recommended block, a browser holding
     /// release 1 of a script and asking for release 2 with `Available-Dictionary` and `dcz` gets the
     /// `.br` from nginx (the static modules pick a file by `Accept-Encoding` alone, and their `Vary`
     /// does not name `Available-Dictionary`), while our responder on the same STATIC_ROOT sends the delta.

@@ -2,7 +2,8 @@ import Configuration
 
 /// One configurable setting: its environment variable (also its key in the JSON config file and in
 /// `.env`), its command-line flag, its default and what it means. `Setting.all` is the single list
-/// the loader, the validation of config files and the README table are built from.
+/// the loader and the validation of config files are built from; the table of
+/// docs/reference/settings.md is checked against it.
 public struct Setting: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case string, path, list, pathList, integer, boolean

@@ -88,7 +88,7 @@
 //     regex finds no block and scans the rest as code. JavaScript keeps Django's
 //     rule (an unclosed comment is a syntax error there anyway). [tested]
 //
-// NOT DONE HERE (the engine's job, listed for the README): Django's converter
+// NOT DONE HERE (the engine's job, listed in docs/differences-from-django.md): Django's converter
 // skips only lowercase schemes (`re.match(r"^[a-z]+:", url)`), so it treats
 // `url(HTTP://x/a.png)` as a relative path and fails; the scanner just reports
 // the url text, and the engine should test schemes case-insensitively.

@@ -4,12 +4,11 @@ import Glibc
 
 /// The memory of the codecs' working state, kept from one file to the next.
 ///
-/// A brotli encoder at quality 11 allocates its hash tables (512 KB of buckets and up to 32 MB of
-/// tree nodes) and path nodes for every file, and zlib 270 KB per stream. The process's allocator
-/// returns blocks of that size to the system when they are freed (`MemoryPolicy` keeps its mmap
-/// threshold fixed so that peak memory follows what is in flight), so each file's state came as
-/// fresh pages: about 720,000 page faults and 8,600 mmap/munmap pairs in a cold `--jobs 1` run of
-/// 2,725 files. Here a freed block of `smallestKept` bytes or more is kept (within `limit`) and
+/// A brotli encoder at quality 10 or 11 allocates its hash tables, tree nodes and path nodes for
+/// every file, and zlib a state per stream. The process's allocator returns blocks of that size to
+/// the system when they are freed (`MemoryPolicy` keeps its mmap threshold fixed so that peak memory
+/// follows what is in flight), so without a pool each file's state comes as fresh pages (the sizes
+/// and the page faults they cost: docs/design/streaming.md, "The codecs' memory"). Here a freed block of `smallestKept` bytes or more is kept (within `limit`) and
 /// given to the next request it can hold (the smallest such block), whose pages are then already
 /// there. Smaller blocks go to `malloc` and back. What the pool holds is bounded whatever the size
 /// of the tree.
@@ -20,14 +19,14 @@ import Glibc
 final class CodecMemory: Sendable {
     /// The lowest brotli quality whose states are worth keeping: 10 and 11 (the zopfli qualities)
     /// allocate a binary-tree hasher and path nodes by the input byte. Below, a state is a few
-    /// buckets, and a run is better off leaving the allocator alone (keeping blocks at quality 4
-    /// raised the peak of a 20x tree by 2 MB).
+    /// buckets, and a run is better off leaving the allocator alone (keeping blocks at lower
+    /// qualities raised the peak memory of a large tree: docs/design/streaming.md).
     static let brotliQualityKept = 10
 
-    /// What a pool keeps per compression job: a brotli quality 11 state for a file of up to about
-    /// 100 KB (about 80 bytes per input byte, on top of 512 KB of buckets), 94% of the contents of
-    /// the benchmark corpus, and zlib's. Larger files, fewer and each worth more codec time, get
-    /// their state fresh (from 250 KB on, brotli's tree alone is 32 MB of address space).
+    /// What a pool keeps per compression job: enough for brotli's quality 11 state for the small
+    /// files that make up most of a typical tree's contents, and zlib's (how the figure was chosen:
+    /// docs/design/streaming.md). Larger files, fewer and each worth more codec time, get their
+    /// state fresh.
     static let keptPerJob = 8 << 20
 
     /// Blocks smaller than this are not kept: the allocator's heap serves them without page faults.

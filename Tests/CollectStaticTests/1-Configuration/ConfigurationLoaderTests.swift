@@ -364,12 +364,12 @@ import Testing
         #expect(values.count == 6)
     }
 
-    @Test func everySettingIsDocumentedInTheReadme() throws {
-        let readme = try String(
-            contentsOf: TestSupport.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    @Test func everySettingIsDocumentedInTheSettingsReference() throws {
+        let reference = try String(
+            contentsOf: TestSupport.packageRoot.appendingPathComponent("docs/reference/settings.md"), encoding: .utf8)
         for setting in Setting.all {
-            #expect(readme.contains("`\(setting.name)`"), "README lacks \(setting.name)")
-            #expect(readme.contains("`\(setting.flag)"), "README lacks \(setting.flag)")
+            #expect(reference.contains("`\(setting.name)`"), "docs/reference/settings.md lacks \(setting.name)")
+            #expect(reference.contains("`\(setting.flag)"), "docs/reference/settings.md lacks \(setting.flag)")
         }
     }
 }

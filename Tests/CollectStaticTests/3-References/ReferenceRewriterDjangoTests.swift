@@ -711,7 +711,7 @@ struct ReferenceRewriterDjangoTests {
             let django = outputs[index]?.output
             #expect(
                 django != ours,
-                "\(snippet.name): Django now agrees with us; update the notes in ReferenceScanner.swift or ReferenceResolver.swift and the README"
+                "\(snippet.name): Django now agrees with us; update the notes in ReferenceScanner.swift or ReferenceResolver.swift and docs/differences-from-django.md"
             )
         }
     }

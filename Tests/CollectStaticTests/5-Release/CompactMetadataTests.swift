@@ -181,7 +181,7 @@ import Testing
     }
 
     @Test func whatARunKeepsPerNameAndPerReferenceIsSmall() {
-        // What a large tree costs per file and per reference (docs/design/streaming.md) stays
+        // What a large tree costs per file and per reference (docs/benchmarks.md, Scale) stays
         // within these bounds: a record that grows past one is a regression of memory at scale.
         #expect(MemoryLayout<SourceAsset>.stride <= 40)
         #expect(MemoryLayout<ReleasePlan.File>.stride <= 16)
