@@ -69,4 +69,25 @@ import Testing
         #expect(manifests[1].paths["a.css"] != manifests[0].paths["a.css"])
         #expect(manifests[1].previousGenerations.first?.paths == manifests[0].paths)
     }
+
+    /// A corrupt manifest is never silently taken for none: the run names it on stderr and says
+    /// what it recovered; the previous release's hashed files stay listed.
+    @Test func corruptManifestIsSaidOnStderrAndItsReleaseKept() throws {
+        let dir = CLI.project(["a.css": "a { background: url(b.png) }", "b.png": "png"])
+        let first = CLI.run(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let manifestURL = dir.appendingPathComponent("out/staticfiles.json")
+        let before = try Manifest(contentsOf: manifestURL)
+        let bytes = try Data(contentsOf: manifestURL)
+        try bytes.prefix(bytes.count / 2).write(to: manifestURL)
+        TestSupport.write("a { color: red; background: url(b.png) }", to: dir.appendingPathComponent("src/a.css"))
+        let result = CLI.run(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warning: corrupt manifest '\(manifestURL.path)'"), "\(result.stderr)")
+        #expect(result.stderr.contains("recovered the release it described"), "\(result.stderr)")
+        let after = try Manifest(contentsOf: manifestURL)
+        #expect(after.previousGenerations.first?.paths == before.paths)
+        for name in before.paths.values { #expect(after.files[name] != nil, "\(name)") }
+        #expect(PublishedTreeVerifier.problems(in: dir.appendingPathComponent("out")) == [])
+    }
 }

@@ -17,13 +17,23 @@ struct Publisher: Sendable {
     var cache: CacheFolder? { configuration.cacheDirectory.map(CacheFolder.init) }
 
     /// What is published now: STATIC_ROOT's manifest, or (a fresh STATIC_ROOT) the last release the
-    /// cache folder remembers for it.
+    /// cache folder remembers for it. A manifest that cannot be read is never taken for none: what
+    /// the work folder and STATIC_ROOT still prove is recovered (`ManifestRecovery`), and the run says
+    /// on stderr what was recovered and what was lost.
     func published() -> PublishedState {
-        if let manifest = try? Manifest(contentsOf: URL(fileURLWithPath: manifestPath)) {
+        let problem: ManifestError
+        do {
+            let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
             return PublishedState(root: root, manifest: manifest, fromCache: false)
+        } catch {
+            problem = error
         }
-        if FileSystem.exists(manifestPath) {
-            return PublishedState(root: root, manifest: nil, fromCache: false)
+        if FileSystem.status(manifestPath, followLinks: false) != nil {
+            let recovery = ManifestRecovery(
+                root: root, manifestName: configuration.manifestName, work: work, now: Date()
+            ).recover()
+            observer.handle(.warning("\(problem); \(recovery.summary)"))
+            return PublishedState(root: root, manifest: recovery.manifest, fromCache: false)
         }
         if let cache,
             let manifest = try? Manifest(contentsOf: URL(fileURLWithPath: cache.release(configuration.staticRoot)))

@@ -17,9 +17,8 @@ public struct ReleaseHistory: Sendable {
     /// Drops the hashed files of releases the retention rule no longer keeps. Returns the names
     /// deleted.
     public func clean() throws(CollectStaticError) -> [String] {
-        let (work, lock, publisher) = try open()
+        let (work, lock, publisher, state) = try open()
         defer { lock.release() }
-        let state = publisher.published()
         guard var manifest = state.manifest, !state.fromCache else {
             throw .generations(
                 "\(configuration.staticRoot) holds no manifest written by collectstatic; nothing to clean")
@@ -55,12 +54,11 @@ public struct ReleaseHistory: Sendable {
     /// Makes the previous release current again in one atomic step; the release it replaces is
     /// kept as the newest previous one. Returns the release now current.
     public func rollback() throws(CollectStaticError) -> Generation {
-        let (work, lock, publisher) = try open()
+        let (work, lock, publisher, state) = try open()
         defer { lock.release() }
         guard work.mode == .atomicSwitch else {
             throw .generations("rollback needs STATIC_ROOT's parent folder to be writable (the tree is switched whole)")
         }
-        let state = publisher.published()
         guard let current = state.manifest, !state.fromCache, let currentGeneration = current.generation else {
             throw .generations("\(configuration.staticRoot) holds no release written by collectstatic")
         }
@@ -97,16 +95,19 @@ public struct ReleaseHistory: Sendable {
         return manifest.generation ?? target
     }
 
-    private func open() throws(CollectStaticError) -> (WorkFolder, PublishLock, Publisher) {
+    /// The work folder, the lock, and the published state (read once: a manifest that has to be
+    /// recovered is recovered, and said so, once).
+    private func open() throws(CollectStaticError) -> (WorkFolder, PublishLock, Publisher, PublishedState) {
         let work = try WorkFolder.locate(staticRoot: configuration.staticRoot)
         let lock = try PublishLock.acquire(work.lockFile, timeout: configuration.lockTimeout, observer: observer)
         let publisher = Publisher(configuration: configuration, work: work, observer: observer, hooks: CollectorHooks())
+        let state = publisher.published()
         do {
-            try publisher.removeLeftovers()
+            try publisher.removeLeftovers(state)
         } catch {
             lock.release()
             throw error
         }
-        return (work, lock, publisher)
+        return (work, lock, publisher, state)
     }
 }

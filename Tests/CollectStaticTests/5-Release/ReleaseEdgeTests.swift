@@ -6,8 +6,8 @@ import Testing
 
 @testable import CollectStatic
 
-/// Publishing at the edges: a STATIC_ROOT that is a symlink, and the same release built twice with
-/// a cache folder.
+/// Publishing at the edges: a STATIC_ROOT that is a symlink, a corrupt manifest, and the same
+/// release built twice with a cache folder.
 @Suite struct ReleaseEdgeTests {
     static let css = String(repeating: ".rule { color: red; background: url(../img/a.png) }\n", count: 40)
 
@@ -182,5 +182,66 @@ import Testing
         #expect(third.generation?.id == second.generation?.id)
         #expect(third.previousGenerations.map(\.id) == second.previousGenerations.map(\.id))
         #expect(PublishedTreeVerifier.problems(in: root) == [])
+    }
+
+    // MARK: a corrupt manifest
+
+    /// Truncates STATIC_ROOT's manifest halfway, as a full disk or a killed copy would.
+    func corruptManifest(_ root: URL) throws {
+        let url = root.appendingPathComponent("staticfiles.json")
+        let bytes = try Data(contentsOf: url)
+        try bytes.prefix(bytes.count / 2).write(to: url)
+    }
+
+    /// Releases 1 and 2 published, then release 2's manifest corrupted: the next run says so loudly,
+    /// naming the file, and still keeps (and lists) the hashed files of releases 2 and 1 — from the
+    /// kept tree of release 1 in the work folder and the proven hashed files of release 2 in
+    /// STATIC_ROOT, or (in place, where no tree is kept) from STATIC_ROOT alone.
+    @Test(arguments: [false, true])
+    func corruptManifestIsRecoveredAndSaidSo(inPlace: Bool) async throws {
+        let ws = Workspace(release(1))
+        var hooks = CollectorHooks()
+        hooks.publishInPlace = inPlace
+        try await ws.collect(CollectOptions(), hooks: hooks, compressing)
+        let first = try ws.manifest()
+        for (name, text) in release(2) { ws.write(name, text) }
+        try await ws.collect(CollectOptions(), hooks: hooks, compressing)
+        let second = try ws.manifest()
+        try corruptManifest(ws.staticRoot)
+
+        for (name, text) in release(3) { ws.write(name, text) }
+        let warnings = WarningRecorder()
+        var collector = Collector(configuration: ws.configuration(compressing), observer: warnings)
+        collector.hooks = hooks
+        _ = try await collector.run()
+        let said = warnings.messages.joined(separator: "\n")
+        #expect(said.contains(ws.staticRoot.appendingPathComponent("staticfiles.json").path), "\(said)")
+        #expect(said.contains("corrupt") && said.contains("recovered") && said.contains("lost"), "\(said)")
+
+        let third = try ws.manifest()
+        #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
+        // Release 2 (the one the corrupt manifest described) is the newest kept release, whole.
+        #expect(third.previousGenerations.first?.paths == second.paths)
+        // Every hashed file of releases 2 and 1 is still there and listed, so it is still served.
+        for name in Set(second.paths.values).union(first.paths.values) {
+            #expect(third.files[name] != nil, "\(name) is no longer listed")
+            #expect(ws.output(name) != nil, "\(name) is gone")
+        }
+        if !inPlace {
+            // Release 1 comes back under its own id, from its kept tree.
+            #expect(third.previousGenerations.contains { $0.id == first.generation?.id && $0.paths == first.paths })
+        }
+    }
+
+    /// Nothing to recover from (no kept tree, no hashed file): the run says the history is lost.
+    @Test func corruptManifestWithNothingToRecoverSaysTheHistoryIsLost() async throws {
+        let ws = Workspace(["a.css": "a"])
+        try FileManager.default.createDirectory(at: ws.staticRoot, withIntermediateDirectories: true)
+        TestSupport.write("{\"paths\": {\"a.css\": ", to: ws.staticRoot.appendingPathComponent("staticfiles.json"))
+        let warnings = WarningRecorder()
+        _ = try await Collector(configuration: ws.configuration(), observer: warnings).run()
+        let said = warnings.messages.joined(separator: "\n")
+        #expect(said.contains("staticfiles.json") && said.contains("history is lost"), "\(said)")
+        #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
     }
 }
