@@ -36,17 +36,7 @@ public struct CollectionReport: Sendable, Equatable, Codable {
     /// Records the end of a stage: its wall time and the peak memory so far.
     mutating func finish(_ stage: String, _ seconds: Double) {
         self.seconds[stage] = seconds
-        if let peak = Self.peakResidentMegabytes() { peakMegabytes[stage] = peak }
-    }
-
-    /// `VmHWM` of /proc/self/status, in MB.
-    static func peakResidentMegabytes() -> Double? {
-        guard let status = try? FileSystem.readFile("/proc/self/status") else { return nil }
-        for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first
-            return kilobytes.map { ($0 / 1024 * 10).rounded() / 10 }
-        }
-        return nil
+        if let peak = ProcessMemory.peakResidentMegabytes() { peakMegabytes[stage] = peak }
     }
 
     public init(destination: String, linked: Bool = false, dryRun: Bool = false) {

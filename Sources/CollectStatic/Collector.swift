@@ -202,7 +202,7 @@ public struct Collector: Sendable {
         guard options.postProcess else { return .none }
         var clock = Stopwatch()
         defer { report.finish("fingerprint", clock.lap()) }
-        let plan = try await BuildPlan.make(assets: assets, configuration: configuration, jobs: configuration.jobs)
+        let plan = try await ReferenceGraph.make(assets: assets, configuration: configuration, jobs: configuration.jobs)
         for warning in plan.warnings.lines { observer.handle(.warning(warning)) }
         report.warnings += plan.warnings.lines
         return try await Fingerprinter.run(consume plan, spool: spool, jobs: configuration.jobs, observer: observer)
@@ -357,17 +357,5 @@ public struct Collector: Sendable {
         if (try? Manifest(contentsOf: URL(fileURLWithPath: manifestPath))) == nil {
             throw .clearRefused(path: configuration.staticRoot)
         }
-    }
-}
-
-/// Wall time between laps.
-struct Stopwatch: Sendable {
-    private var last = ContinuousClock.now
-
-    mutating func lap() -> Double {
-        let now = ContinuousClock.now
-        defer { last = now }
-        let elapsed = now - last
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

@@ -20,7 +20,7 @@ import StaticAssets
 /// and its final `unquote` can write a `"`, `\` or control character into the quoted construct
 /// (`url(a%22b.png)` → `url("a"b.HASH.png")`, broken CSS); such a piece keeps its percent-encoding.
 /// A folder of the tree written without its slash (`url(../img)`, `url(.)`) is left as written by
-/// `BuildPlan`, as Django leaves `../img` (Django turns `url(.)` into `url("css")`).
+/// `ReferenceGraph`, as Django leaves `../img` (Django turns `url(.)` into `url("css")`).
 struct ReferenceResolver: Sendable {
     let staticURL: String
 

@@ -1,14 +1,6 @@
 import Crypto
 import StaticAssets
 
-/// Where rewritten files are written as soon as their bytes are final, so that no run holds the
-/// rewritten tree in memory: a private folder of the run (next to its staging tree, removed with it).
-struct Spool: Sendable {
-    let root: String
-
-    func path(_ index: Int) -> String { root + "/" + String(index) }
-}
-
 /// Gives every asset its hashed name. Files without references are hashed as they are (in
 /// parallel); rewritable files are processed in dependency order, each rewritten with its
 /// dependencies' final names and then hashed, so a changed image changes the name of every
@@ -19,7 +11,7 @@ enum Fingerprinter {
     /// `plan` is let go before the result is made (the reference graph and the result are never
     /// held at once).
     static func run(
-        _ plan: consuming BuildPlan, spool: Spool, jobs: Int, observer: any CollectionObserver = SilentObserver()
+        _ plan: consuming ReferenceGraph, spool: Spool, jobs: Int, observer: any CollectionObserver = SilentObserver()
     ) async throws(CollectStaticError) -> FingerprintedAssets {
         let progress = ProgressCounter(
             .hashing, totalFiles: plan.assets.count, totalBytes: plan.assets.reduce(0) { $0 + $1.size },
@@ -65,7 +57,7 @@ enum Fingerprinter {
                 }
             }
         }
-        plan = BuildPlan(assets: [], nodes: [], digests: [], components: [], warnings: MissingReferences())
+        plan = ReferenceGraph(assets: [], nodes: [], digests: [], components: [], warnings: MissingReferences())
         observer.handle(.memoryLetGo)
         return FingerprintedAssets(
             sources: assets, digests: digests.list, nameHashes: fingerprints.changed, rewritten: rewritten)
@@ -103,7 +95,7 @@ enum Fingerprinter {
 
     /// The components in levels: a component's level is one more than the highest level among the
     /// components it references (0 when it references only files that are not rewritten).
-    private static func levels(of plan: BuildPlan) -> [[[Int]]] {
+    private static func levels(of plan: ReferenceGraph) -> [[[Int]]] {
         var componentOf = [Int](repeating: -1, count: plan.nodes.count)
         for (index, component) in plan.components.enumerated() {
             for member in component { componentOf[member] = index }
@@ -128,7 +120,7 @@ enum Fingerprinter {
     /// Fingerprints one component (one file, or the members of a reference cycle) once everything
     /// it references outside itself has its final name; rewritten bytes go to the spool at once.
     private static func fingerprint(
-        _ component: [Int], of plan: BuildPlan, digests: Digests, fingerprints known: Fingerprints,
+        _ component: [Int], of plan: ReferenceGraph, digests: Digests, fingerprints known: Fingerprints,
         spool: Spool
     ) throws(CollectStaticError) -> [Result] {
         var fingerprints = known
@@ -170,7 +162,7 @@ enum Fingerprinter {
 
     /// The source of a scanned file, checked against the digest taken when it was scanned: a file
     /// that changed during the run is an error, never a hashed name over the wrong bytes.
-    private static func sourceBytes(of member: Int, in plan: BuildPlan, digest: ContentDigest)
+    private static func sourceBytes(of member: Int, in plan: ReferenceGraph, digest: ContentDigest)
         throws(CollectStaticError) -> [UInt8]
     {
         let path = plan.assets[member].filePath
@@ -182,7 +174,7 @@ enum Fingerprinter {
     /// The node's source with each reference whose target passes `include` pointing at the
     /// target's hashed name.
     private static func rewrite(
-        _ member: Int, _ source: [UInt8], in plan: BuildPlan, _ fingerprints: Fingerprints,
+        _ member: Int, _ source: [UInt8], in plan: ReferenceGraph, _ fingerprints: Fingerprints,
         include: (Int) -> Bool
     ) -> [UInt8] {
         // Edges are in source order: each is rewritten as it is reached, with no list of them.

@@ -1,5 +1,4 @@
 import CLinux
-
 import Glibc
 
 /// Files read and written in pieces, so that the memory a file costs is one chunk whatever its size.

@@ -1,5 +1,4 @@
 import Foundation
-
 import Glibc
 
 /// The few POSIX file operations the pipeline needs, with errors that name the path.

@@ -185,7 +185,7 @@ import Testing
         // within these bounds: a record that grows past one is a regression of memory at scale.
         #expect(MemoryLayout<SourceAsset>.stride <= 40)
         #expect(MemoryLayout<ReleasePlan.File>.stride <= 16)
-        #expect(MemoryLayout<BuildPlan.Edge>.stride <= 28)
+        #expect(MemoryLayout<ReferenceGraph.Edge>.stride <= 28)
         #expect(MemoryLayout<NameHash>.stride <= 8)
     }
 

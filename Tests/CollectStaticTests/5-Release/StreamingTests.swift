@@ -103,10 +103,11 @@ import Testing
         let after = try Self.highWaterMark()
         for stage in ["find", "fingerprint", "plan", "stage", "publish"] {
             #expect(report.seconds[stage] != nil, "\(stage)")
-            // The process's peak as the kernel counts it while the stage ran: in MB, between the
-            // peak before the run and the peak after it.
+            // The process's peak as the kernel counts it while the stage ran: in MB (to 0.1), between
+            // the peak before the run and the peak after it.
             let peak = report.peakMegabytes[stage] ?? 0
-            #expect(peak >= before - 0.01 && peak <= after + 0.01, "\(stage): \(peak) MB, not in \(before)...\(after)")
+            #expect(
+                peak >= before - 0.051 && peak <= after + 0.051, "\(stage): \(peak) MB, not in \(before)...\(after)")
         }
         // Peaks only grow from one stage to the next.
         let order = ["find", "fingerprint", "plan", "stage", "publish"].compactMap { report.peakMegabytes[$0] }

@@ -1,7 +1,7 @@
 /// The reference graph of one run: every found asset, the references its CSS/JS makes, what each
 /// resolves to, and the order to fingerprint in (dependencies first; a reference cycle is one
 /// component). Every missing reference is collected before anything is written.
-struct BuildPlan: Sendable {
+struct ReferenceGraph: Sendable {
     /// One asset's place in the graph (the asset itself is `assets[i]`, its digest `digests[i]`).
     struct Node: Sendable {
         /// Resolved references, in file order, with the index of the node they point at (none for
@@ -86,7 +86,7 @@ struct BuildPlan: Sendable {
     /// Reads and scans the rewritable files (at most `jobs` at once) and resolves their references
     /// against `assets` only (never against what is already in STATIC_ROOT).
     static func make(assets: [SourceAsset], configuration: Configuration, jobs: Int = 1)
-        async throws(CollectStaticError) -> BuildPlan
+        async throws(CollectStaticError) -> ReferenceGraph
     {
         let jsModules = configuration.jsModules
         let index = AssetIndex(assets)
@@ -158,7 +158,7 @@ struct BuildPlan: Sendable {
             warnings.add(problems.warnings, count: problems.warningCount)
         }
         if missing.count > 0 { throw .missingReferences(missing) }
-        return BuildPlan(
+        return ReferenceGraph(
             assets: assets, nodes: nodes, digests: digests, components: components(of: nodes), warnings: warnings)
     }
 
