@@ -136,5 +136,6 @@ struct S3ClientTests {
         defer { Task { await offline.shutdown() } }
         let transport = try #require(await #expect(throws: S3Error.self) { try await offline.getObject(key: "a") })
         #expect(transport.description.hasPrefix("cannot reach bucket 'b-1' at http://127.0.0.1:1"))
+        #expect(await offline.requestCounts()["GET"] == 2)  // a refused connection is retried
     }
 }
