@@ -75,6 +75,18 @@ struct S3ClientTests {
         #expect(try moto.peer("keys", bucket, "") as? [String] == (keys.suffix(6).sorted()))
     }
 
+    @Test func deleteFallsBackToSingleDeletesWhereDeleteObjectsIsNotImplemented() async throws {
+        let moto = try MotoServer.get()
+        let bucket = try moto.makeBucket("nodelete")
+        let client = S3Client(configuration: moto.configuration(bucket: bucket))
+        defer { Task { await client.shutdown() } }
+        for key in ["a.txt", "b.txt", "c.txt"] { try await client.putObject(key: key, body: Data(key.utf8)) }
+        try moto.inject(status: 501, code: "NotImplemented", count: 1, match: "/\(bucket)?delete")
+        try await client.deleteObjects(keys: ["a.txt", "b.txt", "missing.txt"])
+        #expect(try moto.peer("keys", bucket, "") as? [String] == ["c.txt"])
+        #expect(await client.requestCounts()["DELETE"] == 3)
+    }
+
     @Test func retriesSlowDownAnd500ThenSucceeds() async throws {
         let moto = try MotoServer.get()
         let bucket = try moto.makeBucket("retry")
