@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "collectstatic", targets: ["CollectStaticCLI"]),
         .library(name: "CollectStatic", targets: ["CollectStatic"]),
         .library(name: "StaticAssets", targets: ["StaticAssets"]),
+        .library(name: "CollectStaticS3", targets: ["CollectStaticS3"]),
         .library(name: "StaticAssetsServer", targets: ["StaticAssetsServer"]),
         .library(name: "StaticAssetsHummingbird", targets: ["StaticAssetsHummingbird"]),
         .library(name: "StaticAssetsStencil", targets: ["StaticAssetsStencil"]),
@@ -30,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // Object storage (CollectStaticS3): HTTP only; SigV4 is ours, over swift-crypto.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -54,11 +57,22 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),
+        // Object storage: SigV4 over swift-crypto, requests over AsyncHTTPClient, the bucket publisher.
+        .target(
+            name: "CollectStaticS3",
+            dependencies: [
+                "CollectStatic", "StaticAssets", "StaticAssetsServer",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         // CLI: a thin shell over the engine.
         .executableTarget(
             name: "CollectStaticCLI",
             dependencies: [
-                "CollectStatic", "CLinux",
+                "CollectStatic", "CollectStaticS3", "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +109,13 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "StaticAssetsTests", dependencies: ["StaticAssets", "TestSupport"]),
         .testTarget(name: "CollectStaticTests", dependencies: ["CollectStatic", "TestSupport"]),
+        .testTarget(
+            name: "CollectStaticS3Tests",
+            dependencies: [
+                "CollectStaticS3", "CollectStatic", "CollectStaticCLI", "StaticAssets", "StaticAssetsServer", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "CollectStaticCLITests",
             dependencies: ["CollectStaticCLI", "StaticAssetsExample", "CollectStatic", "StaticAssets", "TestSupport"]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CollectStatic
+import CollectStaticS3
 import Foundation
 
 struct CollectCommand: AsyncParsableCommand {
@@ -15,6 +16,7 @@ struct CollectCommand: AsyncParsableCommand {
     @OptionGroup(title: Setting.Group.general.title) var general: GeneralOptions
     @OptionGroup(title: Setting.Group.compression.title) var compression: CompressionOptions
     @OptionGroup(title: Setting.Group.releases.title) var releases: ReleaseOptions
+    @OptionGroup(title: Setting.Group.releases.title) var storage: StorageOptions
 
     @Flag(name: .long, help: "With --clear: clear a non-empty STATIC_ROOT that holds no manifest.")
     var force = false
@@ -25,7 +27,9 @@ struct CollectCommand: AsyncParsableCommand {
     func run() async throws {
         var shown: ConsoleObserver?
         do {
-            let configuration = try await loadConfiguration([ignore, verbosity, general, compression, releases])
+            let configuration = try await loadConfiguration([
+                ignore, verbosity, general, compression, releases, storage,
+            ])
             let observer = ConsoleObserver(
                 verbosity: json ? 0 : configuration.verbosity, isTerminal: isatty(STDERR_FILENO) == 1,
                 dryRun: django.dryRun)
@@ -38,6 +42,7 @@ struct CollectCommand: AsyncParsableCommand {
                         "note: \(project.storage.backend) is not a manifest storage: copying only, as Django does\n"
                             .utf8))
             }
+            let bucket = try BucketStep(configuration: configuration, copyOnly: copyOnly)
             let options = CollectOptions(
                 dryRun: django.dryRun, clear: django.clear, force: force, link: django.link,
                 postProcess: !django.noPostProcess && !copyOnly)
@@ -47,12 +52,16 @@ struct CollectCommand: AsyncParsableCommand {
             }
             let report = try await collector.run()
             observer.finish()
+            // The bucket gets the release once STATIC_ROOT has it (not in a dry run).
+            var bucketLine: String?
+            if !django.dryRun, let bucket { bucketLine = try await bucket.publish(configuration) }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else if configuration.verbosity >= 1 {
                 print("\n" + report.summaryLine)
+                if let bucketLine { print(bucketLine) }
             }
         } catch let error as CollectStaticError {
             shown?.finish()

@@ -198,6 +198,18 @@ struct ReleaseOptions: SettingFlags {
     }
 }
 
+/// Where releases are also published (`collect` only).
+struct StorageOptions: SettingFlags {
+    @Option(name: Setting.storage.argumentName, help: Setting.storage.argumentHelp(valueName: "url"))
+    var storage: String?
+
+    var values: [Setting: SettingValue] {
+        var values: [Setting: SettingValue] = [:]
+        set(.storage, storage, into: &values)
+        return values
+    }
+}
+
 /// Loads the configuration from the flags of several groups (later groups never repeat a setting).
 func loadConfiguration(_ groups: [any SettingFlags]) async throws(CollectStaticError) -> Configuration {
     var flags: [Setting: SettingValue] = [:]

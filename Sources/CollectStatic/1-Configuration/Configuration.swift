@@ -20,6 +20,8 @@ public struct Configuration: Sendable, Equatable {
     public var retention: Retention
     /// Seconds to wait for another run holding the lock on STATIC_ROOT.
     public var lockTimeout: Double
+    /// `COLLECTSTATIC_STORAGE` as written (an `s3://` URL, read by CollectStaticS3); nil when unset.
+    public var storage: String?
     /// What the Django project said, with `--django`.
     public var django: DjangoProject?
     /// Where each setting's value came from (flag, environment, .env, config file, Django, default).
@@ -92,7 +94,17 @@ public struct SettingSource: Sendable, Equatable, CustomStringConvertible {
         self.source = source
     }
 
-    public var description: String { "\(setting.name)=\(value)  (\(source))" }
+    public var description: String {
+        "\(setting.name)=\(setting == .storage ? Self.withoutSecret(value) : value)  (\(source))"
+    }
+
+    /// `s3://KEY:SECRET@HOST/…` → `s3://KEY:***@HOST/…`: a URL setting is shown without its secret.
+    static func withoutSecret(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url.lastIndex(of: "@"), scheme.upperBound <= at,
+            let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
+        else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
 }
 
 public enum MissingReferencePolicy: String, Sendable, CaseIterable {

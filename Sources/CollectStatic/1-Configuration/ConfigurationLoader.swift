@@ -341,6 +341,7 @@ struct SettingsReader {
                 count: try integer(.keep, in: 0...1000), maximumAge: try duration(.keepAge)),
             lockTimeout: try duration(.lockTimeout)
         )
+        configuration.storage = string(.storage).flatMap { $0.isEmpty ? nil : $0 }
         try ConfigurationValidator.validate(&configuration)
         return configuration
     }

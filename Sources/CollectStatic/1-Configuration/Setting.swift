@@ -134,6 +134,11 @@ extension Setting {
         name: "COLLECTSTATIC_LOCK_TIMEOUT", kind: .string, flag: "--lock-timeout", defaultValue: "5m",
         help: "How long to wait for another run on the same STATIC_ROOT to finish (seconds, or 30s, 5m).",
         group: .releases)
+    public static let storage = Setting(
+        name: "COLLECTSTATIC_STORAGE", kind: .string, flag: "--storage", defaultValue: "",
+        help:
+            "Also publish each release to S3-compatible storage, s3://BUCKET/PREFIX (endpoint, region, credentials from AWS_* variables or the URL).",
+        group: .releases)
     public static let config = Setting(
         name: "COLLECTSTATIC_CONFIG", kind: .path, flag: "--config", defaultValue: "collectstatic.json",
         help: "JSON config file; the default is read only if it exists.")
@@ -155,6 +160,6 @@ extension Setting {
         .jobs, .jsModules, .missing, .missingIgnore, .invalidUTF8, .compress, .encodings, .gzipLevel,
         .brotliQuality, .brotliWindow, .zstdLevel, .dictionaryGenerations,
         .dictionaryTypes, .compressSkip, .compressMaxRatio, .cacheDir, .keep, .keepAge, .lockTimeout,
-        .config, .django, .djangoSettings, .python,
+        .storage, .config, .django, .djangoSettings, .python,
     ]
 }

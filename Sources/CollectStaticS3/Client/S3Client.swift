@@ -1,0 +1,274 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// The S3 operations publishing needs, over AsyncHTTPClient: signed with SigV4 (real payload
+/// SHA-256), at most `concurrency` requests in flight, retried with backoff and jitter on 500, 503,
+/// SlowDown, timeouts and lost connections.
+public final class S3Client: Sendable {
+    public let configuration: S3Configuration
+    private let http: HTTPClient
+    private let ownsHTTP: Bool
+    private let signer: SigV4Signer
+    private let limiter: RequestLimiter
+    private let counter = RequestCounter()
+
+    public init(configuration: S3Configuration) {
+        self.configuration = configuration
+        var http = HTTPClient.Configuration()
+        http.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, configuration.concurrency)
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
+        self.ownsHTTP = true
+        self.signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region)
+        self.limiter = RequestLimiter(limit: configuration.concurrency)
+    }
+
+    /// Closes the connections. Call once when done.
+    public func shutdown() async {
+        if ownsHTTP { try? await http.shutdown() }
+    }
+
+    /// Requests sent so far (each attempt counts), by method.
+    public func requestCounts() async -> [String: Int] { await counter.counts }
+
+    // MARK: Operations
+
+    public enum Condition: Sendable, Equatable {
+        case none
+        /// Create only: `If-None-Match: *`.
+        case absent
+        /// Replace only this version: `If-Match: etag`.
+        case matches(String)
+    }
+
+    public struct Object: Sendable {
+        public let body: Data
+        public let etag: String
+    }
+
+    public struct Head: Sendable, Equatable {
+        public let size: Int
+        public let etag: String
+        public let contentType: String?
+        public let contentEncoding: String?
+        public let cacheControl: String?
+    }
+
+    public struct ListedObject: Sendable, Equatable {
+        public let key: String
+        public let size: Int
+        public let etag: String
+    }
+
+    public struct PutOptions: Sendable, Equatable {
+        public var contentType: String?
+        public var contentEncoding: String?
+        public var cacheControl: String?
+        public var condition: Condition
+
+        public init(
+            contentType: String? = nil, contentEncoding: String? = nil, cacheControl: String? = nil,
+            condition: Condition = .none
+        ) {
+            self.contentType = contentType
+            self.contentEncoding = contentEncoding
+            self.cacheControl = cacheControl
+            self.condition = condition
+        }
+    }
+
+    /// PutObject with `Content-MD5` and the body's SHA-256. Returns the new ETag. A failed condition
+    /// throws an `S3Error` with status 412 (or 409 where a provider answers ConditionalRequestConflict).
+    @discardableResult
+    public func putObject(key: String, body: Data, options: PutOptions = PutOptions()) async throws -> String {
+        var headers: [(String, String)] = [("Content-MD5", Data(Insecure.MD5.hash(data: body)).base64EncodedString())]
+        if let value = options.contentType { headers.append(("Content-Type", value)) }
+        if let value = options.contentEncoding { headers.append(("Content-Encoding", value)) }
+        if let value = options.cacheControl { headers.append(("Cache-Control", value)) }
+        switch options.condition {
+        case .none: break
+        case .absent: headers.append(("If-None-Match", "*"))
+        case .matches(let etag): headers.append(("If-Match", etag))
+        }
+        let response = try await send("PUT", operation: "PutObject", key: key, headers: headers, body: body)
+        return response.headers.first(name: "etag") ?? ""
+    }
+
+    /// GetObject: the bytes and ETag, or nil when there is no such key.
+    public func getObject(key: String) async throws -> Object? {
+        let response = try await send("GET", operation: "GetObject", key: key, allow404: true)
+        if response.status == 404 { return nil }
+        return Object(body: response.body, etag: response.headers.first(name: "etag") ?? "")
+    }
+
+    /// HeadObject, or nil when there is no such key.
+    public func headObject(key: String) async throws -> Head? {
+        let response = try await send("HEAD", operation: "HeadObject", key: key, allow404: true)
+        if response.status == 404 { return nil }
+        let headers = response.headers
+        return Head(
+            size: Int(headers.first(name: "content-length") ?? "") ?? 0, etag: headers.first(name: "etag") ?? "",
+            contentType: headers.first(name: "content-type"), contentEncoding: headers.first(name: "content-encoding"),
+            cacheControl: headers.first(name: "cache-control"))
+    }
+
+    /// Every object under `prefix` (a full key prefix), following continuation tokens.
+    public func listObjects(prefix: String, pageSize: Int = 1000) async throws -> [ListedObject] {
+        var objects: [ListedObject] = []
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("max-keys", String(pageSize)), ("prefix", prefix)]
+            if let token { query.append(("continuation-token", token)) }
+            let response = try await send("GET", operation: "ListObjectsV2", key: "", query: query)
+            let page: XMLResponses.ListPage
+            do {
+                page = try XMLResponses.listPage(response.body)
+            } catch {
+                throw failure(.malformed("cannot read the listing: \(error)"), operation: "ListObjectsV2", key: nil)
+            }
+            objects += page.objects
+            token = page.nextToken
+        } while token != nil
+        return objects
+    }
+
+    /// Deletes the keys: DeleteObjects in batches of at most 1,000; single DELETEs where the
+    /// provider answers NotImplemented. Keys that were already absent count as deleted.
+    public func deleteObjects(keys: [String]) async throws {
+        var start = 0
+        while start < keys.count {
+            let batch = Array(keys[start..<min(start + 1000, keys.count)])
+            start += batch.count
+            let body = XMLResponses.deleteRequest(keys: batch)
+            let response: Response
+            do {
+                response = try await send(
+                    "POST", operation: "DeleteObjects", key: "", query: [("delete", "")],
+                    headers: [
+                        ("Content-MD5", Data(Insecure.MD5.hash(data: body)).base64EncodedString()),
+                        ("Content-Type", "application/xml"),
+                    ], body: body)
+            } catch let error as S3Error where error.code == "NotImplemented" || error.status == 501 {
+                try await deleteEach(batch)
+                continue
+            }
+            let result: XMLResponses.DeleteResult
+            do {
+                result = try XMLResponses.deleteResult(response.body)
+            } catch {
+                throw failure(.malformed("cannot read the DeleteObjects result"), operation: "DeleteObjects", key: nil)
+            }
+            if let first = result.errors.first {
+                throw failure(
+                    .response(status: 200, code: first.code, message: nil), operation: "DeleteObjects", key: first.key)
+            }
+        }
+    }
+
+    private func deleteEach(_ keys: [String]) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for key in keys {
+                group.addTask { _ = try await self.send("DELETE", operation: "DeleteObject", key: key, allow404: true) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    // MARK: Sending
+
+    struct Response: Sendable {
+        let status: Int
+        let headers: HTTPHeaders
+        let body: Data
+    }
+
+    private func failure(_ kind: S3Error.Kind, operation: String, key: String?) -> S3Error {
+        S3Error(
+            kind: kind, operation: operation, key: key, bucket: configuration.bucket,
+            endpoint: configuration.endpointDescription, region: configuration.region)
+    }
+
+    func send(
+        _ method: String, operation: String, key: String, query: [(String, String)] = [],
+        headers: [(String, String)] = [], body: Data = Data(), allow404: Bool = false
+    ) async throws -> Response {
+        let retry = configuration.retry
+        var attempt = 1
+        while true {
+            let outcome: Result<Response, S3Error>
+            do {
+                let response = try await limiter.run {
+                    try await self.sendOnce(method, key: key, query: query, headers: headers, body: body)
+                }
+                if (200..<300).contains(response.status) || (allow404 && response.status == 404) {
+                    return response
+                }
+                let parsed = XMLResponses.error(response.body)
+                outcome = .failure(
+                    failure(
+                        .response(status: response.status, code: parsed.code, message: parsed.message),
+                        operation: operation, key: key.isEmpty ? nil : key))
+            } catch let error as HTTPClientError {
+                outcome = .failure(failure(.transport("\(error)"), operation: operation, key: key.isEmpty ? nil : key))
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                outcome = .failure(failure(.transport("\(error)"), operation: operation, key: key.isEmpty ? nil : key))
+            }
+            guard case .failure(let error) = outcome else { continue }
+            if attempt >= retry.attempts || !Self.isRetryable(error) { throw error }
+            try await Task.sleep(for: retry.delay(beforeRetry: attempt))
+            attempt += 1
+        }
+    }
+
+    static func isRetryable(_ error: S3Error) -> Bool {
+        switch error.kind {
+        case .transport: return true
+        case .malformed: return false
+        case .response(let status, let code, _):
+            return status == 500 || status == 503 || code == "SlowDown" || code == "InternalError"
+                || code == "RequestTimeout"
+        }
+    }
+
+    private func sendOnce(
+        _ method: String, key: String, query: [(String, String)], headers: [(String, String)], body: Data
+    ) async throws -> Response {
+        let path = configuration.requestPath(key: key)
+        let signed = signer.sign(
+            .init(
+                method: method, host: configuration.requestHost, path: path, query: query, headers: headers,
+                payloadSHA256: SigV4Signer.sha256Hex(body)),
+            at: Date())
+        var url = "\(configuration.scheme)://\(configuration.requestHost)\(URIEncoding.encode(path, keepSlash: true))"
+        if !query.isEmpty {
+            url +=
+                "?"
+                + query.map {
+                    URIEncoding.encode($0.0, keepSlash: false) + "=" + URIEncoding.encode($0.1, keepSlash: false)
+                }.joined(separator: "&")
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in signed.headers { request.headers.add(name: name, value: value) }
+        if method == "PUT" || method == "POST" || !body.isEmpty {
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        await counter.record(method)
+        let timeout = configuration.retry.requestTimeout.components.seconds
+        let response = try await http.execute(request, timeout: .seconds(max(1, timeout)))
+        let collected = try await response.body.collect(upTo: 1 << 30)
+        return Response(
+            status: Int(response.status.code), headers: response.headers, body: Data(buffer: collected))
+    }
+}
+
+/// Requests sent, by method (for tests and `-v 3`).
+actor RequestCounter {
+    private(set) var counts: [String: Int] = [:]
+    func record(_ method: String) { counts[method, default: 0] += 1 }
+}

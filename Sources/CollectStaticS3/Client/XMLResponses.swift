@@ -1,0 +1,84 @@
+import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// The few S3 XML documents we read and write, through FoundationXML.
+enum XMLResponses {
+    struct ErrorBody {
+        var code: String?
+        var message: String?
+    }
+
+    struct ListPage {
+        var objects: [S3Client.ListedObject]
+        var nextToken: String?
+    }
+
+    struct DeleteResult {
+        var deleted: [String]
+        var errors: [(key: String, code: String)]
+    }
+
+    static func document(_ data: Data) throws -> XMLElement {
+        let document = try XMLDocument(data: data, options: [])
+        guard let root = document.rootElement() else { throw XMLError.empty }
+        return root
+    }
+
+    enum XMLError: Error { case empty }
+
+    static func error(_ data: Data) -> ErrorBody {
+        guard let root = try? document(data) else { return ErrorBody() }
+        return ErrorBody(code: text(root, "Code"), message: text(root, "Message"))
+    }
+
+    static func listPage(_ data: Data) throws -> ListPage {
+        let root = try document(data)
+        let objects = children(root, "Contents").compactMap { item -> S3Client.ListedObject? in
+            guard let key = text(item, "Key") else { return nil }
+            return S3Client.ListedObject(
+                key: key, size: Int(text(item, "Size") ?? "") ?? 0, etag: text(item, "ETag") ?? "")
+        }
+        let truncated = text(root, "IsTruncated") == "true"
+        return ListPage(objects: objects, nextToken: truncated ? text(root, "NextContinuationToken") : nil)
+    }
+
+    static func deleteResult(_ data: Data) throws -> DeleteResult {
+        let root = try document(data)
+        return DeleteResult(
+            deleted: children(root, "Deleted").compactMap { text($0, "Key") },
+            errors: children(root, "Error").map { (text($0, "Key") ?? "", text($0, "Code") ?? "") })
+    }
+
+    static func deleteRequest(keys: [String]) -> Data {
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete><Quiet>true</Quiet>"
+        for key in keys { xml += "<Object><Key>\(escape(key))</Key></Object>" }
+        xml += "</Delete>"
+        return Data(xml.utf8)
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    private static func children(_ element: XMLElement, _ name: String) -> [XMLElement] {
+        (element.children ?? []).compactMap { $0 as? XMLElement }.filter { $0.localName == name || $0.name == name }
+    }
+
+    private static func text(_ element: XMLElement, _ name: String) -> String? {
+        children(element, name).first?.stringValue
+    }
+}

@@ -1,0 +1,44 @@
+import StaticAssets
+import StaticAssetsServer
+
+/// One file of STATIC_ROOT as an object of the bucket, with the headers it is stored with: the
+/// original's `Content-Type` (the server's table) for it and each of its variants, `Content-Encoding`
+/// on variants and deltas, hashed names and theirs immutable, everything else `no-cache`.
+struct BucketObject: Sendable, Equatable {
+    /// Name relative to STATIC_ROOT (and to PREFIX in the bucket).
+    let name: String
+    let contentType: String
+    let contentEncoding: String?
+    let cacheControl: String
+
+    static let immutable = "public, max-age=31536000, immutable"
+    static let revalidate = "no-cache"
+
+    init(name: String, original: String, encoding: String?, immutable: Bool) {
+        self.name = name
+        self.contentType = ContentTypes.contentType(for: original)
+        self.contentEncoding = encoding
+        self.cacheControl = immutable ? Self.immutable : Self.revalidate
+    }
+
+    /// Every object of a published tree, from its manifest: each file and its variants and deltas.
+    static func all(in manifest: Manifest) -> [BucketObject] {
+        let hashed = manifest.hashedNames
+        var objects: [BucketObject] = []
+        for (name, entry) in manifest.files {
+            let immutable = hashed.contains(name)
+            objects.append(BucketObject(name: name, original: name, encoding: nil, immutable: immutable))
+            for encoding in ContentEncoding.variants where entry.encodings[encoding] != nil {
+                objects.append(
+                    BucketObject(
+                        name: name + encoding.fileSuffix, original: name, encoding: encoding.token,
+                        immutable: immutable))
+            }
+            for delta in entry.deltaFiles(of: name) {
+                objects.append(
+                    BucketObject(name: delta.name, original: name, encoding: delta.coding.token, immutable: immutable))
+            }
+        }
+        return objects.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    }
+}
