@@ -7,7 +7,11 @@
 //
 // Settings (environment): STATIC_ROOT (public/static), STATIC_URL (/static/), TEMPLATES
 // (Fixtures/site/templates), PORT (8080; 0 picks a free port), DEBUG_ASSETS=1 to serve straight from
-// the source roots in Fixtures/site without collecting.
+// the source roots in Fixtures/site without collecting, STATIC_RELOAD_INTERVAL (seconds between
+// checks for a new release, 1; 0 turns the watch off).
+//
+// A re-collect while the app runs is picked up by itself: the page and the files switch to the new
+// release together (one resolver for both), and every response comes from one release.
 //
 // A missing or unreadable manifest (no collect run yet) or templates folder is one message on
 // stderr and exit status 1.
@@ -36,6 +40,7 @@ func serve() async throws {
     let templates = environment["TEMPLATES"] ?? "Fixtures/site/templates"
     let port = Int(environment["PORT"] ?? "8080") ?? 8080
     let debug = environment["DEBUG_ASSETS"] == "1"
+    let interval = Double(environment["STATIC_RELOAD_INTERVAL"] ?? "1") ?? 1
 
     let assets: AssetResolver
     let responder: StaticFileResponder
@@ -54,7 +59,9 @@ func serve() async throws {
     let library = try await MustacheLibrary(directory: templates)
 
     let router = Router()
-    router.add(middleware: StaticAssetsMiddleware(responder))
+    router.add(
+        middleware: StaticAssetsMiddleware(
+            responder, reload: interval > 0 ? .watch(every: .milliseconds(Int(interval * 1000))) : .off))
     router.get("/") { _, _ -> Page in
         let context = ["title": "collectstatic for Swift", "message": "Every asset URL on this page is fingerprinted."]
         return Page(html: try library.render(context, withTemplate: "index", assets: assets) ?? "")

@@ -49,14 +49,20 @@ public struct ContainedFile: Sendable, Equatable {
 
     private static func regularFile(at path: String, _ info: stat) -> ContainedFile? {
         guard info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return ContainedFile(path: path, info)
+    }
+
+    /// The metadata `info` gives (from `stat` or `fstat`) of the file at `path`.
+    init(path: String, _ info: stat) {
         #if canImport(Darwin)
             let time = info.st_mtimespec
         #else
             let time = info.st_mtim
         #endif
-        return ContainedFile(
-            path: path, size: Int(info.st_size), modifiedSeconds: Int(time.tv_sec),
-            modifiedNanoseconds: Int(time.tv_nsec))
+        self.path = path
+        size = Int(info.st_size)
+        modifiedSeconds = Int(time.tv_sec)
+        modifiedNanoseconds = Int(time.tv_nsec)
     }
 
     static func realPath(_ path: String) -> String? {

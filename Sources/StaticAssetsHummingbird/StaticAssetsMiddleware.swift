@@ -1,4 +1,6 @@
 import Hummingbird
+import NIOPosix
+import StaticAssets
 import StaticAssetsServer
 
 /// Serves STATIC_URL through a ``StaticFileResponder`` (precompressed variants, strong ETags,
@@ -10,21 +12,43 @@ import StaticAssetsServer
 /// router.add(middleware: StaticAssetsMiddleware(StaticFileResponder(staticRoot: "public/static", resolver: assets)))
 /// ```
 ///
-/// File bodies are streamed in chunks read on NIO's thread pool (Hummingbird's `FileIO`), except
-/// the small hashed files the responder holds in memory, which are sent from there; HEAD, 304 and
-/// error responses carry no body.
+/// New releases are noticed by themselves (``Reload``, on by default): the resolver watches its
+/// manifest path and swaps in the next release (manifest and tree) as a whole; templates rendered
+/// with the same resolver see the same release. Each request is answered wholly from the release it
+/// started on.
+///
+/// File bodies are read from the file the responder opened (its size and validators came from the
+/// same open file), in chunks on NIO's thread pool, except the small hashed files the responder
+/// holds in memory, which are sent from there; HEAD, 304 and error responses carry no body.
 public struct StaticAssetsMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Whether the middleware makes the resolver watch for new releases.
+    public enum Reload: Sendable, Equatable {
+        /// `AssetResolver.watchForReleases(every:)`: inotify wakes it at once on Linux, and it checks
+        /// (two `stat` calls) every `interval` in any case.
+        case watch(every: Duration)
+        /// No watch: the release changes only when the application reloads the resolver.
+        case off
+
+        /// A check every second.
+        public static var `default`: Reload { .watch(every: .seconds(1)) }
+    }
+
     public let responder: StaticFileResponder
-    let fileIO: FileIO
+    let threadPool: NIOThreadPool
     let chunkLength: Int
 
     /// - Parameters:
-    ///   - fileIO: reads file bodies (default: on NIO's singleton thread pool).
+    ///   - reload: whether to watch the resolver's manifest path for new releases (default: every second).
+    ///   - threadPool: where file bodies are read (default: NIO's singleton pool).
     ///   - chunkLength: bytes read from disk per chunk of a streamed body.
-    public init(_ responder: StaticFileResponder, fileIO: FileIO = FileIO(), chunkLength: Int = 128 * 1024) {
+    public init(
+        _ responder: StaticFileResponder, reload: Reload = .default, threadPool: NIOThreadPool = .singleton,
+        chunkLength: Int = 128 * 1024
+    ) {
         self.responder = responder
-        self.fileIO = fileIO
-        self.chunkLength = chunkLength
+        self.threadPool = threadPool
+        self.chunkLength = max(1, chunkLength)
+        if case .watch(let interval) = reload { responder.watchForReleases(every: interval) }
     }
 
     public func handle(
@@ -47,12 +71,34 @@ public struct StaticAssetsMiddleware<Context: RequestContext>: RouterMiddleware 
             return Response(
                 status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes[range])))
         case .file(let file, let range) where !range.isEmpty:
-            let body = try await fileIO.loadFile(
-                path: file, range: range.lowerBound...(range.upperBound - 1), context: context,
-                chunkLength: chunkLength)
-            return Response(status: status, headers: headers, body: body)
+            return Response(status: status, headers: headers, body: try await body(file, range))
         default:
             return Response(status: status, headers: headers, body: ResponseBody())
+        }
+    }
+
+    /// The bytes `range` of the open file: in one buffer when they fit one chunk, else streamed.
+    /// A file that turns out shorter than the fields said ends the response with an error (the
+    /// connection is closed) rather than sending fewer bytes than `Content-Length`.
+    func body(_ file: OpenFile, _ range: Range<Int>) async throws -> ResponseBody {
+        let pool = threadPool
+        let chunk = chunkLength
+        @Sendable func read(_ offset: Int, _ count: Int) async throws -> ByteBuffer {
+            let bytes = try await pool.runIfActive { file.read(offset: offset, count: count) }
+            guard let bytes, bytes.count == count else { throw ShortRead(path: file.file.path) }
+            return ByteBuffer(bytes: bytes)
+        }
+        if range.count <= chunk {
+            return ResponseBody(byteBuffer: try await read(range.lowerBound, range.count))
+        }
+        return ResponseBody(contentLength: range.count) { writer in
+            var offset = range.lowerBound
+            while offset < range.upperBound {
+                let count = min(chunk, range.upperBound - offset)
+                try await writer.write(try await read(offset, count))
+                offset += count
+            }
+            try await writer.finish(nil)
         }
     }
 
@@ -79,3 +125,9 @@ extension StaticAssetsMiddleware {
 /// `HTTPTypes.HTTPField`, reached through the `HTTPFields` that Hummingbird re-exports (so this target
 /// needs no direct dependency on swift-http-types).
 typealias HTTPField = HTTPFields.Element
+
+/// A file read returned fewer bytes than the response's fields announced.
+struct ShortRead: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "\(path) is shorter than when it was opened" }
+}

@@ -22,7 +22,7 @@ struct Asset: Sendable {
     /// RFC 9842 deltas of this file: coding → dictionary SHA-256 (hex) → delta size.
     var deltas: [DeltaCoding: [String: Int]] = [:]
     /// Finds the delta in one coding against a dictionary (by SHA-256 hex).
-    var locateDelta: @Sendable (DeltaCoding, String) -> ContainedFile? = { _, _ in nil }
+    var locateDelta: @Sendable (DeltaCoding, String) -> OpenFile? = { _, _ in nil }
     /// The `Use-As-Dictionary` value for this file, when it is offered as a dictionary.
     var useAsDictionary: String?
 

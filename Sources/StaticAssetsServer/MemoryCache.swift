@@ -31,9 +31,28 @@ struct LocatedFile: Sendable {
         let lastModified: String
     }
 
+    /// Size and time of the representation (from the open file, or from the one its bytes were read from).
     let file: ContainedFile
+    /// The whole file, when it is held in memory.
     let bytes: [UInt8]?
+    /// The file held open, when the body is read from disk.
+    let opened: OpenFile?
     var validators: Validators? = nil
+
+    /// A representation read from disk: the open file gives both its metadata and its bytes.
+    init(opened: OpenFile) {
+        self.file = opened.file
+        self.bytes = nil
+        self.opened = opened
+    }
+
+    /// A representation held in memory (no descriptor kept).
+    init(file: ContainedFile, bytes: [UInt8], validators: Validators?) {
+        self.file = file
+        self.bytes = bytes
+        self.opened = nil
+        self.validators = validators
+    }
 }
 
 /// What one representation's bytes must be, from the manifest: their size and a digest.
@@ -81,13 +100,13 @@ struct ExpectedBytes: Sendable {
     }
 }
 
-/// Hashed representations held in memory for one revision of the resolver's manifest.
+/// Hashed representations held in memory for one revision of the resolver's release.
 ///
-/// A representation is loaded at its first request: found on disk exactly as the disk path finds it
-/// (inside the root), read whole, and kept only if its size and digest are the ones the manifest
-/// records and it fits the limits; otherwise it is marked to be served from disk. A new manifest
-/// revision (`resolver.reload`) empties the cache: nothing read for an earlier release is served
-/// for a later one.
+/// A representation is loaded at its first request: opened in the request's release tree exactly as
+/// the disk path opens it, read whole from that open file, and kept only if its size and digest are
+/// the ones that release's manifest records and it fits the limits; otherwise it is marked to be
+/// served from disk. A new revision empties the cache, and a request still on an older revision
+/// neither reads from nor adds to it: no body of one release is served under another's fields.
 final class MemoryCache: Sendable {
     struct Key: Hashable, Sendable {
         let name: String
@@ -166,14 +185,12 @@ final class MemoryCache: Sendable {
         }
     }
 
-    /// The file `find` locates, read whole, if its size and digest are `expected`.
-    static func read(expected: ExpectedBytes, find: () -> ContainedFile?) -> (ContainedFile, [UInt8])? {
-        guard let file = find(), file.size == expected.size,
-            let data = FileManager.default.contents(atPath: file.path)
+    /// The file `find` opens, read whole from that open file, if its size and digest are `expected`.
+    static func read(expected: ExpectedBytes, find: () -> OpenFile?) -> (ContainedFile, [UInt8])? {
+        guard let opened = find(), opened.size == expected.size,
+            let bytes = opened.read(offset: 0, count: opened.size), expected.isMatched(by: bytes)
         else { return nil }
-        let bytes = [UInt8](data)
-        guard expected.isMatched(by: bytes) else { return nil }
-        return (file, bytes)
+        return (opened.file, bytes)
     }
 }
 

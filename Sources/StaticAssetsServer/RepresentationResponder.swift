@@ -51,15 +51,16 @@ struct RepresentationResponder {
             return (coding, weight, size)
         }.sorted { ($1.weight, $0.size, $0.coding) < ($0.weight, $1.size, $1.coding) }
         for candidate in candidates {
-            guard let file = asset.locateDelta(candidate.coding, dictionary),
-                let tag = asset.deltaTag(candidate.coding, dictionary: dictionary, size: file.size)
+            guard let opened = asset.locateDelta(candidate.coding, dictionary),
+                let tag = asset.deltaTag(candidate.coding, dictionary: dictionary, size: opened.size)
             else { continue }
-            return deltaResponse(candidate.coding, file: file, tag: tag)
+            return deltaResponse(candidate.coding, opened: opened, tag: tag)
         }
         return nil
     }
 
-    private func deltaResponse(_ coding: DeltaCoding, file: ContainedFile, tag: EntityTag) -> StaticResponse {
+    private func deltaResponse(_ coding: DeltaCoding, opened: OpenFile, tag: EntityTag) -> StaticResponse {
+        let file = opened.file
         var validators: [(name: String, value: String)] = [
             ("ETag", tag.description), ("Last-Modified", HTTPDate.format(file.modifiedSeconds)),
             ("Cache-Control", asset.cacheControl), ("Vary", vary),
@@ -72,7 +73,7 @@ struct RepresentationResponder {
             [("Content-Type", ContentTypes.contentType(for: asset.name)), ("Content-Encoding", coding.token)]
             + validators
             + [("Content-Length", "\(file.size)")]
-        let body: StaticResponse.Body = request.method == "HEAD" ? .none : .file(path: file.path, range: 0..<file.size)
+        let body: StaticResponse.Body = request.method == "HEAD" ? .none : .file(opened, range: 0..<file.size)
         return StaticResponse(status: 200, headers: headers, body: body)
     }
 
@@ -122,8 +123,10 @@ struct RepresentationResponder {
             body = .none
         } else if let bytes = located.bytes {
             body = .memory(bytes, range: range)
+        } else if let opened = located.opened {
+            body = .file(opened, range: range)
         } else {
-            body = .file(path: file.path, range: range)
+            body = .none
         }
         return StaticResponse(status: status, headers: headers, body: body)
     }

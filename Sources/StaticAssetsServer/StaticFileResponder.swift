@@ -3,18 +3,26 @@ import StaticAssets
 /// Answers requests under STATIC_URL from a collected STATIC_ROOT (its manifest is the index: no
 /// directory walk, no disk access for unknown names) or, in development mode, from the source roots.
 ///
-/// Framework-neutral: a ``StaticRequest`` in, a ``StaticResponse`` out (status, fields and a file
-/// region to stream). `respond(to:)` returns nil for paths outside STATIC_URL, so an adapter passes
-/// those on. The manifest is read through the `AssetResolver` on every request, so
-/// `resolver.reload(…)` after a deploy takes effect at once, without blocking requests.
+/// Framework-neutral: a ``StaticRequest`` in, a ``StaticResponse`` out (status, fields and an open
+/// file region to stream). `respond(to:)` returns nil for paths outside STATIC_URL, so an adapter
+/// passes those on.
+///
+/// One release per request: each request takes the resolver's release once (``AssetResolver/loaded``:
+/// the manifest and the tree it was read from, held open) and is answered wholly from it. Files are
+/// opened relative to that tree, and `Content-Length`, `ETag`, `Last-Modified` and the body all
+/// come from the one open file, so a publish that switches STATIC_ROOT to the next tree meanwhile
+/// changes nothing in a response already begun. A new release (`resolver.reloadIfChanged()`, or
+/// the watch ``watchForReleases(every:)`` starts) takes effect at once for the next requests,
+/// without blocking any.
 ///
 /// Range requests apply to the identity representation only: when a `.br`/`.gz` variant is chosen the
 /// `Range` field is ignored and the whole compressed body is sent with 200.
 ///
 /// Small hashed files and their variants are answered from memory (``Options/memory``): read at their
-/// first request, kept only when their size and digest are the ones the manifest records, dropped
-/// when the resolver's manifest is reloaded. Status and fields are the same as from disk; only the
-/// body's source differs (``StaticResponse/Body/memory(_:range:)``).
+/// first request from the file opened in that request's release, kept only when their size and
+/// digest are the ones that release's manifest records, and belonging to that release only (a new
+/// release starts empty). Status and fields are the same as from disk; only the body's source
+/// differs (``StaticResponse/Body/memory(_:range:)``).
 public struct StaticFileResponder: Sendable {
     public struct Options: Sendable {
         /// The URL path files are served under, ending in `/`. Nil: the path of the resolver's STATIC_URL
@@ -50,7 +58,9 @@ public struct StaticFileResponder: Sendable {
     let catalog: AssetCatalog
     let cachePolicy: CachePolicy
 
-    /// Production: serves STATIC_ROOT, indexed by the manifest `resolver` holds.
+    /// Production: serves STATIC_ROOT, indexed by the manifest `resolver` holds. When the resolver was
+    /// made from `STATIC_ROOT/<manifest>` (the usual case), files are opened in the folder it holds
+    /// with that manifest, release by release; otherwise STATIC_ROOT is opened by path per request.
     public init(staticRoot: String, resolver: AssetResolver, options: Options = Options()) {
         let prefix = Self.normalizedPrefix(options.urlPrefix ?? resolver.staticURL)
         urlPrefix = prefix
@@ -77,6 +87,18 @@ public struct StaticFileResponder: Sendable {
         return catalog.memory.bytesHeld
     }
 
+    /// The resolver whose releases are served (nil in development mode).
+    public var resolver: AssetResolver? {
+        guard case .manifest(let catalog) = catalog else { return nil }
+        return catalog.resolver
+    }
+
+    /// Makes the resolver notice new releases by itself (``AssetResolver/watchForReleases(every:report:)``);
+    /// nothing in development mode.
+    public func watchForReleases(every interval: Duration = .seconds(1)) {
+        resolver?.watchForReleases(every: interval)
+    }
+
     /// Whether `path` (a request target) lies under STATIC_URL.
     public func handles(path: String) -> Bool { RequestPath.relative(path, under: urlPrefix) != nil }
 
@@ -89,7 +111,15 @@ public struct StaticFileResponder: Sendable {
         guard let asset = catalog.asset(encoded: encoded) else {
             return error(404)
         }
-        return RepresentationResponder(asset: asset, request: request, cachePolicy: cachePolicy).response()
+        let response = RepresentationResponder(asset: asset, request: request, cachePolicy: cachePolicy).response()
+        // A name the manifest lists whose file is missing: the tree held may have been retired by a
+        // publish the watch has not picked up yet. Look once, and answer from the new release if any.
+        if response.status == 404, let resolver, case .reloaded = resolver.reloadIfChanged(),
+            let current = catalog.asset(encoded: encoded)
+        {
+            return RepresentationResponder(asset: current, request: request, cachePolicy: cachePolicy).response()
+        }
+        return response
     }
 
     func error(_ status: Int, extra: [(name: String, value: String)] = []) -> StaticResponse {

@@ -6,8 +6,11 @@ public struct StaticResponse: Sendable {
     public enum Body: Sendable, Equatable {
         /// No body (HEAD, 304, errors). `Content-Length` still says what a GET would carry.
         case none
-        /// The bytes `range` of the file at `path` (a real path, already checked to be inside the root).
-        case file(path: String, range: Range<Int>)
+        /// The bytes `range` of a file held open (found inside the root of the release the request
+        /// was answered from). `Content-Length`, `ETag` and `Last-Modified` came from the same open
+        /// file, so the bytes read from it are the ones those fields describe, even if the path has
+        /// since been switched to another release. Read with ``OpenFile/read(offset:count:)``.
+        case file(OpenFile, range: Range<Int>)
         /// The bytes `range` of a whole file held in memory (small hashed files, see ``MemoryLimits``):
         /// the same bytes `.file` would stream.
         case memory([UInt8], range: Range<Int>)

@@ -93,6 +93,99 @@ extension ExampleAppTests {
     }
 }
 
+extension ExampleAppTests {
+    /// The example app started with `environment`, until `body` returns; `body` gets its base URL.
+    static func withRunningApp(_ environment: [String: String], _ body: (String) throws -> Void) throws {
+        let app = Process()
+        app.executableURL = URL(fileURLWithPath: exampleBinary)
+        app.environment = environment
+        let output = Pipe()
+        app.standardOutput = output
+        app.standardError = FileHandle.nullDevice
+        try app.run()
+        defer {
+            app.terminate()
+            app.waitUntilExit()
+        }
+        let reader = output.fileHandleForReading
+        let line = LockedText()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            while !line.value.contains("\n") {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                line.append(String(decoding: chunk, as: UTF8.self))
+            }
+            done.signal()
+        }
+        #expect(done.wait(timeout: .now() + 60) == .success, "the example app did not start listening")
+        let base = try #require(
+            line.value.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        try body(base)
+    }
+
+    /// A re-collect while the app runs: within its reload interval the page links the new release's
+    /// files, and the unhashed stylesheet comes with the new bytes and the new release's ETag; the
+    /// old ETag no longer gets a 304.
+    @Test func theRunningAppPicksUpAReCollectByItself() throws {
+        let dir = TestSupport.temporaryDirectory("example-reload")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let site = dir.appendingPathComponent("site")
+        try FileManager.default.copyItem(at: TestSupport.fixtures.appendingPathComponent("site"), to: site)
+        let staticRoot = dir.appendingPathComponent("static")
+        func collect() throws -> Manifest {
+            let result = CLI.run(
+                [
+                    "--noinput", "--dir", site.appendingPathComponent("assets").path, "--dir",
+                    "vendor=" + site.appendingPathComponent("vendor").path, "--static-root", staticRoot.path,
+                    "--js-modules",
+                ], in: dir)
+            #expect(result.status == 0, "\(result.stderr)")
+            return try Manifest(contentsOf: staticRoot.appendingPathComponent("staticfiles.json"))
+        }
+        let first = try collect()
+        let environment = [
+            "STATIC_ROOT": staticRoot.path, "PORT": "0", "TEMPLATES": site.appendingPathComponent("templates").path,
+            "STATIC_RELOAD_INTERVAL": "0.5",
+        ]
+        try Self.withRunningApp(environment) { base in
+            let before = TestSupport.run("/usr/bin/curl", ["-s", base]).stdout
+            #expect(before.contains("href=\"/static/\(first.paths["css/app.css"]!)\""))
+            let oldTag = TestSupport.run(
+                "/usr/bin/curl", ["-s", "-o", "/dev/null", "-D", "-", base + "static/css/app.css"]
+            )
+            .stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }
+            .map { String($0.dropFirst(5)).trimmingCharacters(in: .whitespaces) }
+            #expect(oldTag != nil)
+
+            let css = site.appendingPathComponent("assets/css/app.css")
+            let source = try String(contentsOf: css, encoding: .utf8)
+            try (source + "\n.reloaded { color: green }\n").write(to: css, atomically: true, encoding: .utf8)
+            let second = try collect()
+            let hashed = try #require(second.paths["css/app.css"])
+            #expect(hashed != first.paths["css/app.css"])
+            let deadline = Date().addingTimeInterval(3)
+            var page = before
+            while Date() < deadline && !page.contains(hashed) {
+                Thread.sleep(forTimeInterval: 0.1)
+                page = TestSupport.run("/usr/bin/curl", ["-s", base]).stdout
+            }
+            #expect(page.contains("href=\"/static/\(hashed)\""), "\(page)")
+            #expect(page.contains("integrity=\"\(second.files[hashed]!.integrity)\""))
+
+            let body = dir.appendingPathComponent("body")
+            let unhashed = TestSupport.run(
+                "/usr/bin/curl",
+                ["-s", "-o", body.path, "-D", "-", "-H", "If-None-Match: \(oldTag ?? "")", base + "static/css/app.css"])
+            #expect(unhashed.stdout.hasPrefix("HTTP/1.1 200"), "\(unhashed.stdout)")
+            #expect(
+                try Data(contentsOf: body) == (try Data(contentsOf: staticRoot.appendingPathComponent("css/app.css"))))
+            let digest = second.files["css/app.css"]!.integrity.split(separator: "-", maxSplits: 1).last!
+            #expect(unhashed.stdout.lowercased().contains("etag: \"\(digest.prefix(32).lowercased())\""))
+        }
+    }
+}
+
 /// Text appended from one thread and read from another.
 final class LockedText: @unchecked Sendable {
     private let lock = NSLock()

@@ -20,7 +20,7 @@ import Testing
         #expect(response.header("Last-Modified")?.hasSuffix(" GMT") == true)
         #expect(
             response.body
-                == .file(path: fixture.path("css/app.3f2a9c1b7d4e.css"), range: 0..<StaticRootFixture.css.count))
+                == diskBody(fixture.path("css/app.3f2a9c1b7d4e.css"), 0..<StaticRootFixture.css.count))
     }
 
     @Test func negotiatesPrecompressedVariants() throws {
@@ -29,11 +29,11 @@ import Testing
         #expect(br.header("Content-Encoding") == "br")
         #expect(br.header("Content-Length") == "6")
         #expect(br.header("Content-Type") == "text/css; charset=utf-8")
-        #expect(br.body == .file(path: fixture.path("css/app.3f2a9c1b7d4e.css.br"), range: 0..<6))
+        #expect(br.body == diskBody(fixture.path("css/app.3f2a9c1b7d4e.css.br"), 0..<6))
         let gzip = try #require(
             responder.respond(to: get("/static/css/app.3f2a9c1b7d4e.css", [("Accept-Encoding", "gzip")])))
         #expect(gzip.header("Content-Encoding") == "gzip")
-        #expect(gzip.body == .file(path: fixture.path("css/app.3f2a9c1b7d4e.css.gz"), range: 0..<12))
+        #expect(gzip.body == diskBody(fixture.path("css/app.3f2a9c1b7d4e.css.gz"), 0..<12))
         let identity = try #require(responder.respond(to: get("/static/css/app.3f2a9c1b7d4e.css")))
         // A strong ETag per representation, derived from the manifest's SRI value.
         let tags = [br, gzip, identity].compactMap { $0.header("ETag") }
@@ -156,7 +156,7 @@ import Testing
         let alias = try #require(responder.respond(to: get("/static/css/alias.css")))
         #expect(alias.status == 200)
         #expect(
-            alias.body == .file(path: fixture.path("css/app.3f2a9c1b7d4e.css"), range: 0..<StaticRootFixture.css.count))
+            alias.body == diskBody(fixture.path("css/app.3f2a9c1b7d4e.css"), 0..<StaticRootFixture.css.count))
         // A symlinked folder that stays inside the root is fine; so is a root reached through a symlink.
         try fm.createSymbolicLink(atPath: fixture.path("styles"), withDestinationPath: "css")
         manifest.files["styles/app.3f2a9c1b7d4e.css"] = ManifestEntry(size: 6, integrity: "sha384-s")

@@ -78,3 +78,8 @@ func get(
 ) -> StaticRequest {
     StaticRequest(method: method, path: path, headers: headers)
 }
+
+/// The body `.file` of the file at `path` (opened now), bytes `range`; nil when there is no such file.
+func diskBody(_ path: String, _ range: Range<Int>) -> StaticResponse.Body? {
+    OpenFile.open(path: path).map { .file($0, range: range) }
+}
