@@ -33,9 +33,10 @@ public struct StaticAssetsApplication: Sendable {
         /// Whether the source roots are served (development mode) rather than STATIC_ROOT.
         public let isDevelopment: Bool
 
-        /// A middleware over this responder (``StaticAssetsSettings/chunkLength`` per chunk).
+        /// A middleware over this responder (``StaticAssetsSettings/chunkLength`` per chunk; the
+        /// release watch, if any, was started by `setUp`).
         public var middleware: StaticAssetsMiddleware {
-            StaticAssetsMiddleware(responder, chunkLength: settings.chunkLength)
+            StaticAssetsMiddleware(responder, reload: .off, chunkLength: settings.chunkLength)
         }
     }
 
@@ -43,8 +44,9 @@ public struct StaticAssetsApplication: Sendable {
         typealias Value = Configured
     }
 
-    /// Loads the manifest (or, in development mode, checks the source roots), keeps the resolver and
-    /// responder in the application's storage and, unless `addMiddleware` is false, appends
+    /// Loads the manifest (or, in development mode, checks the source roots), starts watching for new
+    /// releases (``StaticAssetsSettings/reload``; stopped when the application shuts down), keeps the
+    /// resolver and responder in the application's storage and, unless `addMiddleware` is false, appends
     /// ``StaticAssetsMiddleware`` to `app.middleware` (after Vapor's error and logging middleware).
     @discardableResult
     public func setUp(_ settings: StaticAssetsSettings = .init(), addMiddleware: Bool = true)
@@ -83,7 +85,8 @@ public struct StaticAssetsApplication: Sendable {
                 responder: StaticFileResponder(staticRoot: settings.staticRoot, resolver: resolver, options: options),
                 isDevelopment: false)
         }
-        application.storage[Key.self] = configured
+        if case .watch(let interval) = settings.reload { configured.responder.watchForReleases(every: interval) }
+        application.storage.set(Key.self, to: configured) { configured in configured.resolver.stopWatching() }
         if addMiddleware { application.middleware.use(configured.middleware) }
         return configured
     }

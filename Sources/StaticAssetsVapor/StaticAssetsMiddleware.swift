@@ -1,3 +1,4 @@
+import StaticAssets
 import StaticAssetsServer
 import Vapor
 
@@ -12,18 +13,38 @@ import Vapor
 /// app.middleware.use(StaticAssetsMiddleware(StaticFileResponder(staticRoot: "public/static", resolver: assets)))
 /// ```
 ///
+/// New releases are noticed by themselves (``Reload``, on by default): the resolver watches its
+/// manifest path and swaps in the next release (manifest and tree) as a whole; each request is
+/// answered wholly from the release it started on.
+///
 /// Status and fields are the responder's, unchanged (Vapor adds only `Date` and `Connection`). File
-/// bodies are streamed in chunks read with Vapor's file I/O (NIO's file system), never held whole;
-/// the small hashed files the responder keeps in memory are sent from there; HEAD, 304 and error
-/// responses carry no body.
+/// bodies are read from the file the responder opened, in chunks on the application's thread pool,
+/// never held whole; the small hashed files the responder keeps in memory are sent from there; HEAD,
+/// 304 and error responses carry no body.
 public struct StaticAssetsMiddleware: AsyncMiddleware {
+    /// Whether the middleware makes the resolver watch for new releases.
+    public enum Reload: Sendable, Equatable {
+        /// `AssetResolver.watchForReleases(every:)`: inotify wakes it at once on Linux, and it checks
+        /// (two `stat` calls) every `interval` in any case.
+        case watch(every: Duration)
+        /// No watch: the release changes only when the application reloads the resolver.
+        case off
+
+        /// A check every second.
+        public static var `default`: Reload { .watch(every: .seconds(1)) }
+    }
+
     public let responder: StaticFileResponder
     let chunkLength: Int
 
-    /// - Parameter chunkLength: bytes read from disk per chunk of a streamed body.
-    public init(_ responder: StaticFileResponder, chunkLength: Int = 128 * 1024) {
+    /// - Parameters:
+    ///   - reload: whether to watch the resolver's manifest path for new releases (default: every
+    ///     second), as the Hummingbird middleware does.
+    ///   - chunkLength: bytes read from disk per chunk of a streamed body.
+    public init(_ responder: StaticFileResponder, reload: Reload = .default, chunkLength: Int = 128 * 1024) {
         self.responder = responder
         self.chunkLength = max(1, chunkLength)
+        if case .watch(let interval) = reload { responder.watchForReleases(every: interval) }
     }
 
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -34,13 +55,17 @@ public struct StaticAssetsMiddleware: AsyncMiddleware {
         else {
             return try await next.respond(to: request)
         }
-        return Self.response(answer, for: request, chunkLength: chunkLength)
+        return try await Self.response(answer, for: request, chunkLength: chunkLength)
     }
 
     /// The one place a ``StaticResponse`` becomes a Vapor `Response`: the responder's status and
     /// fields as they are (no `Content-Length` recomputed by Vapor: a HEAD keeps the GET's), and its
-    /// body from memory or streamed from the file.
-    static func response(_ answer: StaticResponse, for request: Request, chunkLength: Int) -> Response {
+    /// body from memory or read from the file the responder opened (its size and validators came
+    /// from that same open file), on the application's thread pool: in one buffer when it fits one
+    /// chunk, else streamed chunk by chunk, never held whole. A file that turns out shorter than the
+    /// fields said ends the response with an error (the connection is closed) rather than sending
+    /// fewer bytes than `Content-Length`.
+    static func response(_ answer: StaticResponse, for request: Request, chunkLength: Int) async throws -> Response {
         var headers = HTTPHeaders()
         headers.reserveCapacity(answer.headers.count + 2)
         for (name, value) in answer.headers { headers.add(name: name, value: value) }
@@ -48,26 +73,31 @@ public struct StaticAssetsMiddleware: AsyncMiddleware {
         switch answer.body {
         case .memory(let bytes, let range) where !range.isEmpty:
             body = Response.Body(buffer: ByteBuffer(bytes: bytes[range]))
-        case .file(let path, let range) where !range.isEmpty:
-            let fileIO = request.fileio
-            // Opened inside the stream, so a response that is never sent leaves no descriptor open.
-            body = Response.Body(
-                asyncStream: { writer in
-                    do {
-                        let chunks = try await fileIO.readFile(
-                            at: path, chunkSize: chunkLength, offset: Int64(range.lowerBound), byteCount: range.count)
+        case .file(let file, let range) where !range.isEmpty:
+            let pool = request.application.threadPool
+            @Sendable func read(_ offset: Int, _ count: Int) async throws -> ByteBuffer {
+                let bytes = try await pool.runIfActive { file.read(offset: offset, count: count) }
+                guard let bytes, bytes.count == count else { throw ShortRead(path: file.file.path) }
+                return ByteBuffer(bytes: bytes)
+            }
+            if range.count <= chunkLength {
+                body = Response.Body(buffer: try await read(range.lowerBound, range.count))
+            } else {
+                body = Response.Body(
+                    asyncStream: { writer in
                         do {
-                            // The iterator closes the file at its end.
-                            for try await chunk in chunks { try await writer.writeBuffer(chunk) }
+                            var offset = range.lowerBound
+                            while offset < range.upperBound {
+                                let count = min(chunkLength, range.upperBound - offset)
+                                try await writer.writeBuffer(try await read(offset, count))
+                                offset += count
+                            }
+                            try await writer.write(.end)
                         } catch {
-                            try? await chunks.closeHandle()
-                            throw error
+                            try? await writer.write(.error(error))
                         }
-                        try await writer.write(.end)
-                    } catch {
-                        try? await writer.write(.error(error))
-                    }
-                }, count: range.count)
+                    }, count: range.count)
+            }
         default:
             body = .empty
         }
@@ -91,4 +121,10 @@ public struct StaticAssetsMiddleware: AsyncMiddleware {
         "Accept-Encoding", "If-None-Match", "If-Modified-Since", "Range", "If-Range", "Available-Dictionary",
         "Sec-Fetch-Site", "Sec-Fetch-Mode",
     ]
+}
+
+/// A file read returned fewer bytes than the response's fields announced.
+struct ShortRead: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "\(path) is shorter than when it was opened" }
 }

@@ -23,12 +23,17 @@ public struct StaticAssetsSettings: Sendable {
     public var options: StaticFileResponder.Options
     /// Bytes read per chunk of a streamed body.
     public var chunkLength: Int
+    /// Whether a new release (a collect run publishing a new manifest) is noticed by itself (default:
+    /// checked every second, at once with inotify); not in development mode.
+    public var reload: StaticAssetsMiddleware.Reload
 
     public init(
         staticRoot: String = "public/static", staticURL: String = "/static/",
         manifestName: String = "staticfiles.json", sourceRoots: [(prefix: String?, path: String)] = [],
-        development: Bool? = nil, options: StaticFileResponder.Options = .init(), chunkLength: Int = 128 * 1024
+        development: Bool? = nil, options: StaticFileResponder.Options = .init(), chunkLength: Int = 128 * 1024,
+        reload: StaticAssetsMiddleware.Reload = .default
     ) {
+        self.reload = reload
         self.staticRoot = staticRoot
         self.staticURL = staticURL
         self.manifestName = manifestName

@@ -21,11 +21,8 @@ enum ResponderAdapter {
             return Data()
         case .memory(let bytes, let range):
             return Data(bytes[range])
-        case .file(let path, let range):
-            guard let handle = FileHandle(forReadingAtPath: path) else { return Data("unreadable".utf8) }
-            defer { try? handle.close() }
-            try? handle.seek(toOffset: UInt64(range.lowerBound))
-            return (try? handle.read(upToCount: range.count)) ?? Data()
+        case .file(let file, let range):
+            return Data(file.read(offset: range.lowerBound, count: range.count) ?? Array("unreadable".utf8))
         }
     }
 }

@@ -146,7 +146,8 @@ import VaporTesting
         }
     }
 
-    /// A file body is a stream of the announced length (never read whole into memory); a memory body
+    /// A file body larger than a chunk is a stream of the announced length (never read whole into
+    /// memory), a smaller one one buffer; a memory body
     /// is the bytes held; HEAD keeps the GET's Content-Length with no body.
     @Test func fileBodiesAreStreamedWithTheResponderFields() async throws {
         let folder = TestSupport.temporaryDirectory("vapor-stream")
@@ -154,24 +155,31 @@ import VaporTesting
         TestSupport.write(Data(repeating: 42, count: 3_000_000), to: file)
         try await Self.withApp(.testing) { app in
             let request = Request(application: app, method: .GET, url: "/static/big.bin", on: app.eventLoopGroup.next())
-            let streamed = StaticAssetsMiddleware.response(
+            let open = try #require(OpenFile.open(path: file.path))
+            let streamed = try await StaticAssetsMiddleware.response(
                 StaticResponse(
                     status: 206,
                     headers: [("Content-Length", "2000000"), ("Content-Range", "bytes 10-2000009/3000000")],
-                    body: .file(path: file.path, range: 10..<2_000_010)), for: request, chunkLength: 64 * 1024)
+                    body: .file(open, range: 10..<2_000_010)), for: request, chunkLength: 64 * 1024)
             #expect(streamed.status == .partialContent)
             #expect(streamed.body.buffer == nil)
             #expect(streamed.body.count == 2_000_000)
             #expect(streamed.headers.first(name: .contentLength) == "2000000")
             #expect(streamed.headers.first(name: .transferEncoding) == nil)
 
-            let memory = StaticAssetsMiddleware.response(
+            // A range that fits one chunk is read at once, into one buffer.
+            let small = try await StaticAssetsMiddleware.response(
+                StaticResponse(status: 206, headers: [("Content-Length", "5")], body: .file(open, range: 7..<12)),
+                for: request, chunkLength: 64 * 1024)
+            #expect(small.body.buffer.map { Array($0.readableBytesView) } == [42, 42, 42, 42, 42])
+
+            let memory = try await StaticAssetsMiddleware.response(
                 StaticResponse(
                     status: 200, headers: [("Content-Length", "3")], body: .memory([1, 2, 3, 4], range: 1..<4)),
                 for: request, chunkLength: 64 * 1024)
             #expect(memory.body.buffer.map { Array($0.readableBytesView) } == [2, 3, 4])
 
-            let head = StaticAssetsMiddleware.response(
+            let head = try await StaticAssetsMiddleware.response(
                 StaticResponse(status: 200, headers: [("Content-Length", "3000000")], body: .none), for: request,
                 chunkLength: 64 * 1024)
             #expect(head.body.count == 0)
