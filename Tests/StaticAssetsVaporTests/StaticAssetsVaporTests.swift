@@ -1,3 +1,4 @@
+import CollectStatic
 import Foundation
 import Leaf
 import StaticAssets
@@ -184,6 +185,45 @@ import VaporTesting
                 chunkLength: 64 * 1024)
             #expect(head.body.count == 0)
             #expect(head.headers.first(name: .contentLength) == "3000000")
+        }
+    }
+
+    /// A collect run publishing a new release while the app runs: `req.staticAssets` and the middleware
+    /// move to it by themselves (the watch `setUp` starts), no restart, no reload call.
+    @Test func aNewReleaseIsServedWithoutARestart() async throws {
+        let dir = TestSupport.temporaryDirectory("vapor-reload")
+        let source = dir.appendingPathComponent("assets")
+        let root = dir.appendingPathComponent("static")
+        func release(_ css: String) async throws {
+            TestSupport.write(css, to: source.appendingPathComponent("css/app.css"))
+            let configuration = Configuration(
+                sourceRoots: [SourceRoot(path: source.path)], staticRoot: root.path,
+                compression: CompressionPolicy(brotliQuality: 5))
+            _ = try await Collector(configuration: configuration).run()
+        }
+        try await release("body { color: red; }\n")
+        try await Self.withApp(.production) { app in
+            try app.staticAssets.setUp(.init(staticRoot: root.path, reload: .watch(every: .milliseconds(200))))
+            app.get("url") { req in try req.staticAssets.url(for: "css/app.css") }
+            let first = try await app.testing().performTest(
+                request: .init(method: .GET, url: "/url", headers: [:], body: ByteBuffer())
+            ).body.string
+            try await release("body { color: blue; }\n")
+            var current = first
+            let deadline = ContinuousClock.now + .seconds(10)
+            while current == first && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                current = try await app.testing().performTest(
+                    request: .init(method: .GET, url: "/url", headers: [:], body: ByteBuffer())
+                ).body.string
+            }
+            #expect(current != first)
+            let hashed = try CollectedSite.manifest(root).paths["css/app.css"]!
+            #expect(current == "/static/\(hashed)")
+            try await app.testing().test(.GET, current) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string == "body { color: blue; }\n")
+            }
         }
     }
 }
