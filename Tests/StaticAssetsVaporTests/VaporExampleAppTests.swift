@@ -119,6 +119,51 @@ struct VaporExampleAppTests {
     }
 }
 
+/// The README's Dockerfile for a Vapor app: the build stage collects, the run stage gets the binary
+/// and STATIC_ROOT; the run stage installs nothing, which holds only if the app links no library
+/// beyond the Swift runtime (static there) and what every Debian image has.
+@Suite struct VaporDockerfileTests {
+    static func vaporDockerfile() throws -> String {
+        let readme = try String(
+            contentsOf: TestSupport.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let blocks = readme.matches(of: /```dockerfile\n((?:.|\n)*?)```/).map { String($0.1) }
+        return try #require(blocks.first { $0.contains("StaticAssetsVaporExample") })
+    }
+
+    @Test func buildStageCollectsAndRunStageCopiesTheBinaryAndStaticRoot() throws {
+        let dockerfile = try Self.vaporDockerfile().replacingOccurrences(of: "\\\n", with: " ")
+        let stages = dockerfile.components(separatedBy: "\nFROM ")
+        #expect(stages.count == 2)
+        let build = stages[0]
+        let run = stages[1]
+        #expect(build.contains("swift build -c release --static-swift-stdlib --product StaticAssetsVaporExample"))
+        #expect(build.contains(".build/release/collectstatic --noinput"))
+        // collectstatic.json's STATIC_ROOT is what the run stage copies and the app is told.
+        let settings = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: TestSupport.packageRoot.appendingPathComponent("collectstatic.json")))
+        let staticRoot = try #require((settings as? [String: Any])?["STATIC_ROOT"] as? String)
+        #expect(run.contains("COPY --from=build /app/\(staticRoot) ./\(staticRoot)"))
+        #expect(run.contains("ENV STATIC_ROOT=/app/\(staticRoot)"))
+        #expect(run.contains("COPY --from=build /app/.build/release/StaticAssetsVaporExample ./app"))
+        #expect(run.contains(#"CMD ["./app", "serve", "--env", "production""#))
+        #expect(!run.contains("apt-get"))
+    }
+
+    @Test(.enabled(if: Requirement.tool("ldd"), "needs ldd"))
+    func theAppLinksNoCodecLibrary() throws {
+        let linked = TestSupport.run("/usr/bin/ldd", [VaporExampleAppTests.binary]).stdout
+            .split(separator: "\n").compactMap { $0.split(whereSeparator: \.isWhitespace).first.map(String.init) }
+        #expect(linked.contains { $0.hasPrefix("libc.so") })
+        // Swift's own libraries are linked statically with --static-swift-stdlib; the rest must be
+        // in debian:bookworm-slim (libc6, libgcc-s1, libstdc++6, zlib1g).
+        let debian = ["linux-vdso", "ld-linux", "libc.so", "libm.so", "libgcc_s", "libstdc++", "libz.so"]
+        let swift = ["libswift", "libFoundation", "lib_Foundation", "libdispatch", "libBlocksRuntime"]
+        for library in linked where !swift.contains(where: { library.hasPrefix($0) }) {
+            #expect(debian.contains { library.contains($0) }, "\(library)")
+        }
+    }
+}
+
 /// Text appended from one thread and read from another.
 final class LockedText: @unchecked Sendable {
     private let lock = NSLock()
