@@ -58,10 +58,11 @@ enum ConformanceFixture {
 }
 
 extension ConformanceSite {
-    /// A production responder over this STATIC_ROOT (its own resolver, default options: memory on).
-    func responder() throws -> StaticFileResponder {
+    /// A production responder over this STATIC_ROOT (its own resolver; by default small hashed files
+    /// are answered from memory).
+    func responder(_ options: StaticFileResponder.Options = .init()) throws -> StaticFileResponder {
         let resolver = try AssetResolver(manifestPath: root.appendingPathComponent("staticfiles.json").path)
-        return StaticFileResponder(staticRoot: root.path, resolver: resolver)
+        return StaticFileResponder(staticRoot: root.path, resolver: resolver, options: options)
     }
 
     /// A development responder over the source roots.

@@ -47,6 +47,22 @@ struct ConformanceTests {
         }
     }
 
+    /// The same rows with every body read from disk (no memory serving): the same answers.
+    @Test(arguments: Adapter.allCases)
+    func productionTableFromDisk(adapter: Adapter) async throws {
+        let site = try await ConformanceFixture.shared.value
+        let rows = ConformanceTable.rows(site)
+        let responder = try site.responder(.init(memory: .disabled))
+        let answers = try await Self.exchanges(adapter, responder, rows)
+        let reference = try await Self.production.value[.responder] ?? []
+        for (index, row) in rows.enumerated() {
+            let failures = row.failures(answers[index])
+            #expect(failures.isEmpty, "\(adapter): \(row): \(failures.joined(separator: "; "))")
+            #expect(answers[index].responderFields == reference[index].responderFields, "\(adapter): \(row)")
+        }
+        #expect(responder.bytesInMemory == 0)
+    }
+
     @Test func adaptersAgreeOnEveryRow() async throws {
         let site = try await ConformanceFixture.shared.value
         let rows = ConformanceTable.rows(site)
