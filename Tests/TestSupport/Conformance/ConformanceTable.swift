@@ -162,7 +162,7 @@ public enum ConformanceTable {
             "/static/css/..%2f..%2f..%2foutside%2fsecret.css", "/static/css%2f\(css.dropFirst(4))",
             "/static/css%5c\(css.dropFirst(4))", "/static/\(css)%00", "/static/css", "/static/css/", "/static/",
             "/static/staticfiles.json", "/static/%2eenv", "/static/css/%zz.css", "/static/css/./\(css.dropFirst(4))",
-            "/static//\(css)",
+            "/static//\(css)", "/static/css\\..\\..\\..\\outside\\secret.css",
         ] {
             row("GET", path, status: 404, refusal(404), body: .empty)
         }
