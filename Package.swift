@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "StaticAssetsStencil", targets: ["StaticAssetsStencil"]),
         .library(name: "StaticAssetsMustache", targets: ["StaticAssetsMustache"]),
         .library(name: "StaticAssetsLeaf", targets: ["StaticAssetsLeaf"]),
+        .library(name: "StaticAssetsVapor", targets: ["StaticAssetsVapor"]),
+        .library(name: "StaticAssetsVaporLeaf", targets: ["StaticAssetsVaporLeaf"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,6 +35,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         // Object storage (CollectStaticS3): HTTP only; SigV4 is ours, over swift-crypto.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Vapor middleware and its Leaf tags (StaticAssetsVapor, StaticAssetsVaporLeaf).
+        .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/leaf", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -82,6 +87,19 @@ let package = Package(
             name: "StaticAssetsHummingbird",
             dependencies: ["StaticAssetsServer", .product(name: "Hummingbird", package: "hummingbird")]
         ),
+        // Vapor adapter: the middleware, `app.staticAssets` and `req.staticAssets`; Leaf tags for Vapor's renderer
+        // in their own target so that an app without Leaf does not build it.
+        .target(
+            name: "StaticAssetsVapor",
+            dependencies: ["StaticAssets", "StaticAssetsServer", .product(name: "Vapor", package: "vapor")]
+        ),
+        .target(
+            name: "StaticAssetsVaporLeaf",
+            dependencies: [
+                "StaticAssetsVapor", "StaticAssetsLeaf", .product(name: "Leaf", package: "leaf"),
+                .product(name: "Vapor", package: "vapor"),
+            ]
+        ),
         // Template engines: one small adapter each, depending only on StaticAssets and the engine.
         .target(
             name: "StaticAssetsStencil", dependencies: ["StaticAssets", .product(name: "Stencil", package: "Stencil")]),
@@ -100,6 +118,15 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Examples/HummingbirdMustacheApp"
+        ),
+        // Example app (README): Vapor + Leaf over a collected STATIC_ROOT.
+        .executableTarget(
+            name: "StaticAssetsVaporExample",
+            dependencies: [
+                "StaticAssetsVapor", "StaticAssetsVaporLeaf", .product(name: "Vapor", package: "vapor"),
+                .product(name: "Leaf", package: "leaf"),
+            ],
+            path: "Examples/VaporLeafApp"
         ),
         .target(
             name: "TestSupport",
@@ -152,6 +179,26 @@ let package = Package(
             dependencies: [
                 "StaticAssetsLeaf", "StaticAssets", "TestSupport", .product(name: "LeafKit", package: "leaf-kit"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "StaticAssetsVaporTests",
+            dependencies: [
+                "StaticAssetsVapor", "StaticAssetsVaporLeaf", "StaticAssetsVaporExample", "StaticAssetsServer",
+                "StaticAssets", "CollectStatic", "TestSupport", .product(name: "Vapor", package: "vapor"),
+                .product(name: "VaporTesting", package: "vapor"), .product(name: "Leaf", package: "leaf"),
+            ]
+        ),
+        // The same table of requests against the responder, the Hummingbird middleware and the Vapor
+        // middleware (Tests/TestSupport/Conformance).
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: [
+                "StaticAssetsServer", "StaticAssetsHummingbird", "StaticAssetsVapor", "StaticAssets", "CollectStatic",
+                "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Vapor", package: "vapor"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],
