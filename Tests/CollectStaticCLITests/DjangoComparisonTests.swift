@@ -145,7 +145,9 @@ struct DjangoComparisonTests {
         let theirA = try String(
             contentsOf: django.appendingPathComponent(theirs.paths["css/a.css"]!), encoding: .utf8)
         let named = theirA.split(separator: "\"")[1].split(separator: "?")[0]
-        #expect(named != Substring(b), "Django now names the published file; drop this difference from docs/differences-from-django.md")
+        #expect(
+            named != Substring(b),
+            "Django now names the published file; drop this difference from docs/differences-from-django.md")
         #expect(!FileManager.default.fileExists(atPath: django.appendingPathComponent("css/\(named)").path))
     }
 

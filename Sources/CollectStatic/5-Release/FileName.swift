@@ -1,6 +1,5 @@
-import StaticAssets
-
 import Glibc
+import StaticAssets
 
 /// A file's name as its parts, so that names are sorted and searched without being made: `base`,
 /// with `.` and the name hash's 12 digits inserted at UTF-8 offset `split` when there is a hash

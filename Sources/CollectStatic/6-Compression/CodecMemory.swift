@@ -1,6 +1,5 @@
-import Synchronization
-
 import Glibc
+import Synchronization
 
 /// The memory of the codecs' working state, kept from one file to the next.
 ///

@@ -1,6 +1,5 @@
-import StaticAssets
-
 import Glibc
+import StaticAssets
 
 /// What to compress, how, and which variants are worth keeping — WhiteNoise's rules
 /// (`whitenoise/compress.py`), with the codec settings made explicit.

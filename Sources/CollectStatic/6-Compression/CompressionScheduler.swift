@@ -1,7 +1,6 @@
+import Glibc
 import StaticAssets
 import Synchronization
-
-import Glibc
 
 /// Makes the `.br`/`.gz` variants of every file of the next tree. Work is grouped by content: an
 /// original and its hashed copy with the same bytes, or duplicate files, are compressed once and the

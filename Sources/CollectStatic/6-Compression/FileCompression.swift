@@ -1,7 +1,6 @@
 import Crypto
-import StaticAssets
-
 import Glibc
+import StaticAssets
 
 /// A compressed variant written to a file: where it is, its size and its SHA-256 (lowercase hex),
 /// taken while it was written or proven by hashing it in pieces.
