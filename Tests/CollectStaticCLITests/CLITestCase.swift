@@ -1,10 +1,23 @@
 import Foundation
 import StaticAssets
 import TestSupport
+import Testing
 
 /// Runs the built `collectstatic` binary the way a user (or a Dockerfile) does.
 enum CLI {
     static var binary: String { TestSupport.collectstaticBinary }
+
+    /// Unprivileged runs need setpriv when the tests run as root (always in CI, where it must be
+    /// there: `Requirement.tool`).
+    static let canDropPrivileges = getuid() != 0 || Requirement.tool("setpriv")
+
+    /// Runs the binary as `nobody` (uid 65534) when the tests run as root, so permission bits count.
+    static func runUnprivileged(_ arguments: [String], in dir: URL) throws -> TestSupport.ProcessResult {
+        if getuid() != 0 { return run(arguments, in: dir) }
+        try #require(Requirement.available("setpriv"), "setpriv is missing")
+        let command = ([binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        return TestSupport.shell("cd '\(dir.path)' && setpriv --reuid=65534 --regid=65534 --clear-groups \(command)")
+    }
 
     /// An environment with nothing but PATH (and LD_LIBRARY_PATH when set), like `env -i PATH=$PATH` in
     /// a Docker build.

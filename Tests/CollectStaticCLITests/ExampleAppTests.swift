@@ -19,50 +19,26 @@ import Testing
         #expect(collect.status == 0, "\(collect.stderr)")
         let manifest = try Manifest(contentsOf: staticRoot.appendingPathComponent("staticfiles.json"))
 
-        let app = Process()
-        app.executableURL = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().appendingPathComponent(
-            "StaticAssetsExample")
-        app.environment = [
+        let environment = [
             "STATIC_ROOT": staticRoot.path, "PORT": "0", "TEMPLATES": site.appendingPathComponent("templates").path,
         ]
-        let output = Pipe()
-        app.standardOutput = output
-        app.standardError = FileHandle.nullDevice
-        try app.run()
-        defer {
-            app.terminate()
-            app.waitUntilExit()
-        }
-        // "listening on http://127.0.0.1:PORT/", read on its own thread with a deadline.
-        let reader = output.fileHandleForReading
-        let line = LockedText()
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            while !line.value.contains("\n") {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                line.append(String(decoding: chunk, as: UTF8.self))
-            }
-            done.signal()
-        }
-        #expect(done.wait(timeout: .now() + 60) == .success, "the example app did not start listening")
-        let printed = line.value
-        let base = try #require(
-            printed.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
-        #expect(base.hasPrefix("http://127.0.0.1:"))
+        try Self.withRunningApp(environment) { base in
+            #expect(base.hasPrefix("http://127.0.0.1:"))
 
-        let page = TestSupport.run("/usr/bin/curl", ["-s", base])
-        let css = manifest.paths["css/app.css"]!
-        #expect(page.stdout.contains("href=\"/static/\(css)\""), "\(page.stdout)")
-        #expect(page.stdout.contains("integrity=\"\(manifest.files[css]!.integrity)\""))
-        #expect(page.stdout.contains("src=\"/static/\(manifest.paths["js/app.js"]!)\""))
+            let page = TestSupport.run("/usr/bin/curl", ["-s", base])
+            let css = manifest.paths["css/app.css"]!
+            #expect(page.stdout.contains("href=\"/static/\(css)\""), "\(page.stdout)")
+            #expect(page.stdout.contains("integrity=\"\(manifest.files[css]!.integrity)\""))
+            #expect(page.stdout.contains("src=\"/static/\(manifest.paths["js/app.js"]!)\""))
 
-        let asset = TestSupport.run(
-            "/usr/bin/curl", ["-s", "-o", "/dev/null", "-D", "-", "-H", "Accept-Encoding: br", base + "static/" + css])
-        let headers = asset.stdout.lowercased()
-        #expect(headers.hasPrefix("http/1.1 200"))
-        #expect(headers.contains("content-encoding: br"))
-        #expect(headers.contains("cache-control: public, max-age=31536000, immutable"))
+            let asset = TestSupport.run(
+                "/usr/bin/curl",
+                ["-s", "-o", "/dev/null", "-D", "-", "-H", "Accept-Encoding: br", base + "static/" + css])
+            let headers = asset.stdout.lowercased()
+            #expect(headers.hasPrefix("http/1.1 200"))
+            #expect(headers.contains("content-encoding: br"))
+            #expect(headers.contains("cache-control: public, max-age=31536000, immutable"))
+        }
     }
 }
 

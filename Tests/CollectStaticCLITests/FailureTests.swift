@@ -28,43 +28,33 @@ import Testing
         TestSupport.shell("chmod -R a+rwX '\(dir.path)' && chmod a+rx '\(dir.path)'")
     }
 
-    /// Unprivileged runs need setpriv when the tests run as root (always in CI).
-    static let canDropPrivileges = getuid() != 0 || Requirement.tool("setpriv")
-
-    func runUnprivileged(_ arguments: [String], in dir: URL) throws -> TestSupport.ProcessResult {
-        if getuid() != 0 { return CLI.run(arguments, in: dir) }
-        try #require(Requirement.available("setpriv"), "setpriv is missing")
-        let command = ([CLI.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        return TestSupport.shell("cd '\(dir.path)' && setpriv --reuid=65534 --regid=65534 --clear-groups \(command)")
-    }
-
-    @Test(.enabled(if: canDropPrivileges, "needs setpriv to run unprivileged"))
+    @Test(.enabled(if: CLI.canDropPrivileges, "needs setpriv to run unprivileged"))
     func unreadableSourceFile() throws {
         let (dir, manifest) = collected(["a.css": "a", "b.css": "b"])
         TestSupport.write("changed", to: dir.appendingPathComponent("src/a.css"))
         shareWithUnprivilegedUser(dir)
         chmod(dir.appendingPathComponent("src/b.css").path, 0o000)
-        let result = try runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        let result = try CLI.runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
         #expect(result.status == 1)
         #expect(result.stderr.contains("b.css") && result.stderr.contains("Permission denied"), "\(result.stderr)")
         expectIntact(dir.appendingPathComponent("out"), manifest)
     }
 
-    @Test(.enabled(if: canDropPrivileges, "needs setpriv to run unprivileged"))
+    @Test(.enabled(if: CLI.canDropPrivileges, "needs setpriv to run unprivileged"))
     func destinationNotWritable() throws {
         let (dir, manifest) = collected(["a.css": "a"])
         TestSupport.write("changed", to: dir.appendingPathComponent("src/a.css"))
         shareWithUnprivilegedUser(dir)
         TestSupport.shell("chmod -R a-w '\(dir.path)/out'")
         defer { TestSupport.shell("chmod -R u+w '\(dir.path)/out'") }
-        let result = try runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        let result = try CLI.runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
         #expect(result.status == 1)
         #expect(
             result.stderr.contains("cannot write") && result.stderr.contains("Permission denied"), "\(result.stderr)")
         expectIntact(dir.appendingPathComponent("out"), manifest)
     }
 
-    @Test(.enabled(if: canDropPrivileges, "needs setpriv to run unprivileged"))
+    @Test(.enabled(if: CLI.canDropPrivileges, "needs setpriv to run unprivileged"))
     func readOnlyParentFallsBackToPublishingInPlaceAndSaysSo() throws {
         let (dir, _) = collected(["a.css": "a", "b.js": "b"])
         TestSupport.write("changed", to: dir.appendingPathComponent("src/a.css"))
@@ -72,7 +62,7 @@ import Testing
         // STATIC_ROOT is writable, its parent is not (and no work folder can be made beside it).
         TestSupport.shell("rm -rf '\(dir.path)/.out.collectstatic' && chmod a-w '\(dir.path)'")
         defer { TestSupport.shell("chmod u+w '\(dir.path)'") }
-        let result = try runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        let result = try CLI.runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("publishing in place (its parent folder"), "\(result.stderr)")
         #expect(PublishedTreeVerifier.problems(in: dir.appendingPathComponent("out")) == [])

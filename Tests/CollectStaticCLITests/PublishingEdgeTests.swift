@@ -5,21 +5,10 @@ import Testing
 
 /// Publishing at the edges, through the real binary.
 @Suite struct PublishingEdgeTests {
-    /// Unprivileged runs need setpriv when the tests run as root (always in CI, where it must be
-    /// there: `Requirement.tool`).
-    static let canDropPrivileges = getuid() != 0 || Requirement.tool("setpriv")
-
-    func runUnprivileged(_ arguments: [String], in dir: URL) throws -> TestSupport.ProcessResult {
-        if getuid() != 0 { return CLI.run(arguments, in: dir) }
-        try #require(Requirement.available("setpriv"), "setpriv is missing")
-        let command = ([CLI.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        return TestSupport.shell("cd '\(dir.path)' && setpriv --reuid=65534 --regid=65534 --clear-groups \(command)")
-    }
-
     /// STATIC_ROOT's parent folder is read-only but the work folder beside STATIC_ROOT
     /// (`.out.collectstatic/`, left by an earlier run) is writable: the tree cannot be switched (the
     /// switch renames in the parent), so the run publishes in place, says so, and succeeds.
-    @Test(.enabled(if: canDropPrivileges, "needs setpriv to run unprivileged"))
+    @Test(.enabled(if: CLI.canDropPrivileges, "needs setpriv to run unprivileged"))
     func readOnlyParentWithAWritableWorkFolderPublishesInPlace() throws {
         let dir = CLI.project(["a.css": "a { background: url(b.png) }", "b.png": "png", "c.js": "c"])
         let first = CLI.run(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
@@ -31,7 +20,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(".out.collectstatic/lock").path))
         TestSupport.shell("chmod -R a+rwX '\(dir.path)' && chmod a-w '\(dir.path)'")
         defer { TestSupport.shell("chmod u+w '\(dir.path)'") }
-        let result = try runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
+        let result = try CLI.runUnprivileged(["--noinput", "--dir", "src", "--static-root", "out"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("publishing in place (its parent folder"), "\(result.stderr)")
         #expect(!result.stderr.contains("cannot switch"), "\(result.stderr)")
