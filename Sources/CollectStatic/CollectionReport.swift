@@ -26,6 +26,8 @@ public struct CollectionReport: Sendable, Equatable, Codable {
     /// Path of the manifest written, nil when none was (dry run, `--no-post-process`).
     public var manifest: String?
     public var warnings: [String] = []
+    /// One line per destination beyond STATIC_ROOT (`ReleaseDestination`) that received the release.
+    public var destinations: [String] = []
     /// Wall seconds of each stage: find, fingerprint, plan, stage (the new tree's files), compress,
     /// publish (manifest, switch, retiring the old tree).
     public var seconds: [String: Double] = [:]
@@ -34,6 +36,14 @@ public struct CollectionReport: Sendable, Equatable, Codable {
     public var peakMegabytes: [String: Double] = [:]
 
     /// Records the end of a stage: its wall time and the peak memory so far.
+    /// Adds the files stage 5 placed, counted Django's way.
+    mutating func count(_ placed: Placement.Counts) {
+        modified += placed.modified
+        unmodified += placed.unmodified
+        postProcessed += placed.postProcessed
+        kept += placed.kept
+    }
+
     mutating func finish(_ stage: String, _ seconds: Double) {
         self.seconds[stage] = seconds
         if let peak = ProcessMemory.peakResidentMegabytes() { peakMegabytes[stage] = peak }

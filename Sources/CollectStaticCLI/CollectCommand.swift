@@ -42,26 +42,24 @@ struct CollectCommand: AsyncParsableCommand {
                         "note: \(project.storage.backend) is not a manifest storage: copying only, as Django does\n"
                             .utf8))
             }
-            let bucket = try BucketStep(configuration: configuration, copyOnly: copyOnly)
+            let destinations = try BucketStep.destinations(configuration, copyOnly: copyOnly || django.noPostProcess)
             let options = CollectOptions(
                 dryRun: django.dryRun, clear: django.clear, force: force, link: django.link,
                 postProcess: !django.noPostProcess && !copyOnly)
-            let collector = Collector(configuration: configuration, options: options, observer: observer)
+            var collector = Collector(configuration: configuration, options: options, observer: observer)
+            collector.destinations = destinations
             if !django.noInput && isatty(STDIN_FILENO) == 1 && collector.destinationHasFiles {
                 try confirm(configuration.staticRoot)
             }
             let report = try await collector.run()
             observer.finish()
-            // The bucket gets the release once STATIC_ROOT has it (not in a dry run).
-            var bucketLine: String?
-            if !django.dryRun, let bucket { bucketLine = try await bucket.publish(configuration) }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else if configuration.verbosity >= 1 {
                 print("\n" + report.summaryLine)
-                if let bucketLine { print(bucketLine) }
+                for line in report.destinations { print(line) }
             }
         } catch let error as CollectStaticError {
             shown?.finish()

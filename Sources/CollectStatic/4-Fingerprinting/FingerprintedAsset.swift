@@ -76,3 +76,10 @@ public struct FingerprintedAsset: Sendable {
     /// Digest of the hashed copy's bytes.
     public var digest: ContentDigest { assets.rewritten(Int(index))?.digest ?? sourceDigest }
 }
+
+/// What stage 4 hands to the release planner: the fingerprinted assets, or with
+/// `--no-post-process` the originals as they were found.
+enum Fingerprinted: Sendable {
+    case assets(FingerprintedAssets)
+    case originals([SourceAsset])
+}

@@ -7,7 +7,7 @@
 /// or hashed against its recorded integrity) and then hard-linked from the published tree instead of
 /// written again (atomic mode), or left out because it is already in place (in-place mode). Names
 /// are checked so that no `..`, absolute path or symlinked folder can lead a write outside the tree.
-struct TreeBuilder: Sendable {
+struct TreeBuilder: ReleaseTree {
     /// The staging tree.
     let root: String
     let published: PublishedState
@@ -16,6 +16,14 @@ struct TreeBuilder: Sendable {
     let complete: Bool
     /// Called before each file write with its destination (a test seam for failing writes).
     var willWrite: @Sendable (String) throws(CollectStaticError) -> Void = { _ in }
+
+    var writesFiles: Bool { true }
+
+    func variantDraft(_ name: String) -> String { root + "/" + name }
+
+    func discard() { try? FileSystem.removeTree(root) }
+
+    func carry(_ name: String) throws(CollectStaticError) { try carry(name, from: nil) }
 
     /// What placing a file did, relative to the published tree.
     enum Outcome: Sendable, Equatable {
@@ -108,7 +116,7 @@ struct TreeBuilder: Sendable {
     }
 
     /// Carries a file over as it is from the published tree (or from `tree`, e.g. a kept old tree).
-    func carry(_ name: String, from tree: String? = nil) throws(CollectStaticError) {
+    func carry(_ name: String, from tree: String?) throws(CollectStaticError) {
         guard complete || tree != nil else { return }  // in place, it already is where it belongs
         let path = try destination(name)
         let existing = (tree ?? published.root) + "/" + name

@@ -9,8 +9,8 @@ import Synchronization
 /// when it is proven to be the right bytes (`VariantCache`).
 struct CompressionScheduler: Sendable {
     let policy: CompressionPolicy?
-    /// Where variants go; nil in a dry run (which only looks up what could be reused).
-    let builder: TreeBuilder?
+    /// Where variants go; a dry run's tree writes nothing (it only looks up what could be reused).
+    let tree: any ReleaseTree
     let cache: VariantCache
     let jobs: Int
     let observer: any CollectionObserver
@@ -133,14 +133,14 @@ struct CompressionScheduler: Sendable {
         _ job: Job, names: [String], policy: CompressionPolicy, compressors: [any Compressor]
     ) throws(CollectStaticError) -> (variants: [ContentEncoding: ManifestVariant]?, reused: Bool) {
         if let reused = cache.lookup(job.key) {
-            if let builder {
-                try place(reused, fresh: false, as: names, into: builder)
+            if tree.writesFiles {
+                try place(reused, fresh: false, as: names)
                 cache.store(job.key, reused)
             }
             observer.handle(.compressed(names[0], reused: true))
             return (reused.mapValues(\.manifestVariant), true)
         }
-        guard let builder else {
+        guard tree.writesFiles else {
             observer.handle(.compressed(names[0], reused: false))  // a dry run: would be compressed
             return (nil, false)
         }
@@ -148,15 +148,15 @@ struct CompressionScheduler: Sendable {
         let made: [ContentEncoding: CompressedFile]
         do {
             made = try policy.selectVariants(
-                ofFile: builder.placedFile(names[0]), size: job.size, kind: job.key.kind,
-                writingTo: builder.root + "/" + names[0], using: compressors)
+                ofFile: tree.placedFile(names[0]), size: job.size, kind: job.key.kind,
+                writingTo: tree.variantDraft(names[0]), using: compressors)
         } catch let error as CollectStaticError {
             throw error
         } catch {
             throw .compression(path: names[0], reason: "\(error)")
         }
         defer { for variant in made.values { unlink(variant.path) } }
-        try place(made, fresh: true, as: names, into: builder)
+        try place(made, fresh: true, as: names)
         cache.store(job.key, made)
         observer.handle(.compressed(names[0], reused: false))
         return (made.mapValues(\.manifestVariant), false)
@@ -164,11 +164,11 @@ struct CompressionScheduler: Sendable {
 
     /// Places each variant under every name that holds the content (`fresh`: just made).
     private func place(
-        _ variants: [ContentEncoding: CompressedFile], fresh: Bool, as names: [String], into builder: TreeBuilder
+        _ variants: [ContentEncoding: CompressedFile], fresh: Bool, as names: [String]
     ) throws(CollectStaticError) {
         for (encoding, variant) in variants {
             for name in names {
-                try builder.placeVariant(file: variant.path, fresh: fresh, as: name + encoding.fileSuffix)
+                try tree.placeVariant(file: variant.path, fresh: fresh, as: name + encoding.fileSuffix)
             }
         }
     }

@@ -18,7 +18,7 @@ import StaticAssets
 /// release: a kept file's deltas are not carried into the next one.
 struct DeltaScheduler: Sendable {
     let policy: CompressionPolicy
-    let builder: TreeBuilder
+    let tree: any ReleaseTree
     let jobs: Int
     /// `COLLECTSTATIC_CACHE_DIR`: deltas are kept there too, for a fresh STATIC_ROOT.
     var cache: CacheFolder?
@@ -127,7 +127,7 @@ struct DeltaScheduler: Sendable {
                     let onDisk = try? FileSystem.readFile(root + "/" + name), onDisk.count == delta.size,
                     SHA256.hash(data: onDisk).hexString == digest
                 {
-                    try builder.placeVariant(onDisk, reusedFrom: root + "/" + name, as: name)
+                    try tree.placeVariant(onDisk, reusedFrom: root + "/" + name, as: name)
                     store(onDisk, coding: coding, integrity: job.file.integrity, dictionary: key)
                     made.append(Made(coding: coding, dictionary: key, variant: delta, reused: true))
                     continue
@@ -136,7 +136,7 @@ struct DeltaScheduler: Sendable {
                 let cached = cache?.delta(cacheKey(coding), integrity: job.file.integrity, dictionary: key)
                 if let cached, let body = try? FileSystem.readFile(cached) {
                     if body.count < job.best, Self.proves(coding, body, file: bytes!, dictionary: dictionaryBytes) {
-                        try builder.placeVariant(body, reusedFrom: cached, as: name)
+                        try tree.placeVariant(body, reusedFrom: cached, as: name)
                         let variant = ManifestVariant(size: body.count, sha256: SHA256.hash(data: body).hexString)
                         made.append(Made(coding: coding, dictionary: key, variant: variant, reused: true))
                         continue
@@ -150,7 +150,7 @@ struct DeltaScheduler: Sendable {
                     throw .compression(path: job.file.name, reason: "\(error)")
                 }
                 guard let encoded, encoded.count < job.best else { continue }
-                try builder.placeVariant(encoded, reusedFrom: nil, as: name)
+                try tree.placeVariant(encoded, reusedFrom: nil, as: name)
                 store(encoded, coding: coding, integrity: job.file.integrity, dictionary: key)
                 let variant = ManifestVariant(size: encoded.count, sha256: SHA256.hash(data: encoded).hexString)
                 made.append(Made(coding: coding, dictionary: key, variant: variant, reused: false))

@@ -7,7 +7,7 @@ public struct ReleaseHistory: Sendable {
     public var configuration: Configuration
     public var observer: any CollectionObserver
     /// The clock (a test seam for `--keep-age`).
-    public var now: @Sendable () -> Date = { Date() }
+    var now: @Sendable () -> Date = { Date() }
 
     public init(configuration: Configuration, observer: any CollectionObserver = SilentObserver()) {
         self.configuration = configuration
@@ -17,8 +17,8 @@ public struct ReleaseHistory: Sendable {
     /// Drops the hashed files of releases the retention rule no longer keeps. Returns the names
     /// deleted.
     public func clean() throws(CollectStaticError) -> [String] {
-        let (work, lock, publisher, state) = try open()
-        defer { lock.release() }
+        let (run, state) = try open()
+        defer { run.close() }
         guard var manifest = state.manifest, !state.fromCache else {
             throw .generations(
                 "\(configuration.staticRoot) holds no manifest written by collectstatic; nothing to clean")
@@ -28,7 +28,7 @@ public struct ReleaseHistory: Sendable {
         for generation in kept { keep.formUnion(generation.paths.values) }
         let dropped = manifest.files.keys.filter { !keep.contains($0) }.sorted(by: utf8Less)
         guard !dropped.isEmpty || kept.count != manifest.previousGenerations.count else {
-            try work.removeLeftovers(keepingTreesOf: Set(kept.map(\.id)))
+            try run.work.removeLeftovers(keepingTreesOf: Set(kept.map(\.id)))
             return []
         }
         var removed: [String] = []
@@ -38,15 +38,15 @@ public struct ReleaseHistory: Sendable {
             manifest.files[name] = nil
         }
         manifest.previousGenerations = kept
-        let all = try FileSystem.listFiles(publisher.root, skipping: [WorkFolder.inPlaceFolderName])
+        let all = try FileSystem.listFiles(run.work.staticRoot, skipping: [WorkFolder.inPlaceFolderName])
         let gone = Set(removed + [configuration.manifestName])
         let plan = ReleasePlan(
             files: [], carried: all.filter { !gone.contains($0) }, removed: removed, paths: .dictionary(manifest.paths),
             generation: manifest.generation ?? Generation(id: "", created: "", paths: manifest.paths), previous: kept,
             current: state)
-        let staging = try publisher.stage(plan)
+        let staging = try run.staging(plan)
         for name in plan.carried { try staging.carry(name) }
-        try publisher.publish(plan, manifest: manifest, staging: staging)
+        try run.publish(StagedRelease(plan: plan, manifest: manifest, tree: staging))
         for name in removed { observer.handle(.deleted(name)) }
         return removed
     }
@@ -54,9 +54,9 @@ public struct ReleaseHistory: Sendable {
     /// Makes the previous release current again in one atomic step; the release it replaces is
     /// kept as the newest previous one. Returns the release now current.
     public func rollback() throws(CollectStaticError) -> Generation {
-        let (work, lock, publisher, state) = try open()
-        defer { lock.release() }
-        guard work.mode == .atomicSwitch else {
+        let (run, state) = try open()
+        defer { run.close() }
+        guard run.work.mode == .atomicSwitch else {
             throw .generations("rollback needs STATIC_ROOT's parent folder to be writable (the tree is switched whole)")
         }
         guard let current = state.manifest, !state.fromCache, let currentGeneration = current.generation else {
@@ -65,7 +65,7 @@ public struct ReleaseHistory: Sendable {
         guard let target = current.previousGenerations.first else {
             throw .generations("no previous release is kept in \(configuration.staticRoot); nothing to roll back to")
         }
-        let tree = work.retiredTree(target.id)
+        let tree = run.work.retiredTree(target.id)
         let oldManifestPath = tree + "/" + configuration.manifestName
         guard let old = try? Manifest(contentsOf: URL(fileURLWithPath: oldManifestPath)),
             old.generation?.id == target.id
@@ -88,26 +88,19 @@ public struct ReleaseHistory: Sendable {
         let plan = ReleasePlan(
             files: [], carried: fromOld + fromCurrent, removed: [], paths: .dictionary(manifest.paths),
             generation: manifest.generation ?? target, previous: manifest.previousGenerations, current: state)
-        let staging = try publisher.stage(plan)
+        let staging = try run.staging(plan)
         for name in fromOld { try staging.carry(name, from: tree) }
         for name in fromCurrent { try staging.carry(name) }
-        try publisher.publish(plan, manifest: manifest, staging: staging)
+        try run.publish(StagedRelease(plan: plan, manifest: manifest, tree: staging))
         return manifest.generation ?? target
     }
 
-    /// The work folder, the lock, and the published state (read once: a manifest that has to be
-    /// recovered is recovered, and said so, once).
-    private func open() throws(CollectStaticError) -> (WorkFolder, PublishLock, Publisher, PublishedState) {
-        let work = try WorkFolder.locate(staticRoot: configuration.staticRoot)
-        let lock = try PublishLock.acquire(work.lockFile, timeout: configuration.lockTimeout, observer: observer)
-        let publisher = Publisher(configuration: configuration, work: work, observer: observer, hooks: CollectorHooks())
-        let state = publisher.published()
-        do {
-            try publisher.removeLeftovers(state)
-        } catch {
-            lock.release()
-            throw error
-        }
-        return (work, lock, publisher, state)
+    /// The run's context (work folder, lock) and the published state, read once: a manifest that
+    /// has to be recovered is recovered, and said so, once.
+    private func open() throws(CollectStaticError) -> (RunContext, PublishedState) {
+        let (run, state) = try RunContext.open(
+            configuration: configuration, options: CollectOptions(), observer: observer, hooks: CollectorHooks(),
+            now: now())
+        return (run, state)
     }
 }

@@ -33,18 +33,48 @@ import Testing
         #expect(PublishedTreeVerifier.problems(in: root) == [])
     }
 
+    /// Records, when the run has planned its release, the spool folders it finds and the files in them.
+    final class SpoolWatcher: CollectionObserver, Sendable {
+        let folder: String
+        let prefix: String
+        let seen = Mutex<[String: [String]]>([:])
+
+        init(folder: String, prefix: String) {
+            self.folder = folder
+            self.prefix = prefix
+        }
+
+        func handle(_ event: CollectionEvent) {
+            guard case .memoryLetGo = event else { return }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            for name in names where name.hasPrefix(prefix) {
+                let files = TestSupport.files(in: URL(fileURLWithPath: folder + "/" + name))
+                seen.withLock { $0[name] = files }
+            }
+        }
+    }
+
     @Test func theSpoolLeavesWithTheRun() async throws {
         let ws = Workspace(["css/app.css": "body { background: url(../img/a.png) }\n", "img/a.png": "png"])
-        _ = try await ws.collect()
         let work = ws.root.appendingPathComponent(".out.collectstatic")
+        // During the run, the rewritten stylesheet is in a spool in the work folder...
+        let watcher = SpoolWatcher(folder: work.path, prefix: "new-")
+        var collector = Collector(configuration: ws.configuration(), observer: watcher)
+        _ = try await collector.run()
+        let spools = watcher.seen.withLock { $0 }.filter { $0.key.hasSuffix(".rewritten") }
+        #expect(spools.count == 1 && spools.values.first?.count == 1, "one spool holding the rewritten file")
+        // ...and after it, only the lock is left.
         #expect(TestSupport.files(in: work) == ["lock"])
         // A dry run writes its spool to the temporary folder, and removes it too.
+        let prefix = RunContext.dryRunSpoolPrefix(ws.staticRoot.path)
         let before = Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()))
-        ws.write("img/a.png", "png 2")
-        _ = try await ws.collect(CollectOptions(dryRun: true))
+        ws.write("css/app.css", "body { background: url(../img/a.png); color: red }\n")
+        let dryWatcher = SpoolWatcher(folder: NSTemporaryDirectory(), prefix: prefix)
+        collector = Collector(configuration: ws.configuration(), options: CollectOptions(dryRun: true), observer: dryWatcher)
+        _ = try await collector.run()
+        #expect(dryWatcher.seen.withLock { $0 }.values.map(\.count) == [1], "the dry run's spool held the stylesheet")
         let after = Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()))
-        #expect(
-            after.subtracting(before).filter { $0.hasPrefix(Publisher.dryRunSpoolPrefix(ws.staticRoot.path)) }.isEmpty)
+        #expect(after.subtracting(before).filter { $0.hasPrefix(prefix) }.isEmpty)
     }
 
     @Test func aLargeFileIsCopiedInPiecesByteForByte() async throws {

@@ -14,14 +14,22 @@ import StaticAssets
 /// 3. the changed files, each after its variants (stale variants deleted first);
 /// 4. the new manifest;
 /// 5. deletion of what the new tree no longer has.
-struct InPlacePublisher: Sendable {
-    let staging: String
+struct InPlacePublishing: ReleasePublishing {
     let root: String
     let manifestName: String
     var willPublish: @Sendable (String) throws(CollectStaticError) -> Void = { _ in }
 
+    var stagesWholeTree: Bool { false }
+
+    func publish(_ release: StagedRelease) throws(CollectStaticError) {
+        let current = release.plan.current
+        try publish(
+            release.manifest?.materialized(), from: release.tree.root,
+            replacing: current.fromCache ? nil : current.manifest, removing: release.plan.removed)
+    }
+
     /// `old` is the manifest in force, whose vouching the intermediate manifest narrows.
-    func publish(_ manifest: Manifest?, replacing old: Manifest?, removing removed: [String])
+    private func publish(_ manifest: Manifest?, from staging: String, replacing old: Manifest?, removing removed: [String])
         throws(CollectStaticError)
     {
         let staged = try FileSystem.listFiles(staging)
@@ -51,14 +59,14 @@ struct InPlacePublisher: Sendable {
         let ordered = staged.sorted {
             base($0) != base($1) ? utf8Less(base($0), base($1)) : ($0 != base($0) && $1 == base($1))
         }
-        for name in ordered where !touched.contains(base(name)) { try move(name) }
+        for name in ordered where !touched.contains(base(name)) { try move(name, from: staging) }
         if var intermediate = old, !touched.isEmpty {
             for name in touched { intermediate.files[name] = nil }
             try willPublish(manifestName)
             try ManifestWriter.write(intermediate, to: root + "/" + manifestName)
         }
         for name in stale { try remove(name) }
-        for name in ordered where touched.contains(base(name)) { try move(name) }
+        for name in ordered where touched.contains(base(name)) { try move(name, from: staging) }
         if let manifest {
             try willPublish(manifestName)
             try ManifestWriter.write(manifest, to: root + "/" + manifestName)
@@ -67,7 +75,7 @@ struct InPlacePublisher: Sendable {
         try FileSystem.removeTree(staging)
     }
 
-    private func move(_ name: String) throws(CollectStaticError) {
+    private func move(_ name: String, from staging: String) throws(CollectStaticError) {
         try willPublish(name)
         let target = root + "/" + name
         var folder = ""

@@ -1,0 +1,44 @@
+import CollectStatic
+
+/// An S3-compatible bucket as a destination of every release (`COLLECTSTATIC_STORAGE`): the
+/// collector hands it the release once STATIC_ROOT holds it, and `BucketPublisher` uploads what
+/// the bucket lacks, then moves the pointer manifest with a compare-and-swap.
+public struct BucketDestination: ReleaseDestination {
+    public let storage: S3Configuration
+
+    public init(storage: S3Configuration) {
+        self.storage = storage
+    }
+
+    /// The destination named by a storage URL (`s3://BUCKET/PREFIX?…`), with the endpoint, region
+    /// and credentials the environment gives; a malformed URL is a configuration error (exit 2).
+    public init(url: String, environment: [String: String]) throws(CollectStaticError) {
+        do {
+            storage = try StorageURL.parse(url, environment: environment)
+        } catch {
+            throw .configuration(error.description)
+        }
+    }
+
+    public func publish(_ release: PublishedRelease) async throws(CollectStaticError) -> String {
+        let client = S3Client(configuration: storage)
+        let result: Result<BucketPublisher.Report, BucketPublisher.Failure>
+        do {
+            result = .success(
+                try await BucketPublisher(client: client, staticRoot: release.root, manifestName: release.manifestName)
+                    .publish())
+        } catch {
+            result = .failure(error)
+        }
+        await client.shutdown()
+        let target = "s3://\(storage.bucket)/\(storage.prefix)"
+        switch result {
+        case .success(let report):
+            if report.unchanged { return "\(target): already up to date" }
+            return
+                "\(target): \(report.uploaded) objects uploaded (\(report.uploadedBytes) bytes), \(report.reused) already there"
+        case .failure(let failure):
+            throw .destination(failure.description)
+        }
+    }
+}
