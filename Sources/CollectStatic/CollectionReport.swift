@@ -1,5 +1,6 @@
 /// What a run did, for the summary line, `--json` and tests.
 public struct CollectionReport: Sendable, Equatable, Codable {
+    /// STATIC_ROOT as configured.
     public var destination: String
     /// Originals written (copied or linked) because they were new or changed.
     public var modified: Int = 0
@@ -17,14 +18,19 @@ public struct CollectionReport: Sendable, Equatable, Codable {
     public var contentsToCompress: Int = 0
     /// Compressed variants written and reused.
     public var variantsWritten: Int = 0
+    /// Variants taken from the published tree or the cache folder instead of compressing again.
     public var variantsReused: Int = 0
     /// `dcz` deltas made by this run, and reused from the published tree.
     public var deltasWritten: Int = 0
+    /// Deltas taken from the published tree or the cache folder.
     public var deltasReused: Int = 0
+    /// True with `--link` (originals are symlinks).
     public var linked = false
+    /// True with `--dry-run` (nothing was written).
     public var dryRun = false
     /// Path of the manifest written, nil when none was (dry run, `--no-post-process`).
     public var manifest: String?
+    /// Every warning the run gave, in order.
     public var warnings: [String] = []
     /// One line per destination beyond STATIC_ROOT (`ReleaseDestination`) that received the release.
     public var destinations: [String] = []
@@ -49,6 +55,7 @@ public struct CollectionReport: Sendable, Equatable, Codable {
         if let peak = ProcessMemory.peakResidentMegabytes() { peakMegabytes[stage] = peak }
     }
 
+    /// An empty report for a run into `destination`.
     public init(destination: String, linked: Bool = false, dryRun: Bool = false) {
         self.destination = destination
         self.linked = linked
@@ -93,6 +100,7 @@ public enum CollectionEvent: Sendable {
 
 /// How far one phase of a run has got, in files and bytes.
 public struct CollectionProgress: Sendable, Equatable {
+    /// The phases that report progress.
     public enum Phase: String, Sendable, CaseIterable {
         /// Walking the source roots (the totals are not known yet).
         case finding = "Finding"
@@ -105,20 +113,25 @@ public struct CollectionProgress: Sendable, Equatable {
         case compressing = "Compressing"
     }
 
+    /// The phase this progress is of.
     public var phase: Phase
     /// Files finished so far, and in all (nil while unknown).
     public var files = 0
+    /// Files in all (nil while unknown).
     public var totalFiles: Int?
     /// Bytes finished so far, and in all (nil while unknown).
     public var bytes = 0
+    /// Bytes in all (nil while unknown).
     public var totalBytes: Int?
     /// Of the finished files and bytes, those that took real work (read, written, compressed); the
     /// rest were already in place or reused. Rates and the time left come from these.
     public var workedFiles = 0
+    /// Of the finished bytes, those that took real work.
     public var workedBytes = 0
     /// True on the phase's last event.
     public var isFinished = false
 
+    /// Progress of `phase` at its start.
     public init(phase: Phase, totalFiles: Int? = nil, totalBytes: Int? = nil) {
         self.phase = phase
         self.totalFiles = totalFiles
@@ -133,6 +146,8 @@ public protocol CollectionObserver: Sendable {
 
 /// Ignores every event.
 public struct SilentObserver: CollectionObserver {
+    /// An observer that ignores everything.
     public init() {}
+    /// Does nothing.
     public func handle(_ event: CollectionEvent) {}
 }

@@ -3,6 +3,7 @@ import StaticAssets
 
 /// Per-run switches with Django's meaning (they are not settings: they say what this run does).
 public struct CollectOptions: Sendable, Equatable {
+    /// Do everything except modify the file system (Django's `--dry-run`).
     public var dryRun = false
     /// Leave out of the new tree everything this run does not produce (and no kept release needs).
     public var clear = false
@@ -13,6 +14,7 @@ public struct CollectOptions: Sendable, Equatable {
     /// Fingerprint, rewrite, compress and write the manifest; false copies the originals only.
     public var postProcess = true
 
+    /// Options with Django's defaults: post-process, no clearing, no links, a real run.
     public init(
         dryRun: Bool = false, clear: Bool = false, force: Bool = false, link: Bool = false, postProcess: Bool = true
     ) {
@@ -42,8 +44,11 @@ struct CollectorHooks: Sendable {
 /// new tree → compress → publish (one atomic switch) → retire the old tree. The published tree is
 /// never written into: a failed, killed or concurrent run leaves it exactly as it was.
 public struct Collector: Sendable {
+    /// The settings of the run.
     public var configuration: Configuration
+    /// What this run does (Django's flags).
     public var options: CollectOptions
+    /// Receives progress, warnings and every file's fate; called from several tasks at once.
     public var observer: any CollectionObserver
     var hooks = CollectorHooks()
     /// Where the release goes besides STATIC_ROOT, in order, once STATIC_ROOT has it.
@@ -51,6 +56,7 @@ public struct Collector: Sendable {
     /// The clock releases are stamped with (a test seam for `--keep-age`).
     var now: @Sendable () -> Date = { Date() }
 
+    /// A collector for `configuration`; `observer` hears of progress and every file.
     public init(
         configuration: Configuration, options: CollectOptions = CollectOptions(),
         observer: any CollectionObserver = SilentObserver()
@@ -153,7 +159,8 @@ public struct Collector: Sendable {
         guard options.postProcess else { return .originals(assets) }
         var clock = Stopwatch()
         defer { report.finish("fingerprint", clock.lap()) }
-        let graph = try await ReferenceGraph.make(assets: assets, configuration: configuration, jobs: configuration.jobs)
+        let graph = try await ReferenceGraph.make(
+            assets: assets, configuration: configuration, jobs: configuration.jobs)
         for warning in graph.warnings.lines { observer.handle(.warning(warning)) }
         report.warnings += graph.warnings.lines
         return .assets(

@@ -45,7 +45,8 @@ struct RunContext: Sendable {
         }
         let context = RunContext(
             configuration: configuration, options: options, observer: observer, hooks: hooks, work: work, lock: lock,
-            cache: cache, spool: Self.spool(work, staticRoot: configuration.staticRoot, dryRun: options.dryRun, now: now),
+            cache: cache,
+            spool: Self.spool(work, staticRoot: configuration.staticRoot, dryRun: options.dryRun, now: now),
             now: now,
             publishing: work.publishing(manifestName: configuration.manifestName, observer: observer, hooks: hooks))
         return (context, current)

@@ -1,20 +1,31 @@
 /// Every setting of a run, merged from defaults, config file, `.env`, environment and flags
 /// (see `ConfigurationLoader`) and validated once. Paths are absolute.
 public struct Configuration: Sendable, Equatable {
+    /// Source folders in order (`STATICFILES_DIRS`); a logical path found in an earlier root wins.
     public var sourceRoots: [SourceRoot]
+    /// The folder the release is published to (`STATIC_ROOT`).
     public var staticRoot: String
+    /// The URL prefix the files are served under (`STATIC_URL`); absolute references under it are rewritten.
     public var staticURL: String
+    /// Glob patterns of files and folders left out (Django's `--ignore`, with its defaults).
     public var ignorePatterns: [String]
+    /// The manifest's file name in STATIC_ROOT (`staticfiles.json`).
     public var manifestName: String
+    /// 0 silent, 1 progress and summary, 2 every file, 3 debug (Django's `--verbosity`).
     public var verbosity: Int
     /// Parallel jobs, at least 1.
     public var jobs: Int
+    /// Rewrite `import`/`export` references in JavaScript (Django's `support_js_module_import_aggregation`).
     public var jsModules: Bool
+    /// What a reference to a file that is not there does: fail the run (Django), warn, or be ignored.
     public var missingReferences: MissingReferencePolicy
+    /// Glob patterns of references that may be missing without failing the run.
     public var missingReferenceIgnore: [String]
+    /// What a text file that is not UTF-8 does: fail the run (Django) or get copied unrewritten.
     public var invalidUTF8: InvalidUTF8Policy
     /// nil when compression is off.
     public var compression: CompressionPolicy?
+    /// A folder that keeps variants, hashed files and releases across fresh STATIC_ROOTs (`COLLECTSTATIC_CACHE_DIR`).
     public var cacheDirectory: String?
     /// Previous generations kept by count, and by age (seconds since they were replaced).
     public var retention: Retention
@@ -23,9 +34,9 @@ public struct Configuration: Sendable, Equatable {
     /// `COLLECTSTATIC_STORAGE` as written (an `s3://` URL, read by CollectStaticS3); nil when unset.
     public var storage: String?
     /// What the Django project said, with `--django`.
-    public var django: DjangoProject?
+    package var django: DjangoProject?
     /// Where each setting's value came from (flag, environment, .env, config file, Django, default).
-    public var settingSources: [SettingSource] = []
+    package var settingSources: [SettingSource] = []
     /// What the settings are worth a warning for, e.g. a `STATICFILES_DIRS` folder that does not exist
     /// (left out, as Django's `staticfiles.W004` does); a run reports them through its observer.
     public var warnings: [String] = []
@@ -33,6 +44,7 @@ public struct Configuration: Sendable, Equatable {
     /// Django's default ignore patterns.
     public static let defaultIgnorePatterns = ["CVS", ".*", "*~"]
 
+    /// A configuration with Django's defaults for everything not given.
     public init(
         sourceRoots: [SourceRoot], staticRoot: String, staticURL: String = "/static/",
         ignorePatterns: [String] = Configuration.defaultIgnorePatterns, manifestName: String = "staticfiles.json",
@@ -61,9 +73,12 @@ public struct Configuration: Sendable, Equatable {
 
 /// One entry of STATICFILES_DIRS: a folder, optionally mounted under a prefix.
 public struct SourceRoot: Sendable, Equatable, CustomStringConvertible {
+    /// The folder under STATIC_ROOT its files go to (Django's `(prefix, path)` form), if any.
     public var prefix: String?
+    /// The folder's path.
     public var path: String
 
+    /// A root whose files go under `prefix`, or at the top of STATIC_ROOT.
     public init(prefix: String? = nil, path: String) {
         self.prefix = prefix
         self.path = path
@@ -78,23 +93,24 @@ public struct SourceRoot: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// `prefix=path`, or the path: the form `STATICFILES_DIRS` takes.
     public var description: String { prefix.map { "\($0)=\(path)" } ?? path }
 }
 
 /// One setting's value and the source it came from, for `-v 2`.
-public struct SettingSource: Sendable, Equatable, CustomStringConvertible {
-    public var setting: Setting
-    public var value: String
+package struct SettingSource: Sendable, Equatable, CustomStringConvertible {
+    package var setting: Setting
+    package var value: String
     /// `flag --static-root`, `environment`, `.env`, `config file PATH`, `Django settings MODULE`, `default`.
-    public var source: String
+    package var source: String
 
-    public init(_ setting: Setting, _ value: String, _ source: String) {
+    package init(_ setting: Setting, _ value: String, _ source: String) {
         self.setting = setting
         self.value = value
         self.source = source
     }
 
-    public var description: String {
+    package var description: String {
         "\(setting.name)=\(setting == .storage ? Self.withoutSecret(value) : value)  (\(source))"
     }
 
@@ -107,10 +123,12 @@ public struct SettingSource: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// What a reference to a missing file does (`COLLECTSTATIC_MISSING`).
 public enum MissingReferencePolicy: String, Sendable, CaseIterable {
     case error, warn
 }
 
+/// What a text file that is not valid UTF-8 does (`COLLECTSTATIC_INVALID_UTF8`).
 public enum InvalidUTF8Policy: String, Sendable, CaseIterable {
     case error, copy
 }

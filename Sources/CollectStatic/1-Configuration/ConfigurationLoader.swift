@@ -3,7 +3,7 @@ import Foundation
 import StaticAssets
 
 /// A value given for a setting on the command line or in a config file.
-public enum SettingValue: Sendable, Equatable {
+package enum SettingValue: Sendable, Equatable {
     case string(String)
     case list([String])
 }
@@ -14,12 +14,24 @@ public enum SettingValue: Sendable, Equatable {
 /// `ConfigReader` over one provider per source; where each value came from is kept in
 /// ``Configuration/settingSources``.
 public struct ConfigurationLoader: Sendable {
-    public var flags: [Setting: SettingValue]
+    /// Values from the command line (the `collectstatic` tool's flags), by setting.
+    package var flags: [Setting: SettingValue]
+    /// The environment variables read (`STATIC_ROOT`, `COLLECTSTATIC_…`, `DJANGO_SETTINGS_MODULE`).
     public var environment: [String: String]
+    /// Where `.env` and `collectstatic.json` are looked for, and relative paths start.
     public var workingDirectory: String
 
+    /// A loader over the process's environment and working directory (or the ones given), as the
+    /// `collectstatic` tool loads them without flags.
     public init(
-        flags: [Setting: SettingValue] = [:],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) {
+        self.init(flags: [:], environment: environment, workingDirectory: workingDirectory)
+    }
+
+    package init(
+        flags: [Setting: SettingValue],
         environment: [String: String] = ProcessInfo.processInfo.environment,
         workingDirectory: String = FileManager.default.currentDirectoryPath
     ) {
@@ -28,6 +40,8 @@ public struct ConfigurationLoader: Sendable {
         self.workingDirectory = workingDirectory
     }
 
+    /// Reads every source, merges them, and validates the result; a bad value is a
+    /// `CollectStaticError.configuration` naming the setting, its source and what it expects.
     public func load() async throws(CollectStaticError) -> Configuration {
         let dotEnv = try readDotEnv()
         let (file, filePath) = try readConfigFile(dotEnv: dotEnv)

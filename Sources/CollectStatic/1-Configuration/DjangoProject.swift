@@ -6,41 +6,41 @@ import Foundation
 /// STATIC_URL, the staticfiles app's ignore patterns and the configured storage. Asked with one
 /// subprocess call (``DjangoSettingsProgram``); it is the configuration layer just above the
 /// defaults (`collectstatic --django`).
-public struct DjangoProject: Sendable, Equatable, Decodable {
-    public struct Root: Sendable, Equatable, Decodable {
+package struct DjangoProject: Sendable, Equatable, Decodable {
+    package struct Root: Sendable, Equatable, Decodable {
         /// Empty for no prefix.
-        public var prefix: String
-        public var path: String
+        package var prefix: String
+        package var path: String
         /// `STATICFILES_DIRS`, `app django.contrib.admin`, `finder myproject.finders.X`.
-        public var origin: String
+        package var origin: String
     }
 
-    public struct Storage: Sendable, Equatable, Decodable {
+    package struct Storage: Sendable, Equatable, Decodable {
         /// e.g. `whitenoise.storage.CompressedManifestStaticFilesStorage`.
-        public var backend: String
+        package var backend: String
         /// A `ManifestFilesMixin`: fingerprinted names and a manifest.
-        public var manifest: Bool
-        public var manifestName: String?
+        package var manifest: Bool
+        package var manifestName: String?
         /// `support_js_module_import_aggregation`.
-        public var jsModules: Bool
+        package var jsModules: Bool
         /// WhiteNoise's compressed storages: `.br`/`.gz` variants.
-        public var compressed: Bool
+        package var compressed: Bool
         /// `WHITENOISE_SKIP_COMPRESS_EXTENSIONS`, when set.
-        public var skipCompressExtensions: [String]?
+        package var skipCompressExtensions: [String]?
     }
 
-    public var django: String
-    public var python: String
-    public var settingsModule: String
-    public var staticRoot: String?
-    public var staticURL: String
-    public var roots: [Root]
+    package var django: String
+    package var python: String
+    package var settingsModule: String
+    package var staticRoot: String?
+    package var staticURL: String
+    package var roots: [Root]
     /// The staticfiles app config's `ignore_patterns` (Django's default ignore patterns).
-    public var ignorePatterns: [String]
-    public var storage: Storage
+    package var ignorePatterns: [String]
+    package var storage: Storage
     /// What the project's settings printed while they were loaded (their `print`s, Python's
     /// warnings): `manage.py collectstatic` shows it, so `--django` passes it on to stderr.
-    public var output: String = ""
+    package var output: String = ""
 
     enum CodingKeys: String, CodingKey {
         case django, python, settingsModule, staticRoot, staticURL, roots, ignorePatterns, storage

@@ -1,8 +1,8 @@
 /// Reads a `.env` file the way honcho and `heroku local` do: `KEY=value` lines, optional
 /// `export `, `#` comments, single quotes taken literally, double quotes with `\n`, `\t`, `\"`,
 /// `\\` escapes, and unquoted values trimmed and cut at ` #`.
-public enum DotEnvFile {
-    public static func parse(_ text: String) -> [String: String] {
+package enum DotEnvFile {
+    package static func parse(_ text: String) -> [String: String] {
         var values: [String: String] = [:]
         for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             var line = Substring(rawLine).trimmingWhitespace()

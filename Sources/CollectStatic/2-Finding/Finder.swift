@@ -8,12 +8,14 @@
 public struct SourceAsset: Sendable, Equatable {
     /// `prefix/relative/path`, `/`-separated: the name in STATIC_ROOT and in the manifest.
     public var logicalPath: String
+    /// Size in bytes when found.
     public var size: Int
     /// The source root's folder, or (`relativeStart` < 0) the file's own path.
     private var folder: SourceFolder
     /// Where the path relative to the root starts in `logicalPath` (UTF-8 offset).
     private var relativeStart: Int32
 
+    /// An asset at `filePath` published as `logicalPath`.
     public init(logicalPath: String, filePath: String, size: Int) {
         self.logicalPath = logicalPath
         self.size = size
@@ -37,6 +39,7 @@ public struct SourceAsset: Sendable, Equatable {
         return folder.path + "/" + String(logicalPath[utf8.index(utf8.startIndex, offsetBy: Int(relativeStart))...])
     }
 
+    /// Same logical path, file and size.
     public static func == (a: SourceAsset, b: SourceAsset) -> Bool {
         sameBytes(a.logicalPath, b.logicalPath) && a.size == b.size && sameBytes(a.filePath, b.filePath)
     }
@@ -51,6 +54,7 @@ final class SourceFolder: Sendable {
 
 /// What the finder found: the winners in deterministic order, and the files shadowed by an earlier root.
 public struct FoundAssets: Sendable {
+    /// The assets to collect, one per logical path, sorted by it.
     public var assets: [SourceAsset]
     /// Later duplicates of a logical path (Django: "Found another file with the destination path").
     public var shadowed: [SourceAsset]
@@ -61,9 +65,11 @@ public struct FoundAssets: Sendable {
 /// the path relative to the root; ignored folders are not entered. Symlinks are followed; a link back
 /// to a folder being walked is a symlink loop and an error. Output never depends on listing order.
 public struct Finder: Sendable {
+    /// The source roots, searched in order.
     public var roots: [SourceRoot]
-    public var ignorePatterns: [IgnorePattern]
+    package var ignorePatterns: [IgnorePattern]
 
+    /// A finder over `roots` that leaves out what `ignorePatterns` (globs) match.
     public init(roots: [SourceRoot], ignorePatterns: [String]) {
         self.roots = roots
         self.ignorePatterns = ignorePatterns.map(IgnorePattern.init)

@@ -1,16 +1,16 @@
 /// Shell-style patterns with Python's `fnmatch.fnmatchcase` semantics, as Django's
 /// `matches_patterns` uses them: case-sensitive; `*` matches any run of characters (including
 /// `/`), `?` one character, `[seq]` / `[!seq]` a set; a `[` without a closing `]` is literal.
-public struct IgnorePattern: Sendable, Hashable {
-    public let pattern: String
+package struct IgnorePattern: Sendable, Hashable {
+    package let pattern: String
     private let scalars: [Unicode.Scalar]
 
-    public init(_ pattern: String) {
+    package init(_ pattern: String) {
         self.pattern = pattern
         self.scalars = Array(pattern.unicodeScalars)
     }
 
-    public func matches(_ text: String) -> Bool {
+    package func matches(_ text: String) -> Bool {
         let subject = Array(text.unicodeScalars)
         var p = 0
         var s = 0

@@ -3,7 +3,7 @@
 /// Mirrors the file patterns of Django's `HashedFilesMixin.patterns`
 /// (`*.css`, `*.js`, matched case-sensitively like Django's `fnmatchcase`),
 /// plus `.mjs`, which Django does not process at all.
-public enum ReferenceSyntax: Sendable, Hashable {
+package enum ReferenceSyntax: Sendable, Hashable {
     /// Stylesheets: `url(...)`, `@import "..."` and `/*# sourceMappingURL=... */`.
     case css
     /// Scripts: `//# sourceMappingURL=...`, plus, when `modules` is true
@@ -14,7 +14,7 @@ public enum ReferenceSyntax: Sendable, Hashable {
     /// The syntax for a logical path: `.css` → ``css``, `.js`/`.mjs` →
     /// ``javaScript(modules:)``, anything else → `nil` (the file is not scanned).
     /// The extension comparison is case-sensitive, as in Django.
-    public static func forPath(_ logicalPath: String, jsModules: Bool) -> ReferenceSyntax? {
+    package static func forPath(_ logicalPath: String, jsModules: Bool) -> ReferenceSyntax? {
         if logicalPath.hasSuffix(".css") { return .css }
         if logicalPath.hasSuffix(".js") || logicalPath.hasSuffix(".mjs") {
             return .javaScript(modules: jsModules)
@@ -29,10 +29,10 @@ public enum ReferenceSyntax: Sendable, Hashable {
 /// ones the engine will leave alone (`data:`, `http:`, `//host`, `#frag`,
 /// absolute paths outside `STATIC_URL`, empty urls): classifying ``url`` is the
 /// caller's job. Offsets are UTF-8 byte offsets into the scanned buffer.
-public struct Reference: Sendable, Hashable {
+package struct Reference: Sendable, Hashable {
     /// The construct a reference was found in. It decides the text a rewrite
     /// emits (Django's pattern template):
-    public enum Form: Sendable, Hashable {
+    package enum Form: Sendable, Hashable {
         /// `url(x)`, `url('x')`, `url("x")` (any case, also inside `@import url(...)`)
         /// → `url("NEW")`.
         case cssURL
@@ -58,20 +58,20 @@ public struct Reference: Sendable, Hashable {
     /// and trailing ASCII whitespace is never included (see the notes at the top
     /// of `ReferenceScanner.swift`). Query and fragment are kept, escapes and
     /// percent-encoding are not decoded.
-    public var url: String
+    package var url: String
     /// UTF-8 byte offsets of the whole construct (what a rewrite replaces).
-    public var matchRange: Range<Int>
+    package var matchRange: Range<Int>
     /// UTF-8 byte offsets of ``url`` inside the buffer (always within ``matchRange``).
-    public var urlRange: Range<Int>
+    package var urlRange: Range<Int>
     /// 1-based line of the construct's start (lines end at `\n`).
-    public var line: Int
+    package var line: Int
     /// 1-based column of the construct's start, counted in Unicode scalars.
-    public var column: Int
+    package var column: Int
     /// Which construct this is.
-    public var form: Form
+    package var form: Form
     /// The whole construct as written, e.g. `url("../img/nope.png")`, for messages
     /// such as `css/app.css:12:18: url("../img/nope.png")`.
-    public var matchedText: String
+    package var matchedText: String
     /// For ``Form/jsImportFrom`` and ``Form/jsExportFrom``: the end of Django's
     /// `import`/`exports` group (the clause after the keyword, without the
     /// whitespace before `from`), which a rewrite keeps verbatim. For every other

@@ -19,7 +19,7 @@
 /// `<clause>` is the original text between the keyword and the whitespace
 /// before `from`, kept byte for byte. Everything outside rewritten constructs
 /// is copied unchanged.
-public enum ReferenceRewriter {
+package enum ReferenceRewriter {
     /// Rewrites `bytes` (the buffer `references` were scanned from).
     ///
     /// - Parameters:
@@ -32,7 +32,7 @@ public enum ReferenceRewriter {
     ///     (Django would still normalise its quoting; see the notes in
     ///     `ReferenceScanner.swift`).
     /// - Returns: the rewritten bytes; `bytes` itself when nothing changed.
-    public static func rewrite(
+    package static func rewrite(
         _ bytes: [UInt8], references: [Reference], newURL: (Reference) -> String?
     ) -> [UInt8] {
         var sorted = references

@@ -100,14 +100,14 @@
 // and module forms are only recognised when module mode is on.
 
 /// Finds every asset reference in a CSS or JavaScript file. Pure, no I/O.
-public enum ReferenceScanner {
+package enum ReferenceScanner {
     /// Scans `bytes` (expected to be UTF-8; invalid sequences never crash it)
     /// and returns the references in source order, non-overlapping.
     ///
     /// Every syntactic reference is returned, including `data:`, `http:`,
     /// protocol-relative, fragment-only and empty urls: deciding which ones to
     /// rewrite is the caller's job (see ``ReferenceRewriter``).
-    public static func scan(_ bytes: [UInt8], syntax: ReferenceSyntax) -> [Reference] {
+    package static func scan(_ bytes: [UInt8], syntax: ReferenceSyntax) -> [Reference] {
         var references: [Reference] = []
         forEach(in: bytes, syntax: syntax) { references.append($0) }
         return references
@@ -115,7 +115,7 @@ public enum ReferenceScanner {
 
     /// Calls `body` with each reference of `bytes`, in source order, holding only a small batch of
     /// them at a time: a stylesheet of millions of references is scanned in memory near its size.
-    public static func forEach(
+    package static func forEach(
         in bytes: [UInt8], syntax: ReferenceSyntax, _ body: (Reference) throws -> Void
     ) rethrows {
         try bytes.withUnsafeBufferPointer { buffer in

@@ -4,13 +4,13 @@ import Foundation
 /// The digests of a file's bytes: Django's fingerprint and the Subresource Integrity value. Held
 /// as bytes (64 in all, no allocation): a run keeps one or two for every file of the tree, and the
 /// texts are made only where they are written.
-public struct ContentDigest: Sendable, Equatable, Hashable {
+package struct ContentDigest: Sendable, Equatable, Hashable {
     private var md5High: UInt64
     private var md5Low: UInt64
     /// The SHA-384 of the same bytes.
-    public var sha384: Integrity
+    package var sha384: Integrity
 
-    public init<Bytes: DataProtocol>(of bytes: Bytes) {
+    package init<Bytes: DataProtocol>(of bytes: Bytes) {
         self.init(md5: Insecure.MD5.hash(data: bytes), sha384: SHA384.hash(data: bytes))
     }
 
@@ -33,13 +33,13 @@ public struct ContentDigest: Sendable, Equatable, Hashable {
     }
 
     /// Full MD5 in lowercase hex; Django's fingerprint is its first 12 characters.
-    public var md5: String { Self.hex(md5High) + Self.hex(md5Low) }
+    package var md5: String { Self.hex(md5High) + Self.hex(md5Low) }
 
     /// `sha384-<base64>` of the same bytes.
-    public var integrity: String { sha384.description }
+    package var integrity: String { sha384.description }
 
     /// Django's `file_hash`: the first 12 hex digits of the MD5.
-    public var fingerprint: String { nameHash.description }
+    package var fingerprint: String { nameHash.description }
 
     /// The same fingerprint as bits.
     var nameHash: NameHash { NameHash(md5High: md5High) }
@@ -69,7 +69,7 @@ public struct ContentDigest: Sendable, Equatable, Hashable {
 
 /// A SHA-384 digest held as bytes; its text (`description`) is the Subresource Integrity value
 /// `sha384-<base64>` that the manifest records.
-public struct Integrity: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct Integrity: Sendable, Hashable, Comparable, CustomStringConvertible {
     private var w0, w1, w2, w3, w4, w5: UInt64
 
     init(_ digest: SHA384Digest) {
@@ -78,7 +78,7 @@ public struct Integrity: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Parses `sha384-<base64>`; nil for any other text.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard text.hasPrefix("sha384-"), let data = Data(base64Encoded: String(text.dropFirst(7))), data.count == 48
         else { return nil }
         var words = [UInt64](repeating: 0, count: 6)
@@ -87,11 +87,11 @@ public struct Integrity: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Byte order (an order to group equal digests by, nothing more).
-    public static func < (a: Integrity, b: Integrity) -> Bool {
+    package static func < (a: Integrity, b: Integrity) -> Bool {
         (a.w0, a.w1, a.w2, a.w3, a.w4, a.w5) < (b.w0, b.w1, b.w2, b.w3, b.w4, b.w5)
     }
 
-    public var description: String {
+    package var description: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(48)
         for word in [w0, w1, w2, w3, w4, w5] {

@@ -57,24 +57,24 @@ final class FingerprintedAssets: Sendable, RandomAccessCollection {
 /// A collected file with its final fingerprinted name: a position among the run's
 /// `FingerprintedAssets`. Its hashed name is not stored: it is made from the logical name and the
 /// name hash when needed.
-public struct FingerprintedAsset: Sendable {
+package struct FingerprintedAsset: Sendable {
     let assets: FingerprintedAssets
     let index: Int32
 
-    public var asset: SourceAsset { assets.sources[Int(index)] }
+    package var asset: SourceAsset { assets.sources[Int(index)] }
     /// Digest of the source file (the copy under the original name).
-    public var sourceDigest: ContentDigest { assets.sourceDigest(Int(index)) }
+    package var sourceDigest: ContentDigest { assets.sourceDigest(Int(index)) }
     /// The fingerprint in the hashed name.
     var nameHash: NameHash { assets.nameHash(Int(index)) }
     /// `css/app.3f2a9c1b7d4e.css`.
-    public var hashedName: String { HashedName.make(asset.logicalPath, hash: nameHash.description) }
+    package var hashedName: String { HashedName.make(asset.logicalPath, hash: nameHash.description) }
     /// The file holding the hashed copy's bytes when references were rewritten; nil when the
     /// hashed copy is a copy of the source.
-    public var rewrittenFile: String? { assets.rewritten(Int(index))?.file }
+    package var rewrittenFile: String? { assets.rewritten(Int(index))?.file }
     /// Size of the hashed copy.
-    public var hashedSize: Int { assets.rewritten(Int(index))?.size ?? asset.size }
+    package var hashedSize: Int { assets.rewritten(Int(index))?.size ?? asset.size }
     /// Digest of the hashed copy's bytes.
-    public var digest: ContentDigest { assets.rewritten(Int(index))?.digest ?? sourceDigest }
+    package var digest: ContentDigest { assets.rewritten(Int(index))?.digest ?? sourceDigest }
 }
 
 /// What stage 4 hands to the release planner: the fingerprinted assets, or with

@@ -29,7 +29,8 @@ struct DryRunTree: ReleaseTree {
 
     var writesFiles: Bool { false }
 
-    func place(_ file: ReleasePlan.File, sameBytesAs placed: String?) throws(CollectStaticError) -> TreeBuilder.Outcome {
+    func place(_ file: ReleasePlan.File, sameBytesAs placed: String?) throws(CollectStaticError) -> TreeBuilder.Outcome
+    {
         try TreeBuilder.wouldChange(file, in: published)
     }
 

@@ -6,9 +6,12 @@ import StaticAssets
 /// of Sprockets' `clean(count, age)`, with the age counted from when a release stopped being current,
 /// since that is when pages it rendered start to need its files from an older release).
 public struct Retention: Sendable, Equatable {
+    /// Previous releases kept at least (`--keep`).
     public var count: Int
+    /// Seconds a replaced release stays kept at least (`--keep-age`).
     public var maximumAge: Double
 
+    /// Keeps `count` previous releases, and any replaced less than `maximumAge` seconds ago.
     public init(count: Int = 2, maximumAge: Double = 3600) {
         self.count = count
         self.maximumAge = maximumAge
@@ -25,12 +28,12 @@ public struct Retention: Sendable, Equatable {
 }
 
 /// Generation ids and times: UTC, ISO 8601, sortable.
-public enum GenerationClock {
-    public static func timestamp(_ date: Date) -> String {
+package enum GenerationClock {
+    package static func timestamp(_ date: Date) -> String {
         format(date, "yyyy-MM-dd'T'HH:mm:ss'Z'")
     }
 
-    public static func date(from timestamp: String) -> Date? {
+    package static func date(from timestamp: String) -> Date? {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -39,7 +42,7 @@ public enum GenerationClock {
     }
 
     /// `20261122T153501Z-3f2a9c`: the time, then `tag` (the release's manifest hash) or random digits.
-    public static func newID(_ date: Date, tag: String? = nil) -> String {
+    package static func newID(_ date: Date, tag: String? = nil) -> String {
         format(date, "yyyyMMdd'T'HHmmss'Z'") + "-"
             + (tag.map { String($0.prefix(6)) } ?? String(UInt32.random(in: 0...UInt32.max), radix: 16))
     }

@@ -10,24 +10,24 @@ import StaticAssets
 ///
 /// One path: `BrotliEncoderCompressStream` in pieces, from a file or (the one-shot call, a thin
 /// wrapper) from memory, so both give the same bytes.
-public struct BrotliCompressor: Compressor {
+package struct BrotliCompressor: Compressor {
     /// 0 (fastest) through 11 (best, the default; WhiteNoise's setting).
-    public let quality: Int
+    package let quality: Int
     /// log2 of the sliding window size, 10 through 24. 22 (4 MiB) is brotli's and WhiteNoise's default.
-    public let window: Int
+    package let window: Int
 
-    public static let qualityRange: ClosedRange<Int> =
+    package static let qualityRange: ClosedRange<Int> =
         Int(BROTLI_MIN_QUALITY)...Int(BROTLI_MAX_QUALITY)
-    public static let windowRange: ClosedRange<Int> =
+    package static let windowRange: ClosedRange<Int> =
         Int(BROTLI_MIN_WINDOW_BITS)...Int(BROTLI_MAX_WINDOW_BITS)
 
     /// Where a streamed compression's encoder state is allocated, kept from one file to the next
     /// (nil: the process's allocator).
     let memory: CodecMemory?
 
-    public var encoding: ContentEncoding { .brotli }
+    package var encoding: ContentEncoding { .brotli }
 
-    public init(quality: Int = 11, window: Int = 22) {
+    package init(quality: Int = 11, window: Int = 22) {
         self.init(quality: quality, window: window, memory: nil)
     }
 
@@ -46,7 +46,7 @@ public struct BrotliCompressor: Compressor {
         }
     }
 
-    public func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError)
+    package func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError)
         -> [UInt8]
     {
         try FileCompression.oneShot(input, encoding: .brotli) { feed, output in
@@ -56,7 +56,7 @@ public struct BrotliCompressor: Compressor {
 
     /// Streams the file through `BrotliEncoderCompressStream` with quality, window, mode, and the
     /// file's size as `BROTLI_PARAM_SIZE_HINT`.
-    public func compress(
+    package func compress(
         file path: String, size: Int, kind: ContentKind = .generic,
         into output: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
@@ -139,7 +139,7 @@ public struct BrotliCompressor: Compressor {
     }
 
     /// The linked libbrotli version as "major.minor.patch".
-    public static var libraryVersion: String {
+    package static var libraryVersion: String {
         let version = BrotliEncoderVersion()
         return "\(version >> 24).\((version >> 12) & 0xFFF).\(version & 0xFFF)"
     }

@@ -15,30 +15,30 @@ import StaticAssets
 /// (`COLLECTSTATIC_BROTLI_WINDOW`, at most 24 bits, i.e. 16 MiB − 16). Brotli addresses the dictionary
 /// with distances past the window, so a dictionary need not fit in it; it must stay under what
 /// those distances reach (about 48 MiB with a 24-bit window), else no delta is made.
-public enum BrotliDictionaryDelta {
+package enum BrotliDictionaryDelta {
     /// The 4 bytes every `dcb` body starts with.
-    public static let magic: [UInt8] = [0xFF, 0x44, 0x43, 0x42]
+    package static let magic: [UInt8] = [0xFF, 0x44, 0x43, 0x42]
     /// Magic (4) + SHA-256 of the dictionary (32).
-    public static let headerSize = DeltaCoding.dcb.headerSize
+    package static let headerSize = DeltaCoding.dcb.headerSize
 
     /// The highest brotli quality a `dcb` delta is made with (the `.br` quality when lower). Against a
     /// previous version quality 11 buys little for its time: on the wagtail 7.3.4 → 7.4.4 upgrade
     /// (`Benchmarks/dcb-upgrade.sh`, 36 changed files) the deltas are 51,463 bytes at 11 and 53,237 at
     /// 10, for 1.69 s and 0.52 s of CPU (zstd's `dcz` at level 19: 0.73 s).
-    public static let maximumQuality = 10
+    package static let maximumQuality = 10
 
     /// Whether the linked libbrotli can compress with a shared dictionary (decided at build time).
-    public static var isAvailable: Bool { cs_brotli_has_shared_dictionary() != 0 }
+    package static var isAvailable: Bool { cs_brotli_has_shared_dictionary() != 0 }
 
     /// The largest dictionary a stream with a window of `window` bits can reference (0 when
     /// unavailable).
-    public static func maximumDictionarySize(window: Int) -> Int {
+    package static func maximumDictionarySize(window: Int) -> Int {
         Int(cs_brotli_max_dictionary_size(Int32(window)))
     }
 
     /// The `dcb` body of `file` against `dictionary`, or nil when shared dictionaries are unavailable
     /// or the dictionary is too big to reference.
-    public static func encode(
+    package static func encode(
         _ file: [UInt8], dictionary: [UInt8], quality: Int, window: Int, kind: ContentKind
     ) throws(CompressionError) -> [UInt8]? {
         guard isAvailable, !dictionary.isEmpty, dictionary.count <= maximumDictionarySize(window: window) else {
@@ -76,7 +76,7 @@ public enum BrotliDictionaryDelta {
     /// Whether `body` is the `dcb` delta against `dictionary` of exactly `file`: the header names the
     /// dictionary and the stream decodes (libbrotli, with the dictionary as prefix) to `file`. How a
     /// delta from the cache folder is proven before it is reused.
-    public static func proves(_ body: [UInt8], file: [UInt8], dictionary: [UInt8]) -> Bool {
+    package static func proves(_ body: [UInt8], file: [UInt8], dictionary: [UInt8]) -> Bool {
         guard isAvailable, body.count > headerSize, Array(body.prefix(magic.count)) == magic,
             Array(body[magic.count..<headerSize]) == Array(SHA256.hash(data: dictionary))
         else { return false }

@@ -65,6 +65,7 @@ public struct CompressionPolicy: Sendable, Hashable {
     /// WhiteNoise's threshold: a variant must be at most 95% of the original size.
     public static let whiteNoiseMaximumRatio = 0.95
 
+    /// A policy with the given codecs and levels; defaults are the tool's (brotli 11 and gzip 9).
     public init(
         encodings: Set<ContentEncoding> = [.brotli, .gzip],
         gzipLevel: Int = 9,
@@ -156,7 +157,7 @@ public struct CompressionPolicy: Sendable, Hashable {
     }
 
     /// The codec for `encoding` with this policy's settings (nil for identity, which is no codec).
-    public func compressor(for encoding: ContentEncoding) -> (any Compressor)? {
+    package func compressor(for encoding: ContentEncoding) -> (any Compressor)? {
         compressor(for: encoding, memory: nil)
     }
 
@@ -172,7 +173,7 @@ public struct CompressionPolicy: Sendable, Hashable {
     }
 
     /// The codecs of the enabled encodings, most preferred first.
-    public var compressors: [any Compressor] { compressors(memory: nil) }
+    package var compressors: [any Compressor] { compressors(memory: nil) }
 
     /// The codecs of the enabled encodings, most preferred first, drawing on `memory`.
     func compressors(memory: CodecMemory?) -> [any Compressor] {
@@ -182,7 +183,7 @@ public struct CompressionPolicy: Sendable, Hashable {
     /// Identifies one compression job's settings, e.g. "br:q11:w22:text" or "gz:l9" (gzip has no
     /// per-kind mode). The output of that job is a function of the input bytes, this string and
     /// the library version.
-    public func settingsFingerprint(for encoding: ContentEncoding, kind: ContentKind) -> String {
+    package func settingsFingerprint(for encoding: ContentEncoding, kind: ContentKind) -> String {
         switch encoding {
         case .brotli: "br:q\(brotliQuality):w\(brotliWindow):\(kind.rawValue)"
         case .zstd: "zst:l\(zstdLevel)"

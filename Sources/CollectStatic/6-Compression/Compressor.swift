@@ -12,7 +12,7 @@ import StaticAssets
 /// `withUnsafeBufferPointer`, `[UInt8](unsafeUninitializedCapacity:)` lets the output be
 /// preallocated without zero-filling, and there is no `Data` slice indexing to get wrong.
 /// Callers holding `Data` convert once (`[UInt8](data)`) when they read the file.
-public protocol Compressor: Sendable {
+package protocol Compressor: Sendable {
     /// The variant this compressor produces.
     var encoding: ContentEncoding { get }
 
@@ -66,6 +66,7 @@ public enum CompressionError: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 
+    /// The problem in one line.
     public var description: String {
         let name = Self.codecName(encoding)
         switch self {
@@ -82,11 +83,12 @@ public enum CompressionError: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 
+    /// The same line, for `LocalizedError`.
     public var errorDescription: String? { description }
 }
 
 /// What a file contains, as far as a codec cares. Derived from the last extension of the path.
-public enum ContentKind: String, Sendable, CaseIterable, Codable, Hashable {
+package enum ContentKind: String, Sendable, CaseIterable, Codable, Hashable {
     /// UTF-8 text (CSS, JavaScript, SVG, JSON, HTML, source maps, ...): brotli's TEXT mode.
     case text
     /// Font files (WOFF, TrueType, OpenType, EOT): brotli's FONT mode.
@@ -95,7 +97,7 @@ public enum ContentKind: String, Sendable, CaseIterable, Codable, Hashable {
     case generic
 
     /// Extensions (lowercase, without the dot) treated as text.
-    public static let textExtensions: Set<String> = [
+    package static let textExtensions: Set<String> = [
         "css", "js", "mjs", "cjs", "jsx", "ts", "tsx", "map",
         "svg", "json", "jsonld", "geojson", "topojson", "webmanifest", "manifest", "appcache",
         "html", "htm", "xhtml", "xml", "xsl", "xslt", "rss", "atom", "rdf",
@@ -105,11 +107,11 @@ public enum ContentKind: String, Sendable, CaseIterable, Codable, Hashable {
     ]
 
     /// Extensions (lowercase, without the dot) treated as fonts.
-    public static let fontExtensions: Set<String> = ["woff", "woff2", "ttf", "ttc", "otf", "eot"]
+    package static let fontExtensions: Set<String> = ["woff", "woff2", "ttf", "ttc", "otf", "eot"]
 
     /// The kind of the file at `logicalPath` (e.g. `css/app.css`), from its last extension,
     /// compared case-insensitively. A path without an extension is `.generic`.
-    public static func forPath(_ logicalPath: String) -> ContentKind {
+    package static func forPath(_ logicalPath: String) -> ContentKind {
         guard let ext = lowercasedExtension(of: logicalPath) else { return .generic }
         if textExtensions.contains(ext) { return .text }
         if fontExtensions.contains(ext) { return .font }

@@ -10,20 +10,20 @@ import StaticAssets
 /// RFC 9842 lets a client refuse a window over max(8 MiB, 1.25 × dictionary size), 128 MiB at most.
 /// The frame's window is the smallest power of two that covers dictionary + file (so every byte of
 /// the dictionary can be referenced), and a delta is made only when that window is allowed.
-public enum DictionaryDelta {
+package enum DictionaryDelta {
     /// The 8 bytes every `dcz` body starts with.
-    public static let magic: [UInt8] = [0x5E, 0x2A, 0x4D, 0x18, 0x20, 0x00, 0x00, 0x00]
+    package static let magic: [UInt8] = [0x5E, 0x2A, 0x4D, 0x18, 0x20, 0x00, 0x00, 0x00]
     /// Magic (8) + SHA-256 of the dictionary (32).
-    public static let headerSize = 40
+    package static let headerSize = 40
 
     /// The largest window (bytes) a client must accept for a dictionary of `dictionarySize` bytes.
-    public static func windowLimit(dictionarySize: Int) -> Int {
+    package static func windowLimit(dictionarySize: Int) -> Int {
         min(128 << 20, max(8 << 20, dictionarySize + dictionarySize / 4))
     }
 
     /// The window log for a delta of `size` bytes against `dictionarySize` bytes, or nil when the
     /// window that covers both exceeds RFC 9842's limit (no delta is made then).
-    public static func windowLog(size: Int, dictionarySize: Int) -> Int? {
+    package static func windowLog(size: Int, dictionarySize: Int) -> Int? {
         var log = 10
         while (1 << log) < size + dictionarySize { log += 1 }
         return (1 << log) <= windowLimit(dictionarySize: dictionarySize) ? log : nil
@@ -32,7 +32,7 @@ public enum DictionaryDelta {
     /// Whether `body` is the `dcz` delta against `dictionary` of exactly `file`: the header names the
     /// dictionary and the frame decodes (libzstd, with the dictionary as prefix) to `file`. How a delta
     /// from the cache folder is proven before it is reused.
-    public static func proves(_ body: [UInt8], file: [UInt8], dictionary: [UInt8]) -> Bool {
+    package static func proves(_ body: [UInt8], file: [UInt8], dictionary: [UInt8]) -> Bool {
         guard body.count > headerSize, Array(body.prefix(8)) == magic,
             Array(body[8..<headerSize]) == Array(SHA256.hash(data: dictionary)),
             let context = ZSTD_createDCtx()
@@ -55,7 +55,7 @@ public enum DictionaryDelta {
     }
 
     /// The `dcz` body of `file` against `dictionary`, or nil when the window would be too big.
-    public static func encode(_ file: [UInt8], dictionary: [UInt8], level: Int) throws(CompressionError) -> [UInt8]? {
+    package static func encode(_ file: [UInt8], dictionary: [UInt8], level: Int) throws(CompressionError) -> [UInt8]? {
         guard let windowLog = windowLog(size: file.count, dictionarySize: dictionary.count) else { return nil }
         guard ZstdCompressor.levelRange.contains(level) else {
             throw .invalidParameter(.zstd, name: "level", value: level, allowed: ZstdCompressor.levelRange)

@@ -135,7 +135,7 @@ extension Compressor {
 
     /// The fallback for a codec without a streaming API (a test's stand-in): the file is read whole
     /// and compressed in one shot. The codecs of the pipeline all stream.
-    public func compress(
+    package func compress(
         file path: String, size: Int, kind: ContentKind, into output: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         var bytes: [UInt8] = []

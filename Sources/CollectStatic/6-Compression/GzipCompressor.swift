@@ -13,20 +13,20 @@ import StaticAssets
 ///
 /// One path: the input is fed in pieces with `Z_NO_FLUSH` and the output handed on in pieces, from
 /// a file or (the one-shot call, a thin wrapper) from memory.
-public struct GzipCompressor: Compressor {
+package struct GzipCompressor: Compressor {
     /// zlib compression level, 0 (stored) through 9 (best). WhiteNoise uses 9.
-    public let level: Int
+    package let level: Int
 
     /// The levels zlib accepts.
-    public static let levelRange: ClosedRange<Int> = 0...9
+    package static let levelRange: ClosedRange<Int> = 0...9
 
     /// Where a streamed compression's deflate state is allocated, kept from one file to the next
     /// (nil: the process's allocator).
     let memory: CodecMemory?
 
-    public var encoding: ContentEncoding { .gzip }
+    package var encoding: ContentEncoding { .gzip }
 
-    public init(level: Int = 9) {
+    package init(level: Int = 9) {
         self.init(level: level, memory: nil)
     }
 
@@ -48,12 +48,12 @@ public struct GzipCompressor: Compressor {
     }
 
     /// The linked zlib version, e.g. "1.2.13".
-    public static var libraryVersion: String { String(cString: zlibVersion()) }
+    package static var libraryVersion: String { String(cString: zlibVersion()) }
 
     static let headerSize = 10
     static let trailerSize = 8
 
-    public func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError)
+    package func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError)
         -> [UInt8]
     {
         try FileCompression.oneShot(input, encoding: .gzip) { feed, output in
@@ -63,7 +63,7 @@ public struct GzipCompressor: Compressor {
 
     /// Streams the file through deflate: WhiteNoise's header (mtime 0), a raw deflate stream and
     /// the CRC-32/size trailer. The one-shot `compress(_:kind:)` is a wrapper over the same stream.
-    public func compress(
+    package func compress(
         file path: String, size: Int, kind: ContentKind = .generic,
         into output: (UnsafeRawBufferPointer) throws -> Void
     ) throws {

@@ -10,21 +10,21 @@ import StaticAssets
 /// that covers it whole, so the cap only matters for bigger files.
 ///
 /// The frame records the content size and no checksum (what `zstd -19 --no-check` writes).
-public struct ZstdCompressor: Compressor {
+package struct ZstdCompressor: Compressor {
     /// 1 (fastest) through 22 (best). 19 is the best level without an oversized window.
-    public let level: Int
+    package let level: Int
 
-    public static let levelRange: ClosedRange<Int> = 1...Int(ZSTD_maxCLevel())
+    package static let levelRange: ClosedRange<Int> = 1...Int(ZSTD_maxCLevel())
     /// RFC 9659: the window a `zstd` content-coding decoder must support, 8 MiB.
-    public static let maximumWindowLog = 23
+    package static let maximumWindowLog = 23
 
-    public var encoding: ContentEncoding { .zstd }
+    package var encoding: ContentEncoding { .zstd }
 
-    public init(level: Int = 19) {
+    package init(level: Int = 19) {
         self.level = level
     }
 
-    public func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError) -> [UInt8] {
+    package func compress(_ input: [UInt8], kind: ContentKind = .generic) throws(CompressionError) -> [UInt8] {
         try FileCompression.oneShot(input, encoding: .zstd) { feed, output in
             try stream(size: input.count, feed: feed, into: output)
         }
@@ -82,7 +82,7 @@ public struct ZstdCompressor: Compressor {
     /// Streams the file through `ZSTD_compressStream2` with the one-shot call's parameters and the
     /// file's size pledged (`ZSTD_CCtx_setPledgedSrcSize`), so the frame records the content size
     /// and a small file gets the same small window as in one shot.
-    public func compress(
+    package func compress(
         file path: String, size: Int, kind: ContentKind = .generic,
         into output: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
@@ -152,5 +152,5 @@ public struct ZstdCompressor: Compressor {
     private static func errorName(_ status: Int) -> String { String(cString: ZSTD_getErrorName(status)) }
 
     /// The linked libzstd version, e.g. "1.5.4".
-    public static var libraryVersion: String { String(cString: ZSTD_versionString()) }
+    package static var libraryVersion: String { String(cString: ZSTD_versionString()) }
 }

@@ -29,7 +29,9 @@ struct InPlacePublishing: ReleasePublishing {
     }
 
     /// `old` is the manifest in force, whose vouching the intermediate manifest narrows.
-    private func publish(_ manifest: Manifest?, from staging: String, replacing old: Manifest?, removing removed: [String])
+    private func publish(
+        _ manifest: Manifest?, from staging: String, replacing old: Manifest?, removing removed: [String]
+    )
         throws(CollectStaticError)
     {
         let staged = try FileSystem.listFiles(staging)

@@ -11,8 +11,8 @@ import StaticAssets
 /// appends our own keys, which Django's loader ignores: `files` (size, integrity and variants of
 /// every file in STATIC_ROOT, and its `dcz`/`dcb` deltas keyed by dictionary SHA-256), `compression` (the settings the variants were made with),
 /// `generation` (this release) and `previous` (earlier releases still kept).
-public enum ManifestWriter {
-    public static func encode(_ manifest: some ManifestContent) -> [UInt8] {
+package enum ManifestWriter {
+    package static func encode(_ manifest: some ManifestContent) -> [UInt8] {
         let sink = ManifestSink(file: nil)
         encode(manifest, into: sink)
         return sink.bytes
@@ -98,7 +98,7 @@ public enum ManifestWriter {
     }
 
     /// The manifest Django would write for these paths, with our metadata.
-    public static func manifest(
+    package static func manifest(
         paths: [String: String], files: [String: ManifestEntry], compression: String? = nil,
         generation: Generation? = nil, previous: [Generation] = []
     ) -> Manifest {
@@ -108,7 +108,7 @@ public enum ManifestWriter {
     }
 
     /// Writes the manifest to `path` atomically (a temporary file renamed over it), in pieces.
-    public static func write(_ manifest: some ManifestContent, to path: String) throws(CollectStaticError) {
+    package static func write(_ manifest: some ManifestContent, to path: String) throws(CollectStaticError) {
         try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
         let temporary = FileSystem.temporaryName(for: path)
         try writeNew(manifest, to: temporary)
@@ -139,7 +139,7 @@ public enum ManifestWriter {
 }
 
 /// What the writer serialises: Django's keys, then every file with its entry, in name order.
-public protocol ManifestContent {
+package protocol ManifestContent {
     /// Every logical name and its hashed name, in the order of the logical names' UTF-8 bytes.
     func forEachPath(_ body: (String, String) -> Void)
     var version: String { get }
@@ -154,15 +154,15 @@ public protocol ManifestContent {
 }
 
 extension Manifest: ManifestContent {
-    public func forEachPath(_ body: (String, String) -> Void) {
+    package func forEachPath(_ body: (String, String) -> Void) {
         for key in paths.keys.sorted(by: utf8Less) { body(key, paths[key]!) }
     }
 
-    public func forEachFile(_ body: (String, ManifestEntry) -> Void) {
+    package func forEachFile(_ body: (String, ManifestEntry) -> Void) {
         for name in files.keys.sorted(by: utf8Less) { body(name, files[name]!) }
     }
 
-    public func materialized() -> Manifest { self }
+    package func materialized() -> Manifest { self }
 }
 
 /// Where the manifest's text goes: a file, written in 64 KiB pieces; bytes in memory; or only a

@@ -23,6 +23,7 @@ public struct PublishedRelease: Sendable, Equatable {
     /// False when the run found nothing to change locally.
     public var changed: Bool
 
+    /// A release published in `root` with the manifest `manifestName`.
     public init(root: String, manifestName: String, changed: Bool) {
         self.root = root
         self.manifestName = manifestName

@@ -4,11 +4,14 @@ import StaticAssets
 /// `collectstatic clean` and `collectstatic rollback`: the kept releases of STATIC_ROOT, changed
 /// with the same lock and the same atomic switch as a collect.
 public struct ReleaseHistory: Sendable {
+    /// Where STATIC_ROOT is, and the retention rule.
     public var configuration: Configuration
+    /// Receives warnings and the names deleted.
     public var observer: any CollectionObserver
     /// The clock (a test seam for `--keep-age`).
     var now: @Sendable () -> Date = { Date() }
 
+    /// The history of `configuration.staticRoot`'s releases.
     public init(configuration: Configuration, observer: any CollectionObserver = SilentObserver()) {
         self.configuration = configuration
         self.observer = observer

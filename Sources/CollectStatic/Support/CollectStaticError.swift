@@ -24,6 +24,7 @@ public enum CollectStaticError: Error, Equatable, CustomStringConvertible {
     /// the destination serves what it served before.
     case destination(String)
 
+    /// The process exit status for this error: 2 for invalid configuration, 1 for a failed run.
     public var exitCode: Int32 {
         switch self {
         case .configuration: return 2
@@ -31,6 +32,7 @@ public enum CollectStaticError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The problem in one line (missing references: one line each, then a count).
     public var description: String {
         switch self {
         case .configuration(let message):
@@ -66,13 +68,16 @@ public enum CollectStaticError: Error, Equatable, CustomStringConvertible {
 public struct MissingReference: Sendable, Equatable, CustomStringConvertible {
     /// Logical path of the file holding the reference.
     public var source: String
+    /// Line of the reference in `source`, from 1.
     public var line: Int
+    /// Column of the reference, from 1.
     public var column: Int
     /// The construct as written, e.g. `url("../img/nope.png")`.
     public var text: String
     /// Logical path it resolves to.
     public var target: String
 
+    /// `source:line:column: text → target not found`.
     public var description: String { "\(source):\(line):\(column): \(text) → \(target) not found" }
 }
 
@@ -88,6 +93,7 @@ public struct MissingReferences: Sendable, Equatable {
     /// How many there are in all.
     public private(set) var count = 0
 
+    /// A list holding `references`.
     public init(_ references: [MissingReference] = []) { add(references, count: references.count) }
 
     /// Adds `count` references, of which `references` are the first.

@@ -10,7 +10,8 @@ import Testing
     func plan(_ ws: Workspace, published: String) throws -> ReleasePlan {
         let found = try Finder(roots: [SourceRoot(path: ws.sources.path)], ignorePatterns: []).find()
         let planner = ReleasePlanner(
-            manifestName: "staticfiles.json", retention: Retention(), clear: false, link: false, cache: nil, now: Date())
+            manifestName: "staticfiles.json", retention: Retention(), clear: false, link: false, cache: nil, now: Date()
+        )
         return try planner.planOriginals(
             found.assets, current: PublishedState(root: published, manifest: nil, fromCache: false))
     }

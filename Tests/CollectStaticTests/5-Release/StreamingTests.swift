@@ -70,7 +70,8 @@ import Testing
         let before = Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()))
         ws.write("css/app.css", "body { background: url(../img/a.png); color: red }\n")
         let dryWatcher = SpoolWatcher(folder: NSTemporaryDirectory(), prefix: prefix)
-        collector = Collector(configuration: ws.configuration(), options: CollectOptions(dryRun: true), observer: dryWatcher)
+        collector = Collector(
+            configuration: ws.configuration(), options: CollectOptions(dryRun: true), observer: dryWatcher)
         _ = try await collector.run()
         #expect(dryWatcher.seen.withLock { $0 }.values.map(\.count) == [1], "the dry run's spool held the stylesheet")
         let after = Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()))
