@@ -1,8 +1,9 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// Benchmarks are built only when asked for (`COLLECTSTATIC_BENCHMARKS=1`, which the scripts under
-// Benchmarks/ set), so a package that depends on this one never sees them.
+// Benchmarks are targets only when asked for (`COLLECTSTATIC_BENCHMARKS=1`, which the scripts under
+// Benchmarks/ set), so a package that depends on this one never sees them; they are no products
+// (each executable target is built by its own name: `swift build --product CollectStaticBenchmark`).
 let benchmarks = Context.environment["COLLECTSTATIC_BENCHMARKS"] != nil
 
 let package = Package(
@@ -206,7 +207,6 @@ let package = Package(
 )
 
 if benchmarks {
-    package.products.append(.executable(name: "collectstatic-benchmark", targets: ["CollectStaticBenchmark"]))
     package.targets += [
         // Release-build benchmark: Benchmarks/run.sh.
         .executableTarget(

@@ -3,7 +3,7 @@
 # (default wagtail 7.3.4 → 7.4.4) collected one after the other into one STATIC_ROOT. Reports, for the
 # CSS/JS/JSON/SVG files whose content changed, the bytes a browser holding the old release downloads
 # with brotli (our .br, else the file) versus with the dcz delta, total and per file; and what the
-# deltas cost: extra collect time of the upgrade run (same run with --dictionary-generations 0 as the
+# deltas cost: extra collect time of the upgrade run (same run with --dictionary-releases 0 as the
 # peer) and disk. Release build; run from anywhere.
 # Usage: Benchmarks/dcz-upgrade.sh [PACKAGE OLD NEW]   (COLLECT_FLAGS: more collectstatic flags, e.g.
 # --missing=warn for a package whose ES modules import extensionless names)
@@ -38,7 +38,7 @@ rounds=${ROUNDS:-3}
 min() { printf '%s\n' "$@" | sort -g | head -1; }
 rm -rf "$work/base" "$work/base0"
 collect "$old" "$work/base" >/dev/null
-collect "$old" "$work/base0" --dictionary-generations 0 >/dev/null
+collect "$old" "$work/base0" --dictionary-releases 0 >/dev/null
 colds=(); withs=(); withouts=(); stages=()
 for _ in $(seq "$rounds"); do
     rm -rf "$work/cold" "$work/with" "$work/without"
@@ -46,7 +46,7 @@ for _ in $(seq "$rounds"); do
     cp -a "$work/base" "$work/with"; cp -a "$work/base0" "$work/without"
     withs+=("$(collect "$new" "$work/with")")
     stages+=("$(stage deltas)")
-    withouts+=("$(collect "$new" "$work/without" --dictionary-generations 0)")
+    withouts+=("$(collect "$new" "$work/without" --dictionary-releases 0)")
 done
 cold=$(min "${colds[@]}"); with=$(min "${withs[@]}"); without=$(min "${withouts[@]}"); deltas=$(min "${stages[@]}")
 echo "$package $old -> $new ($bin), fastest of $rounds"

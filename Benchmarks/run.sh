@@ -14,6 +14,6 @@ work=${BENCH_WORK:-/dev/shm/collectstatic-benchmark}
 [ -n "${BENCH_WORK:-}" ] || [ -d /dev/shm ] || work=/tmp/collectstatic-benchmark
 Benchmarks/make-corpus.sh "$corpus"
 swift build -c release --product collectstatic
-swift build -c release --product collectstatic-benchmark
-.build/release/collectstatic-benchmark --corpus "$corpus" --collectstatic .build/release/collectstatic \
+swift build -c release --product CollectStaticBenchmark
+.build/release/CollectStaticBenchmark --corpus "$corpus" --collectstatic .build/release/collectstatic \
     --rounds "${2:-1}" --work "$work"

@@ -239,5 +239,5 @@ for (label, run) in [("cold, all cores", parallel), ("re-run", rerun), ("one sty
     print("  \(label): " + order.map { String(format: "%.3f", seconds[$0] ?? 0) }.joined(separator: " / "))
 }
 let kept = try Manifest(contentsOf: URL(fileURLWithPath: options.work + "/" + tree + "/staticfiles.json"))
-print("releases kept after the change: \(kept.previousGenerations.count) previous")
+print("releases kept after the change: \(kept.previousReleases.count) previous")
 try? FileManager.default.removeItem(atPath: options.work)

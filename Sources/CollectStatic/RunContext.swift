@@ -36,7 +36,7 @@ struct RunContext: Sendable {
             observer: observer)
         if !options.dryRun {
             do {
-                let kept = current.manifest?.previousGenerations.map(\.id) ?? []
+                let kept = current.manifest?.previousReleases.map(\.id) ?? []
                 try work.removeLeftovers(keepingTreesOf: Set(kept))
             } catch {
                 lock?.release()
@@ -68,7 +68,7 @@ struct RunContext: Sendable {
     /// A fresh staging tree in the work folder for `plan`, with the folders its names need.
     func staging(_ plan: ReleasePlan) throws(CollectStaticError) -> TreeBuilder {
         let builder = TreeBuilder(
-            root: work.stagingTree(GenerationClock.newID(Date())), published: plan.current,
+            root: work.stagingTree(ReleaseClock.newID(Date())), published: plan.current,
             complete: publishing.stagesWholeTree, willWrite: hooks.willWrite)
         // Names are made one at a time (a plan does not hold its hashed names).
         try builder.prepareFolders(for: [AnySequence(plan.files.lazy.map(\.name)), AnySequence(plan.carried)].joined())
@@ -96,7 +96,7 @@ struct RunContext: Sendable {
     /// tree, so its files are linked into it), or for a dry run, which writes nothing near
     /// STATIC_ROOT, in the temporary folder (named for STATIC_ROOT: `dryRunSpoolPrefix`).
     private static func spool(_ work: WorkFolder, staticRoot: String, dryRun: Bool, now: Date) -> Spool {
-        let id = GenerationClock.newID(now) + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let id = ReleaseClock.newID(now) + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         if dryRun {
             return Spool(root: FileManager.default.temporaryDirectory.path + "/" + dryRunSpoolPrefix(staticRoot) + id)
         }

@@ -15,8 +15,8 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withReleaseHistory([verbosity, general, releases]) { history throws(CollectStaticError) in
-            let generation = try history.rollback()
-            return "Rolled back: release \(generation.id) (collected \(generation.created)) is current again."
+            let release = try history.rollback()
+            return "Rolled back: release \(release.id) (collected \(release.created)) is current again."
         }
     }
 }

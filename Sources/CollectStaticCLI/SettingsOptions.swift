@@ -144,9 +144,9 @@ struct CompressionOptions: SettingFlags {
     var zstdLevel: Int?
 
     @Option(
-        name: Setting.dictionaryGenerations.argumentName, parsing: .unconditional,
-        help: Setting.dictionaryGenerations.argumentHelp(valueName: "count"))
-    var dictionaryGenerations: Int?
+        name: Setting.dictionaryReleases.argumentName, parsing: .unconditional,
+        help: Setting.dictionaryReleases.argumentHelp(valueName: "count"))
+    var dictionaryReleases: Int?
 
     @Option(name: Setting.dictionaryTypes.argumentName, help: Setting.dictionaryTypes.argumentHelp())
     var dictionaryTypes: String?
@@ -169,7 +169,7 @@ struct CompressionOptions: SettingFlags {
         set(.brotliQuality, brotliQuality.map(String.init), into: &values)
         set(.brotliWindow, brotliWindow.map(String.init), into: &values)
         set(.zstdLevel, zstdLevel.map(String.init), into: &values)
-        set(.dictionaryGenerations, dictionaryGenerations.map(String.init), into: &values)
+        set(.dictionaryReleases, dictionaryReleases.map(String.init), into: &values)
         set(.dictionaryTypes, commaSeparated: dictionaryTypes, into: &values)
         set(.compressSkip, commaSeparated: compressSkip, into: &values)
         set(.compressMaxRatio, compressMaxRatio, into: &values)

@@ -19,30 +19,30 @@ public struct Manifest: Sendable, Equatable {
     /// later run with the same settings reuses them).
     public var compression: String?
     /// The release `paths` belongs to; nil in a manifest written by Django or an older collectstatic.
-    public var generation: Generation?
+    public var release: ReleaseRecord?
     /// Earlier releases whose hashed files are still kept in STATIC_ROOT (for pages they rendered
     /// during a rolling deploy), newest first. Their names are in `files` too.
-    public var previousGenerations: [Generation]
+    public var previousReleases: [ReleaseRecord]
 
     public init(
         paths: [String: String], version: String = Manifest.currentVersion, hash: String,
-        files: [String: ManifestEntry] = [:], compression: String? = nil, generation: Generation? = nil,
-        previousGenerations: [Generation] = []
+        files: [String: ManifestEntry] = [:], compression: String? = nil, release: ReleaseRecord? = nil,
+        previousReleases: [ReleaseRecord] = []
     ) {
         self.paths = paths
         self.version = version
         self.hash = hash
         self.files = files
         self.compression = compression
-        self.generation = generation
-        self.previousGenerations = previousGenerations
+        self.release = release
+        self.previousReleases = previousReleases
     }
 
     /// Every hashed name this manifest serves as immutable: the current release's and each kept
     /// earlier release's.
     public var hashedNames: Set<String> {
         var names = Set(paths.values)
-        for generation in previousGenerations { names.formUnion(generation.paths.values) }
+        for release in previousReleases { names.formUnion(release.paths.values) }
         return names
     }
 
@@ -251,14 +251,14 @@ public struct ManifestVariant: Sendable, Equatable {
     }
 }
 
-/// One release of STATIC_ROOT: every run that changes something publishes a new generation; the
+/// One release of STATIC_ROOT: every run that changes something publishes a new release; the
 /// previous ones keep their hashed files for a while (`--keep`, `--keep-age`).
-public struct Generation: Sendable, Equatable {
+public struct ReleaseRecord: Sendable, Equatable {
     /// Sortable id, e.g. `20261122T153501Z-3f2a`.
     public var id: String
     /// When it was collected (ISO 8601, UTC).
     public var created: String
-    /// When a newer generation replaced it (ISO 8601, UTC); nil while it is current.
+    /// When a newer release replaced it (ISO 8601, UTC); nil while it is current.
     public var retired: String?
     /// Logical name → hashed name in that release.
     public var paths: [String: String]
@@ -270,7 +270,7 @@ public struct Generation: Sendable, Equatable {
         self.paths = paths
     }
 
-    /// The current generation's record omits `paths` (the manifest's own `paths` are its paths).
+    /// The current release's record omits `paths` (the manifest's own `paths` are its paths).
     init?(_ fields: KeyedDecodingContainer<JSONKey>, paths current: [String: String]?) {
         guard let id = try? fields.decode(String.self, forKey: "id"),
             let created = try? fields.decode(String.self, forKey: "created")
@@ -350,16 +350,16 @@ private struct ManifestDocument: Decodable {
                 files[key.stringValue] = entry
             }
         }
-        var generation: Generation?
+        var release: ReleaseRecord?
         if root.contains("generation") {
             guard let fields = try? root.nestedContainer(keyedBy: JSONKey.self, forKey: "generation"),
-                let parsed = Generation(fields, paths: paths)
+                let parsed = ReleaseRecord(fields, paths: paths)
             else {
                 throw ManifestProblem.corrupt("\"generation\" is malformed")
             }
-            generation = parsed
+            release = parsed
         }
-        var previous: [Generation] = []
+        var previous: [ReleaseRecord] = []
         if root.contains("previous") {
             guard var list = try? root.nestedUnkeyedContainer(forKey: "previous") else {
                 throw ManifestProblem.corrupt("\"previous\" is not a list of objects")
@@ -368,16 +368,16 @@ private struct ManifestDocument: Decodable {
                 guard let fields = try? list.nestedContainer(keyedBy: JSONKey.self) else {
                     throw ManifestProblem.corrupt("\"previous\" is not a list of objects")
                 }
-                guard let parsed = Generation(fields, paths: nil) else {
-                    throw ManifestProblem.corrupt("\"previous\" holds a malformed generation")
+                guard let parsed = ReleaseRecord(fields, paths: nil) else {
+                    throw ManifestProblem.corrupt("\"previous\" holds a malformed release")
                 }
                 previous.append(parsed)
             }
         }
         manifest = Manifest(
             paths: paths, version: version, hash: (try? root.decode(String.self, forKey: "hash")) ?? "", files: files,
-            compression: try? root.decode(String.self, forKey: "compression"), generation: generation,
-            previousGenerations: previous)
+            compression: try? root.decode(String.self, forKey: "compression"), release: release,
+            previousReleases: previous)
     }
 }
 

@@ -131,7 +131,7 @@ struct ManifestCatalog: Sendable {
     static func logicalName(of name: String, in manifest: Manifest) -> String? {
         for (logical, _) in HashedName.candidates(name)
         where manifest.paths[logical] == name
-            || manifest.previousGenerations.contains(where: { $0.paths[logical] == name })
+            || manifest.previousReleases.contains(where: { $0.paths[logical] == name })
         {
             return logical
         }
@@ -144,7 +144,7 @@ struct ManifestCatalog: Sendable {
         if let target = manifest.paths[name] { return target == name }
         for (logical, _) in HashedName.candidates(name) {
             if manifest.paths[logical] == name { return true }
-            if manifest.previousGenerations.contains(where: { $0.paths[logical] == name }) { return true }
+            if manifest.previousReleases.contains(where: { $0.paths[logical] == name }) { return true }
         }
         return false
     }

@@ -185,8 +185,8 @@ import Testing
                 }
             }
         }
-        let generation = try #require(json["generation"] as? [String: Any])
-        keys.formUnion(generation.keys)
+        let release = try #require(json["generation"] as? [String: Any])
+        keys.formUnion(release.keys)
         let previous = try #require(json["previous"] as? [[String: Any]])
         for record in previous { keys.formUnion(record.keys) }
         // The run made what the reference describes: variants, a delta, a kept release.
@@ -219,10 +219,10 @@ import Testing
             manifest.files["a.1.css"]
                 == ManifestEntry(
                     size: 3, integrity: "sha384-x", encodings: [.brotli: ManifestVariant(size: 2, sha256: "00ff")]))
-        #expect(manifest.generation?.id == "g2")
+        #expect(manifest.release?.id == "g2")
         #expect(
-            manifest.previousGenerations == [
-                Generation(id: "g1", created: "t1", retired: "t2", paths: ["a.css": "a.0.css"])
+            manifest.previousReleases == [
+                ReleaseRecord(id: "g1", created: "t1", retired: "t2", paths: ["a.css": "a.0.css"])
             ])
     }
 }

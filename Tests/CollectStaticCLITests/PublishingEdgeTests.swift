@@ -30,7 +30,7 @@ import Testing
         #expect(after.paths["a.css"] != before.paths["a.css"])
         #expect(try String(contentsOf: root.appendingPathComponent("a.css"), encoding: .utf8).contains("red"))
         // The previous release is kept, as after a switch.
-        #expect(after.previousGenerations.first?.paths == before.paths)
+        #expect(after.previousReleases.first?.paths == before.paths)
         for name in before.paths.values {
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path), "\(name)")
         }
@@ -56,7 +56,7 @@ import Testing
             manifests.append(try Manifest(contentsOf: target.appendingPathComponent("staticfiles.json")))
         }
         #expect(manifests[1].paths["a.css"] != manifests[0].paths["a.css"])
-        #expect(manifests[1].previousGenerations.first?.paths == manifests[0].paths)
+        #expect(manifests[1].previousReleases.first?.paths == manifests[0].paths)
     }
 
     /// A corrupt manifest is never silently taken for none: the run names it on stderr and says
@@ -75,7 +75,7 @@ import Testing
         #expect(result.stderr.contains("warning: corrupt manifest '\(manifestURL.path)'"), "\(result.stderr)")
         #expect(result.stderr.contains("recovered the release it described"), "\(result.stderr)")
         let after = try Manifest(contentsOf: manifestURL)
-        #expect(after.previousGenerations.first?.paths == before.paths)
+        #expect(after.previousReleases.first?.paths == before.paths)
         for name in before.paths.values { #expect(after.files[name] != nil, "\(name)") }
         #expect(PublishedTreeVerifier.problems(in: dir.appendingPathComponent("out")) == [])
     }

@@ -54,10 +54,10 @@ struct Workspace {
 
 extension Manifest {
     /// The manifest without its release records (ids and times differ from run to run).
-    var withoutGenerations: Manifest {
+    var withoutReleases: Manifest {
         var copy = self
-        copy.generation = nil
-        copy.previousGenerations = []
+        copy.release = nil
+        copy.previousReleases = []
         return copy
     }
 }

@@ -110,7 +110,7 @@ import Testing
 
             // Release 1's kept file has no delta of its own and is still a dictionary.
             let old = try await Curl.request(
-                port: port, "/static/" + resolver.manifest.previousGenerations[0].paths["js/app.js"]!,
+                port: port, "/static/" + resolver.manifest.previousReleases[0].paths["js/app.js"]!,
                 headers: [("Accept-Encoding", browser), ("Available-Dictionary", held)])
             #expect(old.status == 200 && old.header("content-encoding") == "br")
             #expect(old.header("use-as-dictionary") != nil)

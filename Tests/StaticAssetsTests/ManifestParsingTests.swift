@@ -39,10 +39,10 @@ import Testing
             entry.encodings == [.brotli: ManifestVariant(size: 2, sha256: "00ff"), .gzip: ManifestVariant(size: 5)])
         #expect(entry.deltas == ["k": ManifestVariant(size: 1, sha256: "aa")])
         #expect(entry.dcbDeltas == ["k": ManifestVariant(size: 1, sha256: "bb")])
-        #expect(manifest.generation == Generation(id: "g2", created: "t2", paths: ["a.css": "a.1.css"]))
+        #expect(manifest.release == ReleaseRecord(id: "g2", created: "t2", paths: ["a.css": "a.1.css"]))
         #expect(
-            manifest.previousGenerations == [
-                Generation(id: "g1", created: "t1", retired: "t2", paths: ["a.css": "a.0.css"])
+            manifest.previousReleases == [
+                ReleaseRecord(id: "g1", created: "t1", retired: "t2", paths: ["a.css": "a.0.css"])
             ])
     }
 
@@ -50,7 +50,7 @@ import Testing
         let manifest = try parse(
             #"{"paths": {"é.css": "é.1.css", "b\u00e9.js": "b\u00e9.2.js"}, "version": "1.0", "hash": "x"}"#)
         #expect(manifest.paths == ["é.css": "é.1.css", "bé.js": "bé.2.js"])
-        #expect(manifest.files.isEmpty && manifest.generation == nil && manifest.previousGenerations.isEmpty)
+        #expect(manifest.files.isEmpty && manifest.release == nil && manifest.previousReleases.isEmpty)
     }
 
     @Test(arguments: [

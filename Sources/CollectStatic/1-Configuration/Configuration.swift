@@ -27,7 +27,7 @@ public struct Configuration: Sendable, Equatable {
     public var compression: CompressionPolicy?
     /// A folder that keeps variants, hashed files and releases across fresh STATIC_ROOTs (`COLLECTSTATIC_CACHE_DIR`).
     public var cacheDirectory: String?
-    /// Previous generations kept by count, and by age (seconds since they were replaced).
+    /// Previous releases kept by count, and by age (seconds since they were replaced).
     public var retention: Retention
     /// Seconds to wait for another run holding the lock on STATIC_ROOT.
     public var lockTimeout: Double

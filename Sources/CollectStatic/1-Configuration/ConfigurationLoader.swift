@@ -396,7 +396,7 @@ struct SettingsReader {
             brotliQuality: try integer(.brotliQuality, in: 0...11),
             brotliWindow: try integer(.brotliWindow, in: 10...24),
             zstdLevel: try integer(.zstdLevel, in: ZstdCompressor.levelRange),
-            dictionaryGenerations: try integer(.dictionaryGenerations, in: 0...10),
+            dictionaryReleases: try integer(.dictionaryReleases, in: 0...10),
             dictionaryExtensions: list(.dictionaryTypes).map(Set.init)
                 ?? CompressionPolicy.defaultDictionaryExtensions,
             skipExtensions: list(.compressSkip).map(Set.init) ?? CompressionPolicy.defaultSkipExtensions,

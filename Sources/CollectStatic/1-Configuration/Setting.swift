@@ -101,8 +101,8 @@ extension Setting {
     package static let zstdLevel = Setting(
         name: "COLLECTSTATIC_ZSTD_LEVEL", kind: .integer, flag: "--zstd-level", defaultValue: "19",
         help: "zstd level 1-22 (window at most 8 MiB).", group: .compression)
-    package static let dictionaryGenerations = Setting(
-        name: "COLLECTSTATIC_DICTIONARY_GENERATIONS", kind: .integer, flag: "--dictionary-generations",
+    package static let dictionaryReleases = Setting(
+        name: "COLLECTSTATIC_DICTIONARY_RELEASES", kind: .integer, flag: "--dictionary-releases",
         defaultValue: "2",
         help:
             "Previous versions (from kept releases) each changed file gets a dcz (and dcb) delta against; 0 for none.",
@@ -158,7 +158,7 @@ extension Setting {
     package static let all: [Setting] = [
         .staticfilesDirs, .staticRoot, .staticURL, .ignore, .useDefaultIgnore, .manifestName, .verbosity,
         .jobs, .jsModules, .missing, .missingIgnore, .invalidUTF8, .compress, .encodings, .gzipLevel,
-        .brotliQuality, .brotliWindow, .zstdLevel, .dictionaryGenerations,
+        .brotliQuality, .brotliWindow, .zstdLevel, .dictionaryReleases,
         .dictionaryTypes, .compressSkip, .compressMaxRatio, .cacheDir, .keep, .keepAge, .lockTimeout,
         .storage, .config, .django, .djangoSettings, .python,
     ]

@@ -58,8 +58,8 @@ struct ReleasePlan: Sendable {
     var removed: [String]
     var paths: ReleasePaths
     /// The release; for this run's, its `paths` are not copied here (they are `paths`).
-    var generation: Generation
-    var previous: [Generation]
+    var release: ReleaseRecord
+    var previous: [ReleaseRecord]
 
     /// The published state this plan was made against.
     var current: PublishedState

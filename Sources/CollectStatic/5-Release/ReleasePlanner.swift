@@ -31,28 +31,28 @@ struct ReleasePlanner: Sendable {
         // `a.css`) is placed once: the first in the order above.
         Self.sortUnique(&files)
 
-        // The release: the same hashed names as the current one keep its generation.
+        // The release: the same hashed names as the current one keep its release.
         let old = current.manifest
-        let stamp = GenerationClock.timestamp(now)
+        let stamp = ReleaseClock.timestamp(now)
         let paths = ReleasePaths(assets)
-        var generation = Generation(id: GenerationClock.newID(now, tag: paths.djangoHash), created: stamp, paths: [:])
-        var candidates: [Generation] = []
+        var release = ReleaseRecord(id: ReleaseClock.newID(now, tag: paths.djangoHash), created: stamp, paths: [:])
+        var candidates: [ReleaseRecord] = []
         if let old {
-            let oldGeneration =
-                old.generation
-                ?? Generation(id: "untracked-" + old.hash, created: stamp, paths: old.paths)
+            let oldRelease =
+                old.release
+                ?? ReleaseRecord(id: "untracked-" + old.hash, created: stamp, paths: old.paths)
             // The same release (also when a fresh STATIC_ROOT gets it from the cache folder: a CI
             // retry, a second image from one commit) keeps its id and its kept releases; a copy of
             // it among them would push out a release the keep rule keeps.
-            if paths.isEqual(to: oldGeneration.paths) {
-                generation = oldGeneration
-                candidates = old.previousGenerations
+            if paths.isEqual(to: oldRelease.paths) {
+                release = oldRelease
+                candidates = old.previousReleases
             } else if !old.paths.isEmpty {
-                var retired = oldGeneration
+                var retired = oldRelease
                 retired.retired = stamp
-                candidates = [retired] + old.previousGenerations.filter { $0.id != oldGeneration.id }
+                candidates = [retired] + old.previousReleases.filter { $0.id != oldRelease.id }
             } else {
-                candidates = old.previousGenerations
+                candidates = old.previousReleases
             }
         }
         let previous = retention.kept(candidates, now: now)
@@ -90,7 +90,7 @@ struct ReleasePlanner: Sendable {
         }
         let (carried, removed) = try rest(of: current, besides: files, managed: managed)
         return ReleasePlan(
-            files: files, carried: carried, removed: removed, paths: paths, generation: generation,
+            files: files, carried: carried, removed: removed, paths: paths, release: release,
             previous: previous, current: current)
     }
 
@@ -102,11 +102,11 @@ struct ReleasePlanner: Sendable {
         }
         Self.sortUnique(&files)
         let (carried, removed) = try rest(of: current, besides: files, managed: [])
-        let generation = current.manifest?.generation ?? Generation(id: "", created: "", paths: [:])
+        let release = current.manifest?.release ?? ReleaseRecord(id: "", created: "", paths: [:])
         return ReleasePlan(
             files: files, carried: carried, removed: removed,
-            paths: .dictionary(current.manifest?.paths ?? [:]), generation: generation,
-            previous: current.manifest?.previousGenerations ?? [], current: current)
+            paths: .dictionary(current.manifest?.paths ?? [:]), release: release,
+            previous: current.manifest?.previousReleases ?? [], current: current)
     }
 
     /// What else the published tree holds besides `files` (and the manifest): carried over as it is,
@@ -201,7 +201,7 @@ extension ReleasePlan {
     /// kept releases, same compression settings, nothing to remove.
     func isUnchanged(compression: String?) -> Bool {
         guard let old = current.manifest, !current.fromCache, removed.isEmpty, old.compression == compression,
-            old.generation?.id == generation.id, old.previousGenerations.map(\.id) == previous.map(\.id),
+            old.release?.id == release.id, old.previousReleases.map(\.id) == previous.map(\.id),
             old.files.count == files.count
         else { return false }
         for file in files {

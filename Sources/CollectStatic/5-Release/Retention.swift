@@ -1,7 +1,7 @@
 import Foundation
 import StaticAssets
 
-/// Which previous generations stay in STATIC_ROOT: a generation is kept while it is among the
+/// Which previous releases stay in STATIC_ROOT: a release is kept while it is among the
 /// `count` most recent previous ones *or* was replaced less than `maximumAge` seconds ago (the rule
 /// of Sprockets' `clean(count, age)`, with the age counted from when a release stopped being current,
 /// since that is when pages it rendered start to need its files from an older release).
@@ -17,18 +17,18 @@ public struct Retention: Sendable, Equatable {
         self.maximumAge = maximumAge
     }
 
-    /// The generations of `previous` (newest first) that are kept at `now`.
-    public func kept(_ previous: [Generation], now: Date) -> [Generation] {
-        previous.enumerated().filter { index, generation in
+    /// The releases of `previous` (newest first) that are kept at `now`.
+    public func kept(_ previous: [ReleaseRecord], now: Date) -> [ReleaseRecord] {
+        previous.enumerated().filter { index, release in
             if index < count { return true }
-            guard let retired = generation.retired.flatMap(GenerationClock.date(from:)) else { return false }
+            guard let retired = release.retired.flatMap(ReleaseClock.date(from:)) else { return false }
             return now.timeIntervalSince(retired) < maximumAge
         }.map(\.element)
     }
 }
 
-/// Generation ids and times: UTC, ISO 8601, sortable.
-package enum GenerationClock {
+/// ReleaseRecord ids and times: UTC, ISO 8601, sortable.
+package enum ReleaseClock {
     package static func timestamp(_ date: Date) -> String {
         format(date, "yyyy-MM-dd'T'HH:mm:ss'Z'")
     }

@@ -27,7 +27,7 @@ public struct CompressionPolicy: Sendable, Hashable {
     public var zstdLevel: Int
     /// How many previous versions of a file (from kept releases, newest first) get a `dcz` delta;
     /// 0 makes none.
-    public var dictionaryGenerations: Int
+    public var dictionaryReleases: Int
     /// Extensions (without the dot, lowercase) of files that get `dcz` deltas.
     public var dictionaryExtensions: Set<String> {
         didSet { dictionaryExtensions = Self.normalized(dictionaryExtensions) }
@@ -72,7 +72,7 @@ public struct CompressionPolicy: Sendable, Hashable {
         brotliQuality: Int = 11,
         brotliWindow: Int = 22,
         zstdLevel: Int = 19,
-        dictionaryGenerations: Int = 2,
+        dictionaryReleases: Int = 2,
         dictionaryExtensions: Set<String> = CompressionPolicy.defaultDictionaryExtensions,
         skipExtensions: Set<String> = CompressionPolicy.defaultSkipExtensions,
         maximumRatio: Double = CompressionPolicy.whiteNoiseMaximumRatio
@@ -82,7 +82,7 @@ public struct CompressionPolicy: Sendable, Hashable {
         self.brotliQuality = brotliQuality
         self.brotliWindow = brotliWindow
         self.zstdLevel = zstdLevel
-        self.dictionaryGenerations = dictionaryGenerations
+        self.dictionaryReleases = dictionaryReleases
         self.dictionaryExtensions = Self.normalized(dictionaryExtensions)
         self.skipExtensions = Self.normalized(skipExtensions)
         self.maximumRatio = maximumRatio
@@ -108,7 +108,7 @@ public struct CompressionPolicy: Sendable, Hashable {
             throw .invalidParameter(
                 .gzip, name: "level", value: gzipLevel, allowed: GzipCompressor.levelRange)
         }
-        if encodings.contains(.zstd) || dictionaryGenerations > 0, !ZstdCompressor.levelRange.contains(zstdLevel) {
+        if encodings.contains(.zstd) || dictionaryReleases > 0, !ZstdCompressor.levelRange.contains(zstdLevel) {
             throw .invalidParameter(.zstd, name: "level", value: zstdLevel, allowed: ZstdCompressor.levelRange)
         }
         if encodings.contains(.brotli) {
@@ -223,14 +223,14 @@ public struct CompressionPolicy: Sendable, Hashable {
 
     /// The settings `dcz` deltas are made with, e.g. "dcz:l19:g2:css,js;zstd-1.5.4".
     var deltaFingerprint: String {
-        guard dictionaryGenerations > 0 else { return "dcz:none" }
-        return "dcz:l\(zstdLevel):g\(dictionaryGenerations):"
+        guard dictionaryReleases > 0 else { return "dcz:none" }
+        return "dcz:l\(zstdLevel):g\(dictionaryReleases):"
             + dictionaryExtensions.sorted().joined(separator: ",") + ";zstd-\(ZstdCompressor.libraryVersion)"
     }
 
     /// Whether the file at `logicalPath` gets `dcz` deltas against its previous versions.
     public func wantsDeltas(logicalPath: String) -> Bool {
-        guard dictionaryGenerations > 0, let ext = ContentKind.lowercasedExtension(of: logicalPath) else {
+        guard dictionaryReleases > 0, let ext = ContentKind.lowercasedExtension(of: logicalPath) else {
             return false
         }
         return dictionaryExtensions.contains(ext)

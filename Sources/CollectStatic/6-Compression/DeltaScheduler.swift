@@ -8,7 +8,7 @@ import StaticAssets
 /// Makes the deltas of this release's hashed files against their previous versions in the kept
 /// releases (RFC 9842): `dcz` (`DictionaryDelta`) always, and `dcb` (`BrotliDictionaryDelta`) too
 /// when brotli is enabled and the linked libbrotli has shared dictionaries (≥ 1.1.0). For each
-/// logical name whose type gets deltas, the hashed files the newest `dictionaryGenerations` kept
+/// logical name whose type gets deltas, the hashed files the newest `dictionaryReleases` kept
 /// releases had under that name (distinct contents, other than the new one) are the dictionaries.
 /// A delta is kept only when it is smaller than the smallest plain representation (identity or a
 /// variant); the `dcz` and the `dcb` against one dictionary are judged each on its own, and the
@@ -58,7 +58,7 @@ struct DeltaScheduler: Sendable {
 
     /// The jobs for `plan`: every hashed file of this release with at least one previous version.
     func jobs(_ plan: ReleasePlan, variants: CompressionScheduler.Outcome) -> [Job] {
-        guard policy.dictionaryGenerations > 0, !plan.previous.isEmpty else { return [] }
+        guard policy.dictionaryReleases > 0, !plan.previous.isEmpty else { return [] }
         let byName = { (name: String) in plan.file(named: name) }  // no index of the whole tree
         var jobs: [Job] = []
         var wanted: [(logical: String, hashed: String)] = []
@@ -71,8 +71,8 @@ struct DeltaScheduler: Sendable {
             guard file.role == .hashed, file.size > 0 else { continue }
             var seen: Set<String> = [file.integrity]
             var dictionaries: [ReleasePlan.File] = []
-            for generation in plan.previous where dictionaries.count < policy.dictionaryGenerations {
-                guard let name = generation.paths[logical], let previous = byName(name), previous.size > 0,
+            for release in plan.previous where dictionaries.count < policy.dictionaryReleases {
+                guard let name = release.paths[logical], let previous = byName(name), previous.size > 0,
                     seen.insert(previous.integrity).inserted
                 else { continue }
                 dictionaries.append(previous)

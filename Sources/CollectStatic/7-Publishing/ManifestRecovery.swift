@@ -29,19 +29,19 @@ struct ManifestRecovery {
     }
 
     func recover() -> Outcome {
-        let stamp = GenerationClock.timestamp(now)
+        let stamp = ReleaseClock.timestamp(now)
         // Releases whose whole tree the work folder keeps, newest first.
         let trees = work.retiredTrees().sorted(by: >).compactMap { id -> Manifest? in
             let manifest = try? Manifest(contentsOf: URL(fileURLWithPath: work.retiredTree(id) + "/" + manifestName))
-            return manifest?.generation?.id == id ? manifest : nil
+            return manifest?.release?.id == id ? manifest : nil
         }
-        var known: [Generation] = []
+        var known: [ReleaseRecord] = []
         for tree in trees {
-            guard var generation = tree.generation else { continue }
-            generation.paths = tree.paths
+            guard var release = tree.release else { continue }
+            release.paths = tree.paths
             // When it was replaced is not known: counted from now, so the age rule keeps it.
-            if generation.retired == nil { generation.retired = stamp }
-            for candidate in [generation] + tree.previousGenerations
+            if release.retired == nil { release.retired = stamp }
+            for candidate in [release] + tree.previousReleases
             where !known.contains(where: { $0.id == candidate.id }) {
                 known.append(candidate)
             }
@@ -84,8 +84,8 @@ struct ManifestRecovery {
             }
         }
         var current = recovered.first ?? [:]
-        for generation in known {
-            for (logical, name) in generation.paths
+        for release in known {
+            for (logical, name) in release.paths
             where current[logical] == nil && present.contains(logical) && hashed.contains(name) {
                 current[logical] = name
             }
@@ -99,10 +99,10 @@ struct ManifestRecovery {
                     size: FileSystem.status(root + "/" + logical)?.size ?? 0, integrity: digest.integrity)
             }
         }
-        let base = String(GenerationClock.newID(now, tag: "").dropLast()) + "-recovered"
+        let base = String(ReleaseClock.newID(now, tag: "").dropLast()) + "-recovered"
         var previous = known
         for (index, paths) in recovered.enumerated().dropFirst() {
-            previous.append(Generation(id: base + "\(index + 1)", created: stamp, retired: stamp, paths: paths))
+            previous.append(ReleaseRecord(id: base + "\(index + 1)", created: stamp, retired: stamp, paths: paths))
         }
         // Only files on disk are listed: a kept release's name that is gone stays out of `files`
         // (the next run says so, release by release).
@@ -117,10 +117,10 @@ struct ManifestRecovery {
                     "nothing could be recovered (no kept release tree in \(work.path), no hashed file in STATIC_ROOT)"
                     + ": the release history is lost, and pages of earlier releases may miss their files")
         }
-        let generation = current.isEmpty ? nil : Generation(id: base, created: stamp, paths: current)
+        let release = current.isEmpty ? nil : ReleaseRecord(id: base, created: stamp, paths: current)
         let manifest = Manifest(
-            paths: current, hash: djangoManifestHash(current), files: files, generation: generation,
-            previousGenerations: previous)
+            paths: current, hash: djangoManifestHash(current), files: files, release: release,
+            previousReleases: previous)
         var parts: [String] = []
         if !current.isEmpty {
             parts.append("the release it described as \(base) (\(current.count) hashed files found in STATIC_ROOT)")

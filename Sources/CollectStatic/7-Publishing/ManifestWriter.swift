@@ -10,7 +10,7 @@ import StaticAssets
 /// (`json.dumps({"paths": ..., "version": "1.1", "hash": ...})`, paths sorted by code point), then
 /// appends our own keys, which Django's loader ignores: `files` (size, integrity and variants of
 /// every file in STATIC_ROOT, and its `dcz`/`dcb` deltas keyed by dictionary SHA-256), `compression` (the settings the variants were made with),
-/// `generation` (this release) and `previous` (earlier releases still kept).
+/// `release` (this release) and `previous` (earlier releases still kept).
 package enum ManifestWriter {
     package static func encode(_ manifest: some ManifestContent) -> [UInt8] {
         let sink = ManifestSink(file: nil)
@@ -55,15 +55,15 @@ package enum ManifestWriter {
         if let compression = manifest.compression {
             sink.append(", \"compression\": " + PythonJSON.string(compression))
         }
-        if let generation = manifest.generation {
+        if let release = manifest.release {
             sink.append(", \"generation\": ")
-            record(generation, paths: false, into: sink)
+            record(release, paths: false, into: sink)
         }
-        if !manifest.previousGenerations.isEmpty {
+        if !manifest.previousReleases.isEmpty {
             sink.append(", \"previous\": [")
-            for (index, generation) in manifest.previousGenerations.enumerated() {
+            for (index, release) in manifest.previousReleases.enumerated() {
                 if index > 0 { sink.append(", ") }
-                record(generation, paths: true, into: sink)
+                record(release, paths: true, into: sink)
             }
             sink.append("]")
         }
@@ -84,15 +84,15 @@ package enum ManifestWriter {
         sink.append("}")
     }
 
-    private static func record(_ generation: Generation, paths: Bool, into sink: ManifestSink) {
+    private static func record(_ release: ReleaseRecord, paths: Bool, into sink: ManifestSink) {
         var json =
-            "{\"id\": " + PythonJSON.string(generation.id) + ", \"created\": "
-            + PythonJSON.string(generation.created)
-        if let retired = generation.retired { json += ", \"retired\": " + PythonJSON.string(retired) }
+            "{\"id\": " + PythonJSON.string(release.id) + ", \"created\": "
+            + PythonJSON.string(release.created)
+        if let retired = release.retired { json += ", \"retired\": " + PythonJSON.string(retired) }
         sink.append(json)
         if paths {
             sink.append(", \"paths\": ")
-            object(generation.paths, into: sink)
+            object(release.paths, into: sink)
         }
         sink.append("}")
     }
@@ -100,11 +100,11 @@ package enum ManifestWriter {
     /// The manifest Django would write for these paths, with our metadata.
     package static func manifest(
         paths: [String: String], files: [String: ManifestEntry], compression: String? = nil,
-        generation: Generation? = nil, previous: [Generation] = []
+        release: ReleaseRecord? = nil, previous: [ReleaseRecord] = []
     ) -> Manifest {
         Manifest(
             paths: paths, hash: djangoManifestHash(paths), files: files, compression: compression,
-            generation: generation, previousGenerations: previous)
+            release: release, previousReleases: previous)
     }
 
     /// Writes the manifest to `path` atomically (a temporary file renamed over it), in pieces.
@@ -145,8 +145,8 @@ package protocol ManifestContent {
     var version: String { get }
     var hash: String { get }
     var compression: String? { get }
-    var generation: Generation? { get }
-    var previousGenerations: [Generation] { get }
+    var release: ReleaseRecord? { get }
+    var previousReleases: [ReleaseRecord] { get }
     /// Every file and its entry, in the order of their names' UTF-8 bytes.
     func forEachFile(_ body: (String, ManifestEntry) -> Void)
     /// The manifest as a value (to edit, as publishing in place does).

@@ -23,14 +23,14 @@ public struct ReleaseHistory: Sendable {
         let (run, state) = try open()
         defer { run.close() }
         guard var manifest = state.manifest, !state.fromCache else {
-            throw .generations(
+            throw .releases(
                 "\(configuration.staticRoot) holds no manifest written by collectstatic; nothing to clean")
         }
-        let kept = configuration.retention.kept(manifest.previousGenerations, now: now())
+        let kept = configuration.retention.kept(manifest.previousReleases, now: now())
         var keep = Set(manifest.paths.keys).union(manifest.paths.values)
-        for generation in kept { keep.formUnion(generation.paths.values) }
+        for release in kept { keep.formUnion(release.paths.values) }
         let dropped = manifest.files.keys.filter { !keep.contains($0) }.sorted(by: utf8Less)
-        guard !dropped.isEmpty || kept.count != manifest.previousGenerations.count else {
+        guard !dropped.isEmpty || kept.count != manifest.previousReleases.count else {
             try run.work.removeLeftovers(keepingTreesOf: Set(kept.map(\.id)))
             return []
         }
@@ -40,12 +40,12 @@ public struct ReleaseHistory: Sendable {
             removed += manifest.files[name]?.companionNames(of: name) ?? []
             manifest.files[name] = nil
         }
-        manifest.previousGenerations = kept
+        manifest.previousReleases = kept
         let all = try FileSystem.listFiles(run.work.staticRoot, skipping: [WorkFolder.inPlaceFolderName])
         let gone = Set(removed + [configuration.manifestName])
         let plan = ReleasePlan(
             files: [], carried: all.filter { !gone.contains($0) }, removed: removed, paths: .dictionary(manifest.paths),
-            generation: manifest.generation ?? Generation(id: "", created: "", paths: manifest.paths), previous: kept,
+            release: manifest.release ?? ReleaseRecord(id: "", created: "", paths: manifest.paths), previous: kept,
             current: state)
         let staging = try run.staging(plan)
         for name in plan.carried { try staging.carry(name) }
@@ -56,32 +56,32 @@ public struct ReleaseHistory: Sendable {
 
     /// Makes the previous release current again in one atomic step; the release it replaces is
     /// kept as the newest previous one. Returns the release now current.
-    public func rollback() throws(CollectStaticError) -> Generation {
+    public func rollback() throws(CollectStaticError) -> ReleaseRecord {
         let (run, state) = try open()
         defer { run.close() }
         guard run.work.mode == .atomicSwitch else {
-            throw .generations("rollback needs STATIC_ROOT's parent folder to be writable (the tree is switched whole)")
+            throw .releases("rollback needs STATIC_ROOT's parent folder to be writable (the tree is switched whole)")
         }
-        guard let current = state.manifest, !state.fromCache, let currentGeneration = current.generation else {
-            throw .generations("\(configuration.staticRoot) holds no release written by collectstatic")
+        guard let current = state.manifest, !state.fromCache, let currentRelease = current.release else {
+            throw .releases("\(configuration.staticRoot) holds no release written by collectstatic")
         }
-        guard let target = current.previousGenerations.first else {
-            throw .generations("no previous release is kept in \(configuration.staticRoot); nothing to roll back to")
+        guard let target = current.previousReleases.first else {
+            throw .releases("no previous release is kept in \(configuration.staticRoot); nothing to roll back to")
         }
         let tree = run.work.retiredTree(target.id)
         let oldManifestPath = tree + "/" + configuration.manifestName
         guard let old = try? Manifest(contentsOf: URL(fileURLWithPath: oldManifestPath)),
-            old.generation?.id == target.id
+            old.release?.id == target.id
         else {
-            throw .generations(
+            throw .releases(
                 "the tree of release \(target.id) is no longer kept (\(tree)); collect that release again instead")
         }
-        var retired = currentGeneration
-        retired.retired = GenerationClock.timestamp(now())
+        var retired = currentRelease
+        retired.retired = ReleaseClock.timestamp(now())
         var manifest = old
-        manifest.previousGenerations = [retired] + old.previousGenerations.filter { $0.id != retired.id }
+        manifest.previousReleases = [retired] + old.previousReleases.filter { $0.id != retired.id }
         var fromCurrent: [String] = []
-        for name in Set(currentGeneration.paths.values).sorted(by: utf8Less) where manifest.files[name] == nil {
+        for name in Set(currentRelease.paths.values).sorted(by: utf8Less) where manifest.files[name] == nil {
             guard let entry = current.files[name] else { continue }
             manifest.files[name] = entry
             fromCurrent.append(name)
@@ -90,12 +90,12 @@ public struct ReleaseHistory: Sendable {
         let fromOld = try FileSystem.listFiles(tree).filter { $0 != configuration.manifestName }
         let plan = ReleasePlan(
             files: [], carried: fromOld + fromCurrent, removed: [], paths: .dictionary(manifest.paths),
-            generation: manifest.generation ?? target, previous: manifest.previousGenerations, current: state)
+            release: manifest.release ?? target, previous: manifest.previousReleases, current: state)
         let staging = try run.staging(plan)
         for name in fromOld { try staging.carry(name, from: tree) }
         for name in fromCurrent { try staging.carry(name) }
         try run.publish(StagedRelease(plan: plan, manifest: manifest, tree: staging))
-        return manifest.generation ?? target
+        return manifest.release ?? target
     }
 
     /// The run's context (work folder, lock) and the published state, read once: a manifest that

@@ -24,8 +24,8 @@ struct ReleaseManifest: ManifestContent, Sendable {
 
     func forEachPath(_ body: (String, String) -> Void) { plan.paths.forEach(body) }
     var version: String { Manifest.currentVersion }
-    var generation: Generation? { plan.generation }
-    var previousGenerations: [Generation] { plan.previous }
+    var release: ReleaseRecord? { plan.release }
+    var previousReleases: [ReleaseRecord] { plan.previous }
 
     func forEachFile(_ body: (String, ManifestEntry) -> Void) {
         for (index, file) in plan.files.enumerated() {
@@ -43,10 +43,10 @@ struct ReleaseManifest: ManifestContent, Sendable {
         var files: [String: ManifestEntry] = [:]
         forEachFile { files[$0] = $1 }
         let paths = plan.paths.dictionary
-        var generation = plan.generation
-        generation.paths = paths  // a manifest's current release has its paths
+        var release = plan.release
+        release.paths = paths  // a manifest's current release has its paths
         return Manifest(
-            paths: paths, hash: hash, files: files, compression: compression, generation: generation,
-            previousGenerations: previousGenerations)
+            paths: paths, hash: hash, files: files, compression: compression, release: release,
+            previousReleases: previousReleases)
     }
 }

@@ -20,8 +20,8 @@ struct SwitchPublishing: ReleasePublishing {
         try willPublish(work.staticRoot)
         switch try TreeSwitch.exchange(staging.root, with: work.staticRoot) {
         case .exchanged:
-            let oldID = plan.current.manifest?.generation?.id
-            if let oldID, oldID != plan.generation.id, plan.previous.contains(where: { $0.id == oldID }) {
+            let oldID = plan.current.manifest?.release?.id
+            if let oldID, oldID != plan.release.id, plan.previous.contains(where: { $0.id == oldID }) {
                 try FileSystem.removeTree(work.retiredTree(oldID))
                 try FileSystem.move(staging.root, to: work.retiredTree(oldID))
             } else {

@@ -11,7 +11,7 @@ import Foundation
 /// old tree ends up at the new tree's former path. When STATIC_ROOT does not exist yet a plain
 /// `rename(2)` moves the new tree in.
 ///
-/// STATIC_ROOT stays a real folder (not a symlink to a generation), so `COPY --from=build` in a
+/// STATIC_ROOT stays a real folder (not a symlink to a release), so `COPY --from=build` in a
 /// Dockerfile, `tar`, rsync and servers that refuse symlinks all see what they always saw. Where
 /// STATIC_ROOT is itself a symlink, the folder it points to is the one exchanged (`WorkFolder`), so
 /// the link stays a link and a path through it finds the whole old tree or the whole new one.

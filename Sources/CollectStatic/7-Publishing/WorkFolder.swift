@@ -35,7 +35,7 @@ struct WorkFolder: Sendable {
     /// Where a run writes its rewritten files as they become final (removed with the run, or as a
     /// leftover by the next one).
     func spool(_ id: String) -> String { path + "/new-" + id + ".rewritten" }
-    func retiredTree(_ generationID: String) -> String { path + "/old-" + generationID }
+    func retiredTree(_ releaseID: String) -> String { path + "/old-" + releaseID }
 
     /// Finds (and, unless `create` is false, creates) the work folder for `staticRoot`.
     static func locate(staticRoot configured: String, create: Bool = true, forceInPlace: Bool = false)

@@ -19,7 +19,7 @@ public enum CollectStaticError: Error, Equatable, CustomStringConvertible {
     /// Another run held the lock on STATIC_ROOT for longer than `--lock-timeout`.
     case locked(lockFile: String, pid: Int32?, waited: Double)
     /// `rollback` or `clean` cannot do what was asked (no previous release, its tree is gone...).
-    case generations(String)
+    case releases(String)
     /// A destination beyond STATIC_ROOT (a bucket) could not take the release; STATIC_ROOT has it,
     /// the destination serves what it served before.
     case destination(String)
@@ -55,7 +55,7 @@ public enum CollectStaticError: Error, Equatable, CustomStringConvertible {
             let holder = pid.map { "the run with PID \($0)" } ?? "another run"
             return
                 "gave up after waiting \(Int(waited)) s for \(holder) to finish (lock file \(lockFile)); nothing was published. Raise --lock-timeout to wait longer"
-        case .generations(let message), .destination(let message):
+        case .releases(let message), .destination(let message):
             return message
         case .clearRefused(let path):
             return

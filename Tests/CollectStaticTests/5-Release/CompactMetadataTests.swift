@@ -121,7 +121,7 @@ import Testing
         try await ws.collect(CollectOptions(), compress)  // a second release: kept files and deltas
         let written = try [UInt8](Data(contentsOf: ws.staticRoot.appendingPathComponent("staticfiles.json")))
         let manifest = try ws.manifest()
-        #expect(!manifest.previousGenerations.isEmpty)
+        #expect(!manifest.previousReleases.isEmpty)
         #expect(manifest.files.values.contains { !$0.encodings.isEmpty })
         #expect(manifest.files.values.contains { !$0.deltas.isEmpty })
         #expect(ManifestWriter.encode(manifest) == written)

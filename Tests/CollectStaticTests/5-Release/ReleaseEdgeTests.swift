@@ -66,7 +66,7 @@ import Testing
         expectStillALink(ws)
         let second = try Manifest(contentsOf: target.appendingPathComponent("staticfiles.json"))
         #expect(second.paths != first.paths)
-        #expect(second.previousGenerations.first?.paths == first.paths)
+        #expect(second.previousReleases.first?.paths == first.paths)
         #expect(PublishedTreeVerifier.problems(in: target) == [])
         for name in first.paths.values {
             #expect(FileManager.default.fileExists(atPath: target.appendingPathComponent(name).path), "\(name)")
@@ -80,10 +80,10 @@ import Testing
             let work = ws.root.appendingPathComponent("releases/.42.collectstatic")
             #expect(
                 (try? FileManager.default.contentsOfDirectory(atPath: work.path))?.contains {
-                    $0 == "old-" + (first.generation?.id ?? "")
+                    $0 == "old-" + (first.release?.id ?? "")
                 } == true)
             let back = try ReleaseHistory(configuration: ws.configuration(compressing)).rollback()
-            #expect(back.id == first.generation?.id)
+            #expect(back.id == first.release?.id)
             expectStillALink(ws)
             #expect(try Manifest(contentsOf: target.appendingPathComponent("staticfiles.json")).paths == first.paths)
             #expect(PublishedTreeVerifier.problems(in: target) == [])
@@ -122,7 +122,7 @@ import Testing
         #expect(stops >= 1)
         expectStillALink(ws)
         let final = try ws.manifest()
-        #expect(final.paths != first.paths && final.previousGenerations.first?.paths == first.paths)
+        #expect(final.paths != first.paths && final.previousReleases.first?.paths == first.paths)
         #expect(PublishedTreeVerifier.problems(in: target) == [])
     }
 
@@ -159,7 +159,7 @@ import Testing
         for (name, text) in release(2, scripts: 1) { build.write(name, text) }
         try await build.collect(CollectOptions(), settings)
         let second = try Manifest(contentsOf: root.appendingPathComponent("staticfiles.json"))
-        #expect(second.previousGenerations.map(\.id) == [first.generation?.id].compactMap { $0 })
+        #expect(second.previousReleases.map(\.id) == [first.release?.id].compactMap { $0 })
         #expect(Set(first.paths.values).subtracting(second.paths.values).count == 4, "every stylesheet changed")
 
         // A new image: the same STATIC_ROOT path, empty; the same sources and cache mount.
@@ -167,8 +167,8 @@ import Testing
         try await build.collect(CollectOptions(), settings)
         let again = try Manifest(contentsOf: root.appendingPathComponent("staticfiles.json"))
         #expect(again.paths == second.paths)
-        #expect(again.generation?.id == second.generation?.id, "the same release keeps its id")
-        #expect(again.previousGenerations.map(\.id) == second.previousGenerations.map(\.id))
+        #expect(again.release?.id == second.release?.id, "the same release keeps its id")
+        #expect(again.previousReleases.map(\.id) == second.previousReleases.map(\.id))
         let carried = first.paths.values.filter {
             FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) && again.files[$0] != nil
         }
@@ -179,8 +179,8 @@ import Testing
         try FileManager.default.removeItem(at: image)
         try await build.collect(CollectOptions(), settings)
         let third = try Manifest(contentsOf: root.appendingPathComponent("staticfiles.json"))
-        #expect(third.generation?.id == second.generation?.id)
-        #expect(third.previousGenerations.map(\.id) == second.previousGenerations.map(\.id))
+        #expect(third.release?.id == second.release?.id)
+        #expect(third.previousReleases.map(\.id) == second.previousReleases.map(\.id))
         #expect(PublishedTreeVerifier.problems(in: root) == [])
     }
 
@@ -221,7 +221,7 @@ import Testing
         let third = try ws.manifest()
         #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
         // Release 2 (the one the corrupt manifest described) is the newest kept release, whole.
-        #expect(third.previousGenerations.first?.paths == second.paths)
+        #expect(third.previousReleases.first?.paths == second.paths)
         // Every hashed file of releases 2 and 1 is still there and listed, so it is still served.
         for name in Set(second.paths.values).union(first.paths.values) {
             #expect(third.files[name] != nil, "\(name) is no longer listed")
@@ -229,7 +229,7 @@ import Testing
         }
         if !inPlace {
             // Release 1 comes back under its own id, from its kept tree.
-            #expect(third.previousGenerations.contains { $0.id == first.generation?.id && $0.paths == first.paths })
+            #expect(third.previousReleases.contains { $0.id == first.release?.id && $0.paths == first.paths })
         }
     }
 

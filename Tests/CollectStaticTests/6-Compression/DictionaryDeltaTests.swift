@@ -221,7 +221,7 @@ struct DictionaryDeltaTests {
         // Turned off: none either.
         ws.write("js/app.js", bytes: Self.script(edit: "y();\n"))
         let off = try await ws.collect(CollectOptions()) { configuration in
-            configuration.compression = CompressionPolicy(brotliQuality: 5, dictionaryGenerations: 0)
+            configuration.compression = CompressionPolicy(brotliQuality: 5, dictionaryReleases: 0)
         }
         #expect(off.deltasWritten == 0)
         #expect(!ws.outputFiles.contains { $0.hasSuffix(".dcz") })

@@ -6,7 +6,7 @@ import Testing
 
 @testable import CollectStatic
 
-/// Generations: the published tree is never written into; a run stopped at any write or publishing
+/// Releases: the published tree is never written into; a run stopped at any write or publishing
 /// step leaves every name the manifest in force lists with the bytes it vouches for.
 @Suite struct PublishingTests {
     static let css = String(repeating: ".rule { color: red; background: url(../img/a.png) }\n", count: 40)
@@ -74,7 +74,7 @@ import Testing
         #expect(final.paths != first.paths)
         #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
         // The previous release's hashed files are kept for its pages.
-        #expect(final.previousGenerations.first?.paths == first.paths)
+        #expect(final.previousReleases.first?.paths == first.paths)
         for name in first.paths.values { #expect(ws.output(name) != nil, "\(name) of the previous release") }
         // No partial tree is left behind.
         let work = ws.root.appendingPathComponent(".out.collectstatic")
@@ -107,7 +107,7 @@ import Testing
             clock.withLock { $0 += 7200 }  // each release is replaced two hours after the previous one
         }
         let current = try ws.manifest()
-        #expect(current.previousGenerations.map(\.id) == [releases[3], releases[2]].map { $0.generation!.id })
+        #expect(current.previousReleases.map(\.id) == [releases[3], releases[2]].map { $0.release!.id })
         for name in releases[2].paths.values { #expect(ws.output(name) != nil) }
         for name in Set(releases[1].paths.values).subtracting(current.hashedNames) { #expect(ws.output(name) == nil) }
         #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
@@ -117,7 +117,7 @@ import Testing
             for (name, text) in release(version) { young.write(name, text) }
             try await young.collect { $0.retention = Retention(count: 1, maximumAge: 3600) }
         }
-        #expect(try young.manifest().previousGenerations.count == 3)
+        #expect(try young.manifest().previousReleases.count == 3)
     }
 
     @Test func rollbackAndCleanAreAtomicSwitchesToo() async throws {
@@ -129,11 +129,11 @@ import Testing
         let second = try ws.manifest()
         let history = ReleaseHistory(configuration: ws.configuration(compressing))
         let back = try history.rollback()
-        #expect(back.id == first.generation?.id)
+        #expect(back.id == first.release?.id)
         let rolled = try ws.manifest()
         #expect(rolled.paths == first.paths)
         #expect(ws.output("css/s0.css")?.hasPrefix("/* v1 */") == true)
-        #expect(rolled.previousGenerations.first?.id == second.generation?.id)
+        #expect(rolled.previousReleases.first?.id == second.release?.id)
         for name in second.paths.values { #expect(ws.output(name) != nil, "the rolled-back release stays kept") }
         #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
         var none = ws.configuration(compressing)
@@ -141,7 +141,7 @@ import Testing
         let removed = try ReleaseHistory(configuration: none).clean()
         #expect(!removed.isEmpty)
         for name in Set(second.paths.values).subtracting(first.paths.values) { #expect(ws.output(name) == nil) }
-        #expect(try ws.manifest().previousGenerations.isEmpty)
+        #expect(try ws.manifest().previousReleases.isEmpty)
         #expect(PublishedTreeVerifier.problems(in: ws.staticRoot) == [])
         #expect(throws: CollectStaticError.self) { try ReleaseHistory(configuration: none).rollback() }
     }
@@ -189,7 +189,7 @@ import Testing
         }
         let root = URL(fileURLWithPath: "/tmp/collectstatic-docker-\(cache.lastPathComponent)/static")
         let second = try Manifest(contentsOf: root.appendingPathComponent("staticfiles.json"))
-        #expect(second.previousGenerations.first?.paths == first.paths)
+        #expect(second.previousReleases.first?.paths == first.paths)
         for name in first.paths.values {
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path), "\(name)")
         }
