@@ -32,6 +32,9 @@ public struct CollectionReport: Sendable, Equatable, Codable {
     public var manifest: String?
     /// Every warning the run gave, in order.
     public var warnings: [String] = []
+    /// Entries fetched from the shared compression cache (`Collector.sharedCache`), and files sent to it.
+    public var sharedCacheFetched: Int = 0
+    public var sharedCacheStored: Int = 0
     /// One line per destination beyond STATIC_ROOT (`ReleaseDestination`) that received the release.
     public var destinations: [String] = []
     /// Wall seconds of each stage: find, fingerprint, plan, stage (the new tree's files), compress,

@@ -53,6 +53,10 @@ public struct Collector: Sendable {
     var hooks = CollectorHooks()
     /// Where the release goes besides STATIC_ROOT, in order, once STATIC_ROOT has it.
     public var destinations: [any ReleaseDestination] = []
+    /// A compression cache shared with other machines, in front of the cache folder
+    /// (`configuration.cacheDirectory`, which it needs): what this release needs is fetched before
+    /// compressing, what this run compressed is sent after.
+    public var sharedCache: (any SharedCache)?
     /// The clock releases are stamped with (a test seam for `--keep-age`).
     var now: @Sendable () -> Date = { Date() }
 
@@ -209,9 +213,14 @@ public struct Collector: Sendable {
         let policy = configuration.compression
         let cache = VariantCache(
             published: plan.current, settings: policy?.settingsFingerprint ?? "", folder: run.cache)
-        let outcome = try await CompressionScheduler(
-            policy: policy, tree: tree, cache: cache, jobs: configuration.jobs, observer: observer
-        ).run(plan.files)
+        let scheduler = CompressionScheduler(
+            policy: policy, tree: tree, cache: cache, jobs: configuration.jobs, observer: observer)
+        let shared = tree.writesFiles ? sharedCache : nil
+        if let shared {
+            report.sharedCacheFetched = try await cache.fetchMissing(scheduler.keys(plan.files), from: shared)
+        }
+        let outcome = try await scheduler.run(plan.files)
+        if let shared { report.sharedCacheStored = try await cache.sendWritten(to: shared) }
         report.variantsWritten = outcome.written
         report.variantsReused = outcome.reused
         report.contentsToCompress = outcome.contentsToCompress

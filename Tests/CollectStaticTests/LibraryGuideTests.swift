@@ -19,7 +19,8 @@ import Testing
         let ws = Workspace(["css/app.css": "body { background: url(../img/a.png) }\n", "img/a.png": "png"])
         let vendorFolder = ws.root.appendingPathComponent("vendor-src")
         try FileManager.default.createDirectory(at: vendorFolder, withIntermediateDirectories: true)
-        try Data("console.log(1)\n".utf8).write(to: vendorFolder.appendingPathComponent("lib.js"))
+        try Data(String(repeating: "console.log(1)\n", count: 50).utf8).write(
+            to: vendorFolder.appendingPathComponent("lib.js"))
         let (assets, vendor, staticRoot) = (ws.sources.path, vendorFolder.path, ws.staticRoot.path)
 
         // snippet: docs/guides/library.md

@@ -33,6 +33,9 @@ public struct Configuration: Sendable, Equatable {
     public var lockTimeout: Double
     /// `COLLECTSTATIC_STORAGE` as written (an `s3://` URL, read by CollectStaticS3); nil when unset.
     public var storage: String?
+    /// An `s3://` URL of the compression cache shared by every build machine (`COLLECTSTATIC_CACHE`),
+    /// in front of `cacheDirectory`.
+    public var sharedCache: String?
     /// What the Django project said, with `--django`.
     package var django: DjangoProject?
     /// Where each setting's value came from (flag, environment, .env, config file, Django, default).
@@ -111,7 +114,7 @@ package struct SettingSource: Sendable, Equatable, CustomStringConvertible {
     }
 
     package var description: String {
-        "\(setting.name)=\(setting == .storage ? Self.withoutSecret(value) : value)  (\(source))"
+        "\(setting.name)=\(setting == .storage || setting == .cache ? Self.withoutSecret(value) : value)  (\(source))"
     }
 
     /// `s3://KEY:SECRET@HOST/…` → `s3://KEY:***@HOST/…`: a URL setting is shown without its secret.

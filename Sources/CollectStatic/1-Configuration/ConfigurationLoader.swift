@@ -356,6 +356,13 @@ struct SettingsReader {
             lockTimeout: try duration(.lockTimeout)
         )
         configuration.storage = string(.storage).flatMap { $0.isEmpty ? nil : $0 }
+        if let cache = string(.cache), !cache.isEmpty {
+            if cache.hasPrefix("s3://") {
+                configuration.sharedCache = cache
+            } else {
+                configuration.cacheDirectory = path(.cache)
+            }
+        }
         try ConfigurationValidator.validate(&configuration)
         return configuration
     }

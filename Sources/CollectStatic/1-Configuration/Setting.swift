@@ -118,6 +118,11 @@ extension Setting {
     package static let compressMaxRatio = Setting(
         name: "COLLECTSTATIC_COMPRESS_MAX_RATIO", kind: .string, flag: "--compress-max-ratio",
         defaultValue: "0.95", help: "Keep a variant only if compressed/original is at most this.", group: .compression)
+    package static let cache = Setting(
+        name: "COLLECTSTATIC_CACHE", kind: .string, flag: "--cache", defaultValue: "",
+        help:
+            "The compression cache: a folder (as COLLECTSTATIC_CACHE_DIR), or s3://BUCKET/PREFIX shared by every build machine.",
+        group: .compression)
     package static let cacheDir = Setting(
         name: "COLLECTSTATIC_CACHE_DIR", kind: .path, flag: "--cache-dir", defaultValue: "",
         help: "Folder of compressed variants keyed by content + settings, reused across fresh STATIC_ROOTs.",
@@ -159,7 +164,7 @@ extension Setting {
         .staticfilesDirs, .staticRoot, .staticURL, .ignore, .useDefaultIgnore, .manifestName, .verbosity,
         .jobs, .jsModules, .missing, .missingIgnore, .invalidUTF8, .compress, .encodings, .gzipLevel,
         .brotliQuality, .brotliWindow, .zstdLevel, .dictionaryReleases,
-        .dictionaryTypes, .compressSkip, .compressMaxRatio, .cacheDir, .keep, .keepAge, .lockTimeout,
+        .dictionaryTypes, .compressSkip, .compressMaxRatio, .cache, .cacheDir, .keep, .keepAge, .lockTimeout,
         .storage, .config, .django, .djangoSettings, .python,
     ]
 }

@@ -70,6 +70,16 @@ struct CompressionScheduler: Sendable {
         return (members.map(\.file), starts)
     }
 
+    /// The distinct contents `run` would compress, by the keys their variants are cached under.
+    func keys(_ files: [ReleasePlan.File]) -> [VariantCache.Key] {
+        guard let policy else { return [] }
+        let (members, starts) = groups(files, policy: policy)
+        return starts.dropLast().map { start in
+            let first = files[Int(members[start])]
+            return VariantCache.Key(integrity: first.digest!, kind: ContentKind.forPath(first.name))
+        }
+    }
+
     func run(_ files: [ReleasePlan.File]) async throws(CollectStaticError) -> Outcome {
         guard let policy else { return Outcome() }
         let compressors = policy.compressors(memory: Self.codecMemory(for: policy, jobs: jobs))

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import StaticAssets
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -25,6 +26,16 @@ struct VariantCache: Sendable {
     private let previous: [Key: [(name: String, encodings: [ContentEncoding: ManifestVariant])]]
     let folder: CacheFolder?
     private let settingsKey: String
+    /// What this run wrote into the cache folder (for a shared cache to learn), and which entries it
+    /// found bad and replaced.
+    let log = Log()
+
+    final class Log: Sendable {
+        /// Paths relative to the cache folder, each entry's files before its record.
+        let written = Mutex<[String]>([])
+        /// Records (relative) of entries that did not verify.
+        let replaced = Mutex<Set<String>>([])
+    }
 
     init(published: PublishedState, settings: String, folder: CacheFolder?) {
         self.published = published
@@ -53,6 +64,7 @@ struct VariantCache: Sendable {
         if let recorded = Self.parseRecord(record), let variants = prove(recorded, base: base) { return variants }
         // A corrupt or truncated entry: forget it, so that the fresh variants replace it.
         unlink(base + ".json")
+        log.replaced.withLock { _ = $0.insert(relative(base) + ".json") }
         return nil
     }
 
@@ -83,7 +95,50 @@ struct VariantCache: Sendable {
                 "\"\(encoding.httpToken)\": {\"size\": \(recorded[encoding]!.size), \"sha256\": \"\(recorded[encoding]!.sha256 ?? "")\"}"
             }
             try FileSystem.writeAtomically(Array(("{" + record.joined(separator: ", ") + "}").utf8), to: base + ".json")
+            let entry = relative(base)
+            log.written.withLock {
+                $0 += recorded.keys.sorted().map { entry + $0.fileSuffix } + [entry + ".json"]
+            }
         } catch {}
+    }
+
+    private func relative(_ path: String) -> String {
+        guard let folder, path.hasPrefix(folder.path + "/") else { return path }
+        return String(path.dropFirst(folder.path.count + 1))
+    }
+
+    /// Fetches from `shared` the entries for `keys` that neither the published tree nor the cache
+    /// folder holds: the records first, then the files they name. Returns how many entries came.
+    /// Nothing fetched is trusted: `lookup` proves every file against its record.
+    func fetchMissing(_ keys: [Key], from shared: any SharedCache) async throws(CollectStaticError) -> Int {
+        guard let folder else { return 0 }
+        let records = keys.filter { previous[$0] == nil }.map { folder.variantBase(settingsKey, $0) + ".json" }
+            .filter { !FileSystem.exists($0) }.map(relative)
+        guard !records.isEmpty else { return 0 }
+        let fetched = try await shared.fetch(records, into: folder.path)
+        var files: [String] = []
+        for record in records {
+            guard let bytes = try? FileSystem.readFile(folder.path + "/" + record),
+                let variants = Self.parseRecord(bytes)
+            else { continue }
+            files += variants.keys.sorted().map { record.dropLast(".json".count) + $0.fileSuffix }
+        }
+        _ = try await shared.fetch(files, into: folder.path)
+        return fetched
+    }
+
+    /// Sends `shared` the entries this run wrote into the cache folder; returns how many files went.
+    func sendWritten(to shared: any SharedCache) async throws(CollectStaticError) -> Int {
+        guard let folder else { return 0 }
+        let written = log.written.withLock { $0 }
+        guard !written.isEmpty else { return 0 }
+        let replaced = log.replaced.withLock { $0 }
+        var overwriting: Set<String> = []
+        for path in written {
+            let base = path.hasSuffix(".json") ? String(path.dropLast(5)) : ReleasePlanner.variantBase(of: path) ?? path
+            if replaced.contains(base + ".json") { overwriting.insert(path) }
+        }
+        return try await shared.store(written, overwriting: overwriting, from: folder.path)
     }
 
     private static func parseRecord(_ bytes: [UInt8]) -> [ContentEncoding: ManifestVariant]? {

@@ -1,0 +1,140 @@
+import CollectStatic
+import Foundation
+import StaticAssets
+import TestSupport
+import Testing
+
+@testable import CollectStaticS3
+
+/// docs/guides/s3.md (The bucket as a shared compression cache): a fresh machine (empty cache folder,
+/// fresh STATIC_ROOT) with a warm bucket compresses nothing another machine compressed; an entry that
+/// does not verify is ignored, compressed again, replaced in the bucket, and never published.
+@Suite("The bucket as a shared compression cache", .enabled(if: PythonTools.moto))
+struct BucketCacheTests {
+    /// A fresh machine: its own sources (the same files), cache folder and STATIC_ROOT.
+    struct Machine {
+        let root: URL
+        init(_ name: String, site: URL) throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("bucket-cache-\(name)-\(UUID())")
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: site, to: root.appendingPathComponent("src"))
+        }
+
+        var staticRoot: URL { root.appendingPathComponent("static") }
+
+        func collect(_ cache: BucketCache) async throws -> CollectionReport {
+            var configuration = Configuration(
+                sourceRoots: [SourceRoot(path: root.appendingPathComponent("src").path)], staticRoot: staticRoot.path,
+                jobs: 2)
+            configuration.compression = CompressionPolicy(encodings: [.brotli, .gzip], brotliQuality: 5)
+            configuration.cacheDirectory = root.appendingPathComponent("cache").path
+            var collector = Collector(configuration: configuration)
+            collector.sharedCache = cache
+            return try await collector.run()
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: root) }
+    }
+
+    static func makeSite() throws -> URL {
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("bucket-cache-site-\(UUID())")
+        for index in 0..<6 {
+            let css = (0..<120).map { ".c\($0)-\(index) { margin: \($0)px }" }.joined(separator: "\n")
+            TestSupport.write(css + "\n", to: site.appendingPathComponent("css/s\(index).css"))
+            TestSupport.write(
+                String(repeating: "function f\(index)(a) { return a * \(index) }\n", count: 80),
+                to: site.appendingPathComponent("js/m\(index).js"))
+        }
+        return site
+    }
+
+    @Test func aFreshMachineWithAWarmBucketCompressesNothing() async throws {
+        let moto = try MotoServer.get()
+        let bucket = try moto.makeBucket("cache")
+        let cache = BucketCache(storage: moto.configuration(bucket: bucket, prefix: "ci-cache"))
+        let site = try Self.makeSite()
+        defer { try? FileManager.default.removeItem(at: site) }
+
+        let first = try Machine("a", site: site)
+        defer { first.remove() }
+        let cold = try await first.collect(cache)
+        #expect(cold.variantsWritten == 24 && cold.variantsReused == 0, "12 contents, .br and .gz each")
+        #expect(cold.sharedCacheFetched == 0)
+        #expect(cold.sharedCacheStored == 36, "24 variants and 12 records")
+        let listed = try #require(try moto.peer("keys", bucket, "ci-cache") as? [String])
+        #expect(listed.count == 36 && listed.allSatisfy { $0.hasPrefix("ci-cache/v2/variants/") })
+
+        let second = try Machine("b", site: site)
+        defer { second.remove() }
+        let warm = try await second.collect(cache)
+        #expect(warm.variantsWritten == 0 && warm.variantsReused == 24, "nothing compressed again")
+        #expect(warm.sharedCacheFetched == 12 && warm.sharedCacheStored == 0)
+        // The same release, byte for byte.
+        for name in TestSupport.files(in: first.staticRoot) where name != "staticfiles.json" {
+            #expect(
+                FileManager.default.contentsEqual(
+                    atPath: first.staticRoot.path + "/" + name, andPath: second.staticRoot.path + "/" + name), "\(name)"
+            )
+        }
+    }
+
+    @Test func anEntryThatDoesNotVerifyIsCompressedAgainAndReplaced() async throws {
+        let moto = try MotoServer.get()
+        let bucket = try moto.makeBucket("cache-bad")
+        let cache = BucketCache(storage: moto.configuration(bucket: bucket))
+        let site = try Self.makeSite()
+        defer { try? FileManager.default.removeItem(at: site) }
+        let first = try Machine("a", site: site)
+        defer { first.remove() }
+        _ = try await first.collect(cache)
+        // Someone's broken upload: one `.br` object replaced with other bytes.
+        let listed = try #require(try moto.peer("keys", bucket, "v2") as? [String])
+        let victim = try #require(listed.first { $0.hasSuffix(".br") })
+        let good = try #require(try moto.peer("get", bucket, victim) as? [String: Any])["body_base64"] as? String
+        _ = try moto.peer("put", bucket, victim, "not brotli at all")
+
+        let second = try Machine("b", site: site)
+        defer { second.remove() }
+        let report = try await second.collect(cache)
+        #expect(report.variantsWritten == 2 && report.variantsReused == 22, "the bad entry's content compressed again")
+        // What was published decodes to its file (checked by the tree verifier: every variant's SHA-256).
+        #expect(PublishedTreeVerifier.problems(in: second.staticRoot) == [])
+        // The bucket holds good bytes again.
+        let now = try #require(try moto.peer("get", bucket, victim) as? [String: Any])["body_base64"] as? String
+        #expect(now == good)
+    }
+
+    /// The tool: `COLLECTSTATIC_CACHE=s3://…` without `COLLECTSTATIC_CACHE_DIR` uses a temporary local
+    /// folder, removed after the run; a second machine reuses every variant; the URL's secret is never
+    /// printed.
+    @Test func theToolSharesItsCacheThroughTheBucket() throws {
+        let moto = try MotoServer.get()
+        let bucket = try moto.makeBucket("cache-cli")
+        var reports: [[String: Any]] = []
+        for machine in ["a", "b"] {
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "bucket-cache-cli-\(machine)-\(UUID())")
+            defer { try? FileManager.default.removeItem(at: root) }
+            BucketPublishTests.makeSite(root)
+            let temporary = root.appendingPathComponent("tmp")
+            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+            let result = TestSupport.run(
+                TestSupport.collectstaticBinary,
+                ["--noinput", "--json", "-v", "3", "--dir", "src", "--static-root", "root", "--brotli-quality", "5"],
+                environment: [
+                    "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TMPDIR": temporary.path,
+                    "COLLECTSTATIC_CACHE": "s3://\(bucket)/cache", "AWS_ENDPOINT_URL_S3": moto.endpoint,
+                    "AWS_ACCESS_KEY_ID": moto.accessKey, "AWS_SECRET_ACCESS_KEY": moto.secretKey,
+                ], currentDirectory: root)
+            try #require(result.status == 0, "\(result.stderr)")
+            #expect(!result.stdout.contains(moto.secretKey) && !result.stderr.contains(moto.secretKey))
+            #expect(TestSupport.files(in: temporary) == [], "the temporary cache folder is removed")
+            let line = try #require(result.stdout.split(separator: "\n").last { $0.hasPrefix("{") })
+            reports.append(try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]))
+        }
+        let written = reports.map { $0["variantsWritten"] as? Int ?? -1 }
+        let reused = reports.map { $0["variantsReused"] as? Int ?? -1 }
+        #expect(written[0] > 0 && reused[0] == 0)
+        #expect(written[1] == 0 && reused[1] == written[0], "the second machine compresses nothing")
+    }
+}
