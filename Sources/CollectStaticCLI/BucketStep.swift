@@ -5,9 +5,11 @@ import Foundation
 
 /// `COLLECTSTATIC_STORAGE`: the URL is checked before anything is collected (exit 2 when malformed);
 /// the release is published to the bucket after the local STATIC_ROOT has it (exit 1 on failure,
-/// the bucket's pointer untouched).
+/// the bucket's pointer untouched). `clean` and `rollback` act on the bucket through it too.
 struct BucketStep {
     let storage: S3Configuration
+    /// `COLLECTSTATIC_VERIFY_BUCKET` / `--verify-bucket`.
+    let verify: Bool
 
     /// nil when no storage is configured.
     init?(configuration: Configuration, copyOnly: Bool) throws(CollectStaticError) {
@@ -20,27 +22,64 @@ struct BucketStep {
         if copyOnly {
             throw .configuration("COLLECTSTATIC_STORAGE needs a manifest: it cannot be used with --no-post-process")
         }
+        let text = configuration.settingSources.first { $0.setting == .verifyBucket }?.value ?? "false"
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": verify = true
+        case "false", "0", "no", "off", "": verify = false
+        default:
+            throw .configuration("\(Setting.verifyBucket.name): expected true or false, got \"\(text)\"")
+        }
     }
+
+    var target: String { "s3://\(storage.bucket)/\(storage.prefix)" }
 
     /// Publishes STATIC_ROOT's release; the summary line.
     func publish(_ configuration: Configuration) async throws -> String {
+        let verify = self.verify
+        let report = try await run { client throws(BucketPublisher.Failure) in
+            var publisher = BucketPublisher(
+                client: client, staticRoot: configuration.staticRoot, manifestName: configuration.manifestName)
+            publisher.verify = verify
+            return try await publisher.publish()
+        }
+        if report.unchanged { return "\(target): already up to date" }
+        return
+            "\(target): \(report.uploaded) objects uploaded (\(report.uploadedBytes) bytes), \(report.reused) already there"
+    }
+
+    /// `clean`: deletes what no kept release of the bucket references; the summary line.
+    func clean(_ configuration: Configuration) async throws -> String {
+        let report = try await run { client throws(BucketPublisher.Failure) in
+            try await BucketRetention(
+                client: client, manifestName: configuration.manifestName, retention: configuration.retention
+            ).clean()
+        }
+        return
+            "\(target): \(report.deletedObjects) object\(report.deletedObjects == 1 ? "" : "s") of \(report.deletedReleases) release\(report.deletedReleases == 1 ? "" : "s") no longer kept deleted, \(report.keptReleases) kept."
+    }
+
+    /// `rollback`: the bucket's pointer back to its previous release; the summary line.
+    func rollback(_ configuration: Configuration) async throws -> String {
+        let report = try await run { client throws(BucketPublisher.Failure) in
+            try await BucketRollback(client: client, manifestName: configuration.manifestName).rollback()
+        }
+        return "\(target): rolled back: release \(report.current.prefix(12)) is current again."
+    }
+
+    /// Runs `operation` with a client; a failure is one line on stderr and exit 1.
+    private func run<R: Sendable>(
+        _ operation: (S3Client) async throws(BucketPublisher.Failure) -> R
+    ) async throws -> R {
         let client = S3Client(configuration: storage)
-        let result: Result<BucketPublisher.Report, BucketPublisher.Failure>
+        let result: Result<R, BucketPublisher.Failure>
         do {
-            result = .success(
-                try await BucketPublisher(
-                    client: client, staticRoot: configuration.staticRoot, manifestName: configuration.manifestName
-                ).publish())
+            result = .success(try await operation(client))
         } catch {
             result = .failure(error)
         }
         await client.shutdown()
-        let target = "s3://\(storage.bucket)/\(storage.prefix)"
         switch result {
-        case .success(let report):
-            if report.unchanged { return "\(target): already up to date" }
-            return
-                "\(target): \(report.uploaded) objects uploaded (\(report.uploadedBytes) bytes), \(report.reused) already there"
+        case .success(let value): return value
         case .failure(let failure):
             FileHandle.standardError.write(Data("collectstatic: error: \(failure.description)\n".utf8))
             throw ExitCode(1)

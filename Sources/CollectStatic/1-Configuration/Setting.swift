@@ -139,6 +139,10 @@ extension Setting {
         help:
             "Also publish each release to S3-compatible storage, s3://BUCKET/PREFIX (endpoint, region, credentials from AWS_* variables or the URL).",
         group: .releases)
+    public static let verifyBucket = Setting(
+        name: "COLLECTSTATIC_VERIFY_BUCKET", kind: .boolean, flag: "--verify-bucket", defaultValue: "false",
+        help: "Check the bucket against a listing (not the last release's record) and upload what is missing.",
+        group: .releases)
     public static let config = Setting(
         name: "COLLECTSTATIC_CONFIG", kind: .path, flag: "--config", defaultValue: "collectstatic.json",
         help: "JSON config file; the default is read only if it exists.")
@@ -160,6 +164,6 @@ extension Setting {
         .jobs, .jsModules, .missing, .missingIgnore, .invalidUTF8, .compress, .encodings, .gzipLevel,
         .brotliQuality, .brotliWindow, .zstdLevel, .dictionaryGenerations,
         .dictionaryTypes, .compressSkip, .compressMaxRatio, .cacheDir, .keep, .keepAge, .lockTimeout,
-        .storage, .config, .django, .djangoSettings, .python,
+        .storage, .verifyBucket, .config, .django, .djangoSettings, .python,
     ]
 }

@@ -39,10 +39,20 @@ enum XMLResponses {
         let objects = children(root, "Contents").compactMap { item -> S3Client.ListedObject? in
             guard let key = text(item, "Key") else { return nil }
             return S3Client.ListedObject(
-                key: key, size: Int(text(item, "Size") ?? "") ?? 0, etag: text(item, "ETag") ?? "")
+                key: key, size: Int(text(item, "Size") ?? "") ?? 0, etag: text(item, "ETag") ?? "",
+                lastModified: text(item, "LastModified").flatMap(timestamp))
         }
         let truncated = text(root, "IsTruncated") == "true"
         return ListPage(objects: objects, nextToken: truncated ? text(root, "NextContinuationToken") : nil)
+    }
+
+    /// `2026-12-03T13:00:00.000Z` (fractional seconds optional).
+    static func timestamp(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
     }
 
     static func deleteResult(_ data: Data) throws -> DeleteResult {
