@@ -13,6 +13,9 @@ Outside moto (never logged, never signed):
   GET /__fault?kind=reset&count=1[&match=…][&method=…]
                                     … have their connection ended with no answer (shut down, then
                                     closed with SO_LINGER 0)
+  GET /__fault?kind=lose&count=1[&match=…][&method=…]
+                                    … reach moto, which does the work, but the answer is lost (the
+                                    connection is ended as with reset)
   GET /__fault?kind=delay&seconds=3&count=1[&match=…][&method=…]
                                     … reach moto only after that many seconds (a slow response)
 
@@ -92,6 +95,15 @@ class Middleware:
         if fault and fault["kind"] == "delay":
             time.sleep(fault["seconds"])
             return self.app(environ, start_response)
+        if fault and fault["kind"] == "lose":
+            # moto does the work; the answer never reaches the client.
+            for _ in self.app(environ, lambda *args, **kwargs: None):
+                pass
+            connection = environ["werkzeug.socket"]
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            connection.shutdown(socket.SHUT_RDWR)
+            start_response("200 OK", [])
+            return []
         if fault and fault["kind"] == "reset":
             # SO_LINGER 0: the socket's close (when werkzeug lets go of it) is an RST; the shutdown
             # ends the exchange now, before any answer.

@@ -134,6 +134,25 @@ struct BucketFaultTests {
         #expect(try moto.verify(bucket: bucket, prefix: "c").problems == [])
     }
 
+    /// The pointer's PUT got through but its answer was lost: the retry's If-Match fails (412), the
+    /// pointer holds this release's bytes, and that is a win, not a lost race.
+    @Test func aPointerPutWhoseAnswerWasLostIsAWin() async throws {
+        let moto = try MotoServer.get()
+        let bucket = try moto.makeBucket("lost")
+        let dirs = try Self.releases("lost")
+        defer { for dir in dirs { try? FileManager.default.removeItem(at: dir) } }
+        let client = S3Client(configuration: moto.configuration(bucket: bucket, prefix: "l", retry: Self.fast))
+        defer { Task { await client.shutdown() } }
+        _ = try await Self.publisher(client, dirs[0]).publish()
+        try moto.injectLostAnswer(count: 1, match: "/l/staticfiles.json", method: "PUT")
+        let report = try await Self.publisher(client, dirs[1]).publish()
+        #expect(!report.unchanged)
+        let mine = try Data(contentsOf: dirs[1].appendingPathComponent("root/staticfiles.json"))
+        #expect(try await client.getObject(key: "l/staticfiles.json")?.body == mine)
+        let verification = try moto.verify(bucket: bucket, prefix: "l")
+        #expect(verification.pointer == SigV4Signer.sha256Hex(mine) && verification.problems == [])
+    }
+
     /// Through the CLI: exit 1, one line naming bucket and endpoint and what to check, the pointer
     /// (here: none yet) untouched, for each kind of refusal.
     @Test(arguments: [

@@ -107,6 +107,11 @@ final class MotoServer: Sendable {
         _ = try control("__fault?kind=reset&count=\(count)&match=\(Self.escape(match))&method=\(method)")
     }
 
+    /// The next `count` matching requests reach moto, which does the work, but their answer is lost.
+    func injectLostAnswer(count: Int, match: String, method: String = "") throws {
+        _ = try control("__fault?kind=lose&count=\(count)&match=\(Self.escape(match))&method=\(method)")
+    }
+
     /// The next `count` matching requests reach moto only after `seconds` (a slow response).
     func injectDelay(seconds: Double, count: Int, match: String, method: String = "") throws {
         _ = try control(
