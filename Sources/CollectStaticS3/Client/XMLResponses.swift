@@ -21,7 +21,14 @@ enum XMLResponses {
         var errors: [(key: String, code: String)]
     }
 
+    /// Parsed only when it looks like an S3 XML document: libxml2 prints its complaints about
+    /// anything else (an HTML error page from a proxy or a test server) on stderr, which must stay
+    /// one line.
     static func document(_ data: Data) throws -> XMLElement {
+        let start = String(decoding: data.prefix(64), as: UTF8.self).drop { $0.isWhitespace }
+        guard start.hasPrefix("<?xml") || (start.hasPrefix("<") && start.dropFirst().first?.isLetter == true),
+            !start.lowercased().hasPrefix("<html")
+        else { throw XMLError.empty }
         let document = try XMLDocument(data: data, options: [])
         guard let root = document.rootElement() else { throw XMLError.empty }
         return root
