@@ -12,9 +12,11 @@ struct CleanCommand: AsyncParsableCommand {
     @OptionGroup(title: Setting.Group.django.title) var verbosity: VerbosityOption
     @OptionGroup(title: Setting.Group.general.title) var general: GeneralOptions
     @OptionGroup(title: Setting.Group.releases.title) var releases: ReleaseOptions
+    @OptionGroup(title: Setting.Group.releases.title) var storage: StorageURLOption
 
     func run() async throws {
-        try await withReleaseHistory([verbosity, general, releases]) { history throws(CollectStaticError) in
+        try await withReleaseHistory([verbosity, general, releases, storage], bucket: { try await $0.clean($1) }) {
+            history throws(CollectStaticError) in
             let removed = try history.clean()
             return "\(removed.count) file\(removed.count == 1 ? "" : "s") of previous releases deleted."
         }

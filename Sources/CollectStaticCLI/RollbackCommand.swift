@@ -12,9 +12,11 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup(title: Setting.Group.django.title) var verbosity: VerbosityOption
     @OptionGroup(title: Setting.Group.general.title) var general: GeneralOptions
     @OptionGroup(title: Setting.Group.releases.title) var releases: ReleaseOptions
+    @OptionGroup(title: Setting.Group.releases.title) var storage: StorageURLOption
 
     func run() async throws {
-        try await withReleaseHistory([verbosity, general, releases]) { history throws(CollectStaticError) in
+        try await withReleaseHistory([verbosity, general, releases, storage], bucket: { try await $0.rollback($1) }) {
+            history throws(CollectStaticError) in
             let release = try history.rollback()
             return "Rolled back: release \(release.id) (collected \(release.created)) is current again."
         }

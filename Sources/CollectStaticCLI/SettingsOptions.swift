@@ -203,6 +203,22 @@ struct StorageOptions: SettingFlags {
     @Option(name: Setting.storage.argumentName, help: Setting.storage.argumentHelp(valueName: "url"))
     var storage: String?
 
+    @Flag(name: Setting.verifyBucket.argumentName, help: Setting.verifyBucket.argumentHelp())
+    var verifyBucket = false
+
+    var values: [Setting: SettingValue] {
+        var values: [Setting: SettingValue] = [:]
+        set(.storage, storage, into: &values)
+        if verifyBucket { set(.verifyBucket, "true", into: &values) }
+        return values
+    }
+}
+
+/// The bucket `clean` and `rollback` also act on.
+struct StorageURLOption: SettingFlags {
+    @Option(name: Setting.storage.argumentName, help: Setting.storage.argumentHelp(valueName: "url"))
+    var storage: String?
+
     var values: [Setting: SettingValue] {
         var values: [Setting: SettingValue] = [:]
         set(.storage, storage, into: &values)

@@ -144,6 +144,10 @@ extension Setting {
         help:
             "Also publish each release to S3-compatible storage, s3://BUCKET/PREFIX (endpoint, region, credentials from AWS_* variables or the URL).",
         group: .releases)
+    package static let verifyBucket = Setting(
+        name: "COLLECTSTATIC_VERIFY_BUCKET", kind: .boolean, flag: "--verify-bucket", defaultValue: "false",
+        help: "Check the bucket against a listing (not the last release's record) and upload what is missing.",
+        group: .releases)
     package static let config = Setting(
         name: "COLLECTSTATIC_CONFIG", kind: .path, flag: "--config", defaultValue: "collectstatic.json",
         help: "JSON config file; the default is read only if it exists.")
@@ -165,6 +169,6 @@ extension Setting {
         .jobs, .jsModules, .missing, .missingIgnore, .invalidUTF8, .compress, .encodings, .gzipLevel,
         .brotliQuality, .brotliWindow, .zstdLevel, .dictionaryReleases,
         .dictionaryTypes, .compressSkip, .compressMaxRatio, .cache, .cacheDir, .keep, .keepAge, .lockTimeout,
-        .storage, .config, .django, .djangoSettings, .python,
+        .storage, .verifyBucket, .config, .django, .djangoSettings, .python,
     ]
 }

@@ -61,6 +61,8 @@ public final class S3Client: Sendable {
         public let key: String
         public let size: Int
         public let etag: String
+        /// When the object was last written (nil when the listing did not say).
+        public var lastModified: Date? = nil
     }
 
     public struct PutOptions: Sendable, Equatable {
@@ -230,8 +232,9 @@ public final class S3Client: Sendable {
         case .transport: return true
         case .malformed: return false
         case .response(let status, let code, _):
-            return status == 500 || status == 503 || code == "SlowDown" || code == "InternalError"
-                || code == "RequestTimeout"
+            // 409 OperationAborted: "a conflicting conditional operation is in progress; try again".
+            return status == 500 || status == 502 || status == 503 || status == 504 || code == "SlowDown"
+                || code == "InternalError" || code == "RequestTimeout" || code == "OperationAborted"
         }
     }
 

@@ -21,7 +21,14 @@ enum XMLResponses {
         var errors: [(key: String, code: String)]
     }
 
+    /// Parsed only when it looks like an S3 XML document: libxml2 prints its complaints about
+    /// anything else (an HTML error page from a proxy or a test server) on stderr, which must stay
+    /// one line.
     static func document(_ data: Data) throws -> XMLElement {
+        let start = String(decoding: data.prefix(64), as: UTF8.self).drop { $0.isWhitespace }
+        guard start.hasPrefix("<?xml") || (start.hasPrefix("<") && start.dropFirst().first?.isLetter == true),
+            !start.lowercased().hasPrefix("<html")
+        else { throw XMLError.empty }
         let document = try XMLDocument(data: data, options: [])
         guard let root = document.rootElement() else { throw XMLError.empty }
         return root
@@ -39,10 +46,20 @@ enum XMLResponses {
         let objects = children(root, "Contents").compactMap { item -> S3Client.ListedObject? in
             guard let key = text(item, "Key") else { return nil }
             return S3Client.ListedObject(
-                key: key, size: Int(text(item, "Size") ?? "") ?? 0, etag: text(item, "ETag") ?? "")
+                key: key, size: Int(text(item, "Size") ?? "") ?? 0, etag: text(item, "ETag") ?? "",
+                lastModified: text(item, "LastModified").flatMap(timestamp))
         }
         let truncated = text(root, "IsTruncated") == "true"
         return ListPage(objects: objects, nextToken: truncated ? text(root, "NextContinuationToken") : nil)
+    }
+
+    /// `2026-12-03T13:00:00.000Z` (fractional seconds optional).
+    static func timestamp(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
     }
 
     static func deleteResult(_ data: Data) throws -> DeleteResult {

@@ -5,9 +5,12 @@ import CollectStatic
 /// the bucket lacks, then moves the pointer manifest with a compare-and-swap.
 public struct BucketDestination: ReleaseDestination {
     public let storage: S3Configuration
+    /// Check the bucket against a paged listing and upload what is missing (`--verify-bucket`).
+    public var verify: Bool
 
-    public init(storage: S3Configuration) {
+    public init(storage: S3Configuration, verify: Bool = false) {
         self.storage = storage
+        self.verify = verify
     }
 
     /// The destination named by a storage URL (`s3://BUCKET/PREFIX?…`), with the endpoint, region
@@ -18,15 +21,17 @@ public struct BucketDestination: ReleaseDestination {
         } catch {
             throw .configuration(error.description)
         }
+        verify = false
     }
 
     public func publish(_ release: PublishedRelease) async throws(CollectStaticError) -> String {
         let client = S3Client(configuration: storage)
         let result: Result<BucketPublisher.Report, BucketPublisher.Failure>
         do {
-            result = .success(
-                try await BucketPublisher(client: client, staticRoot: release.root, manifestName: release.manifestName)
-                    .publish())
+            var publisher = BucketPublisher(
+                client: client, staticRoot: release.root, manifestName: release.manifestName)
+            publisher.verify = verify
+            result = .success(try await publisher.publish())
         } catch {
             result = .failure(error)
         }

@@ -6,7 +6,8 @@ import Testing
 
 @testable import CollectStaticS3
 
-/// `collectstatic --storage s3://…` against moto (signature checking on), read back with boto3.
+/// `collectstatic --storage s3://…` against moto (signature checking on), read back with boto3
+/// (docs/guides/s3.md: "Where", "What", "Order", "No work twice").
 @Suite("Publishing a release to the bucket", .enabled(if: PythonTools.moto))
 struct BucketPublishTests {
     /// A small site with references, text worth compressing and a binary file.
@@ -71,7 +72,9 @@ struct BucketPublishTests {
         #expect(local.contains { $0.hasSuffix(".br") } && local.contains { $0.hasSuffix(".gz") })
         let keys = try #require(try moto.peer("keys", bucket, "") as? [String])
         let releaseKey = "site/static/.collectstatic/releases/\(SigV4Signer.sha256Hex(manifestData)).json"
-        #expect(Set(keys) == Set(local.map { "site/static/\($0)" } + [releaseKey]))
+        #expect(
+            Set(keys)
+                == Set(local.map { "site/static/\($0)" } + [releaseKey, "site/static/.collectstatic/history.json"]))
 
         for name in local {
             let read = try Self.object(moto, bucket, "site/static/\(name)")
@@ -110,9 +113,11 @@ struct BucketPublishTests {
         let first = try moto.requests().dropFirst(start).filter { $0.uri.hasPrefix("/\(bucket)/") }
         let puts = first.filter { $0.method == "PUT" }
         let local = Self.localFiles(dir)
-        #expect(puts.count == local.count + 1)  // every file (the manifest as the pointer) + the release record
-        #expect(puts.last?.uri == "/\(bucket)/p/staticfiles.json")
-        #expect(puts.dropLast().last?.uri.hasPrefix("/\(bucket)/p/.collectstatic/releases/") == true)
+        // Every file (the manifest as the pointer), the release record, then the bucket's history.
+        #expect(puts.count == local.count + 2)
+        #expect(puts.last?.uri == "/\(bucket)/p/.collectstatic/history.json")
+        #expect(puts.dropLast().last?.uri == "/\(bucket)/p/staticfiles.json")
+        #expect(puts.dropLast(2).last?.uri.hasPrefix("/\(bucket)/p/.collectstatic/releases/") == true)
 
         // Nothing changed: the local run leaves the manifest alone and the bucket costs one GET.
         let before = try moto.requests().count
@@ -136,7 +141,7 @@ struct BucketPublishTests {
         let thirdPuts = try moto.requests().dropFirst(third).filter {
             $0.method == "PUT" && $0.uri.hasPrefix("/\(bucket)/")
         }
-        #expect(thirdPuts.count == changedNames.count + 2, "\(thirdPuts.map(\.uri)) vs \(changedNames)")
+        #expect(thirdPuts.count == changedNames.count + 3, "\(thirdPuts.map(\.uri)) vs \(changedNames)")
         #expect(!thirdPuts.contains { $0.method == "HEAD" })
     }
 

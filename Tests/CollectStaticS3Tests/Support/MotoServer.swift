@@ -95,9 +95,51 @@ final class MotoServer: Sendable {
         return try JSONDecoder().decode([LoggedRequest].self, from: try control("__requests"))
     }
 
-    /// The next `count` requests whose URI contains `match` get `status`/`code` instead of moto's answer.
-    func inject(status: Int, code: String, count: Int, match: String) throws {
-        _ = try control("__fault?status=\(status)&code=\(code)&count=\(count)&match=\(match)")
+    /// The next `count` requests whose URI contains `match` (and with `method`, when given) get
+    /// `status`/`code` instead of moto's answer.
+    func inject(status: Int, code: String, count: Int, match: String, method: String = "") throws {
+        _ = try control(
+            "__fault?status=\(status)&code=\(code)&count=\(count)&match=\(Self.escape(match))&method=\(method)")
+    }
+
+    /// The next `count` matching requests have their connection reset (RST, no answer).
+    func injectReset(count: Int, match: String, method: String = "") throws {
+        _ = try control("__fault?kind=reset&count=\(count)&match=\(Self.escape(match))&method=\(method)")
+    }
+
+    /// The next `count` matching requests reach moto, which does the work, but their answer is lost.
+    func injectLostAnswer(count: Int, match: String, method: String = "") throws {
+        _ = try control("__fault?kind=lose&count=\(count)&match=\(Self.escape(match))&method=\(method)")
+    }
+
+    /// The next `count` matching requests reach moto only after `seconds` (a slow response).
+    func injectDelay(seconds: Double, count: Int, match: String, method: String = "") throws {
+        _ = try control(
+            "__fault?kind=delay&seconds=\(seconds)&count=\(count)&match=\(Self.escape(match))&method=\(method)")
+    }
+
+    static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+
+    struct Verification: Decodable {
+        /// SHA-256 of the pointer's bytes; nil when there is no pointer.
+        let pointer: String?
+        let checked: Int
+        let problems: [String]
+    }
+
+    /// boto3 reads the pointer manifest `prefix/manifest` and every object it lists (sizes,
+    /// digests, variants decoded with gzip, the brotli CLI and the zstd CLI): Tests/S3/s3_peer.py.
+    func verify(bucket: String, prefix: String, manifest: String = "staticfiles.json") throws -> Verification {
+        let result = TestSupport.run(
+            "/usr/bin/env",
+            [
+                "python3", PythonTools.script("s3_peer.py"), endpoint, accessKey, secretKey, "verify", bucket, prefix,
+                manifest,
+            ])
+        guard result.status == 0 else { throw StartError.failed("s3_peer verify: \(result.stderr)") }
+        return try JSONDecoder().decode(Verification.self, from: Data(result.stdout.utf8))
     }
 
     /// A GET of the fixture's own control endpoints (never signed, never logged).

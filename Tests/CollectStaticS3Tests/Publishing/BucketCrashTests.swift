@@ -1,0 +1,164 @@
+import Foundation
+import StaticAssets
+import TestSupport
+import Testing
+
+@testable import CollectStaticS3
+
+/// "`kill -9` at any moment leaves the bucket's pointer as it was, or new and complete", tested on
+/// the release binary, read back with boto3; and two publishers at once (docs/guides/s3.md, "Order").
+@Suite(.serialized, .longRunner, .enabled(if: PythonTools.moto))
+struct BucketCrashTests {
+    /// The release binary (`swift build -c release --product collectstatic`; `.ci/run` builds it).
+    static let releaseBinary = TestSupport.packageRoot.appendingPathComponent(".build/release/collectstatic").path
+    static let hasReleaseBinary = Requirement.isCI || FileManager.default.isExecutableFile(atPath: releaseBinary)
+
+    /// 40 stylesheets and 40 scripts (compressible, referencing each other) and 10 images; every
+    /// CSS/JS file differs between `version`s. Keys avoid what moto 5.2.1 refuses (`+`, `(`).
+    static func writeTree(_ src: URL, version: Int) {
+        var random = SeededRandom(seed: 7)
+        for index in 0..<10 {
+            var bytes = [UInt8](repeating: 0, count: 2_000 + Int(random.next() % 4_000))
+            for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: random.next()) }
+            TestSupport.write(Data(bytes), to: src.appendingPathComponent("img/i\(index).png"))
+        }
+        for index in 0..<40 {
+            var css = "/* release \(version) */\n@import url(\"c\((index + 1) % 40).css\");\n"
+            var js = "// release \(version)\n"
+            for _ in 0..<(40 + Int(random.next() % 80)) {
+                css +=
+                    ".r\(random.next() % 5000) { margin: \(random.next() % 40)px; background: url(\"../img/i\(random.next() % 10).png\") }\n"
+                js += "function f\(random.next() % 9000)(a) { return a * \(random.next() % 100) + \(version); }\n"
+            }
+            TestSupport.write(css, to: src.appendingPathComponent("css/c\(index).css"))
+            TestSupport.write(js, to: src.appendingPathComponent("js/j\(index).js"))
+        }
+    }
+
+    static func environment(_ moto: MotoServer, _ storage: String) -> [String: String] {
+        [
+            "PATH": "/usr/bin:/bin", "COLLECTSTATIC_STORAGE": storage, "AWS_ENDPOINT_URL_S3": moto.endpoint,
+            "AWS_ACCESS_KEY_ID": moto.accessKey, "AWS_SECRET_ACCESS_KEY": moto.secretKey,
+            // Quick brotli: the run's time goes to the bucket, where the kills are aimed.
+            "COLLECTSTATIC_BROTLI_QUALITY": "4", "COLLECTSTATIC_ENCODINGS": "br,gzip,zstd",
+            "COLLECTSTATIC_ZSTD_LEVEL": "3",
+        ]
+    }
+
+    static let arguments = ["--noinput", "--dir", "src", "--static-root", "root"]
+
+    static func start(_ dir: URL, _ environment: [String: String], stderr: FileHandle? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: releaseBinary)
+        process.arguments = arguments
+        process.currentDirectoryURL = dir
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = stderr ?? FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func manifestID(_ dir: URL) -> String? {
+        (try? Data(contentsOf: dir.appendingPathComponent("root/staticfiles.json"))).map(SigV4Signer.sha256Hex)
+    }
+
+    @Test(.enabled(if: hasReleaseBinary, "needs the release build: swift build -c release --product collectstatic"))
+    func sigkillAtRandomMomentsOfABucketPublishNeverLeavesAPointerToAMissingObject() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.releaseBinary), "no release binary")
+        let moto = try MotoServer.get()
+        let bucket = try moto.makeBucket("crash")
+        let dir = TestSupport.temporaryDirectory("s3-crash")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let environment = Self.environment(moto, "s3://\(bucket)/assets")
+
+        // One full run, timed: the kills are spread over as long as a run takes.
+        Self.writeTree(dir.appendingPathComponent("src"), version: 0)
+        let started = Date()
+        let full = TestSupport.run(Self.releaseBinary, Self.arguments, environment: environment, currentDirectory: dir)
+        try #require(full.status == 0, "\(full.stderr)")
+        let fullRun = Date().timeIntervalSince(started)
+        var pointer = try moto.verify(bucket: bucket, prefix: "assets").pointer
+        #expect(pointer == Self.manifestID(dir))
+
+        var kills = 0
+        var killedInTheBucketPhase = 0
+        var random = SystemRandomNumberGenerator()
+        for round in 1...48 where kills < 24 {
+            Self.writeTree(dir.appendingPathComponent("src"), version: round)
+            let localBefore = Self.manifestID(dir)
+            let process = try Self.start(dir, environment)
+            Thread.sleep(forTimeInterval: Double.random(in: 0.02...(fullRun * 1.1), using: &random))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            if process.terminationReason == .uncaughtSignal {
+                kills += 1
+                if Self.manifestID(dir) != localBefore { killedInTheBucketPhase += 1 }
+            }
+            let local = Self.manifestID(dir)
+            let verification = try moto.verify(bucket: bucket, prefix: "assets")
+            // As it was, or the new release: and whole either way.
+            #expect(verification.pointer == pointer || verification.pointer == local, "round \(round)")
+            #expect(verification.problems == [], "round \(round): \(verification.problems.prefix(5))")
+            #expect(verification.checked > 150, "round \(round)")
+            pointer = verification.pointer
+        }
+        #expect(kills >= 20, "only \(kills) runs were killed before they finished (full run: \(fullRun) s)")
+        #expect(killedInTheBucketPhase >= 8, "\(killedInTheBucketPhase) of \(kills) kills during the bucket phase")
+
+        // A run to the end afterwards publishes the release whole.
+        let last = TestSupport.run(Self.releaseBinary, Self.arguments, environment: environment, currentDirectory: dir)
+        #expect(last.status == 0, "\(last.stderr)")
+        let final = try moto.verify(bucket: bucket, prefix: "assets")
+        #expect(final.pointer == Self.manifestID(dir) && final.problems == [])
+    }
+
+    @Test(.enabled(if: hasReleaseBinary, "needs the release build: swift build -c release --product collectstatic"))
+    func twoPublishersAtOnceOneWinsTheOtherExitsOneAndThePointerVerifies() throws {
+        let moto = try MotoServer.get()
+        let bucket = try moto.makeBucket("two")
+        let dirs = (0..<2).map { TestSupport.temporaryDirectory("s3-two-\($0)") }
+        defer { for dir in dirs { try? FileManager.default.removeItem(at: dir) } }
+        var raced = 0
+        for round in 0..<4 where raced == 0 {
+            // Both collected first (no bucket), so that both publish runs spend their time on the bucket.
+            for (index, dir) in dirs.enumerated() {
+                Self.writeTree(dir.appendingPathComponent("src"), version: 1000 * round + index + 1)
+                var local = Self.environment(moto, "")
+                local["COLLECTSTATIC_STORAGE"] = nil
+                try #require(
+                    TestSupport.run(Self.releaseBinary, Self.arguments, environment: local, currentDirectory: dir)
+                        .status
+                        == 0)
+            }
+            let environment = Self.environment(moto, "s3://\(bucket)/two")
+            let errors = dirs.map { _ in Pipe() }
+            let processes = try zip(dirs, errors).map {
+                try Self.start($0, environment, stderr: $1.fileHandleForWriting)
+            }
+            for process in processes { process.waitUntilExit() }
+            let stderr = errors.map { pipe in
+                try? pipe.fileHandleForWriting.close()
+                return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            }
+            let statuses = processes.map(\.terminationStatus)
+            let verification = try moto.verify(bucket: bucket, prefix: "two")
+            #expect(verification.problems == [], "round \(round)")
+            if statuses.sorted() == [0, 1] {
+                raced += 1
+                let winner = statuses[0] == 0 ? 0 : 1
+                #expect(verification.pointer == Self.manifestID(dirs[winner]))
+                #expect(
+                    stderr[1 - winner]
+                        == "collectstatic: error: another publisher changed 'two/staticfiles.json' in bucket '\(bucket)' during this publish; the pointer was left as that publisher wrote it (its objects are whole): re-run to publish this release\n",
+                    "\(stderr)")
+            } else {
+                // They did not overlap: both published, one after the other.
+                #expect(statuses == [0, 0], "\(statuses) \(stderr)")
+                #expect(dirs.map(Self.manifestID).contains(verification.pointer))
+            }
+        }
+        #expect(raced == 1, "the two publishers never overlapped")
+    }
+}
