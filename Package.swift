@@ -217,8 +217,8 @@ if benchmarks {
         .executableTarget(
             name: "StaticAssetsServeBenchmark",
             dependencies: [
-                "StaticAssetsHummingbird", "StaticAssetsServer", "StaticAssets",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "StaticAssetsHummingbird", "StaticAssetsVapor", "StaticAssetsServer", "StaticAssets",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Vapor", package: "vapor"),
             ],
             path: "Benchmarks/serve",
             exclude: ["run.sh"]

@@ -8,7 +8,11 @@
 #       nginx with `brotli_static` on the same STATIC_ROOT (1 process),
 #     and the identity file from Hummingbird's FileMiddleware (it has no precompressed variants);
 #   - a 5 MB hashed file (streamed from disk: over the 64 KB memory limit) from both middleware
-#     settings and from nginx.
+#     settings, from the middleware's body path before (chunks read into arrays, then copied) and from
+#     nginx;
+#   - Vapor 4: the small .br from StaticAssetsVapor's middleware against Vapor answering the same bytes
+#     from memory (a middleware in the same place: the framework's ceiling) and against the identity
+#     file from Vapor's FileMiddleware; the 5 MB file from our middleware and from FileMiddleware.
 # The machine is shared, so the servers are measured in ROUNDS rounds (default 3), one after the other
 # within a round; ratios use each server's median requests/s.
 # Prints requests/s, bytes per request (headers + body, as wrk counts them), and the ratios.
@@ -16,6 +20,7 @@
 #   Benchmarks/serve/run.sh                      # from the package root
 #   DURATION=10s CONNECTIONS=64 THREADS=2 Benchmarks/serve/run.sh
 #   PACKAGE_DIR=/path/to/package Benchmarks/serve/run.sh
+#   SCRATCH_PATH=.build-release Benchmarks/serve/run.sh   # another build folder (default: .build)
 set -euo pipefail
 # The benchmark targets are in the package only when asked for (Package.swift).
 export COLLECTSTATIC_BENCHMARKS=1
@@ -26,6 +31,7 @@ duration=${DURATION:-5s}
 connections=${CONNECTIONS:-32}
 threads=${THREADS:-2}
 rounds=${ROUNDS:-3}
+scratch=${SCRATCH_PATH:-$package/.build}
 brotli_module=${BROTLI_MODULE:-/usr/lib/nginx/modules/ngx_http_brotli_static_module.so}
 
 for tool in wrk curl brotli gzip md5sum sha256sum openssl nginx; do
@@ -51,8 +57,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== building StaticAssetsServeBenchmark (release) in $package"
-swift build -c release --package-path "$package" --product StaticAssetsServeBenchmark 2>&1 | tail -n 2
-binary="$(swift build -c release --package-path "$package" --show-bin-path)/StaticAssetsServeBenchmark"
+swift build -c release --package-path "$package" --scratch-path "$scratch" --product StaticAssetsServeBenchmark 2>&1 | tail -n 2
+binary="$(swift build -c release --package-path "$package" --scratch-path "$scratch" --show-bin-path)/StaticAssetsServeBenchmark"
 
 # A STATIC_ROOT as collectstatic writes it: original, hashed copy, .br/.gz of both with their sizes and
 # SHA-256 in the manifest, SRI of every file; and a 5 MB hashed file without variants.
@@ -98,9 +104,14 @@ port_disk=$((port_ours + 1))
 port_file=$((port_ours + 2))
 port_ceiling=$((port_ours + 3))
 port_nginx=$((port_ours + 4))
+port_vapor=$((port_ours + 5))
+port_vapor_file=$((port_ours + 6))
+port_vapor_ceiling=$((port_ours + 7))
+port_copying=$((port_ours + 8))
 "$binary" --root "$root" --ours "$port_ours" --ours-disk "$port_disk" --file-middleware "$port_file" \
     --ceiling "$port_ceiling" --ceiling-body "$root/$hashed.br" --ceiling-type "text/css; charset=utf-8" \
-    --ceiling-encoding br > "$work/server.log" 2>&1 &
+    --ceiling-encoding br --vapor "$port_vapor" --vapor-file "$port_vapor_file" \
+    --vapor-ceiling "$port_vapor_ceiling" --ours-copying "$port_copying" > "$work/server.log" 2>&1 &
 server_pid=$!
 
 mkdir -p "$work/nginx/tmp"
@@ -129,8 +140,11 @@ http {
             gzip_static on;
             brotli_static on;
             gzip_vary on;
+            # The same fields as ours (Access-Control-Allow-Origin is on by default).
+            add_header Access-Control-Allow-Origin "*";
             location ~ "\\.[0-9a-f]{12}(\\.[^/.]+)?\$" {
                 add_header Cache-Control "public, max-age=31536000, immutable";
+                add_header Access-Control-Allow-Origin "*";
             }
         }
     }
@@ -139,9 +153,10 @@ NGINX
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
 nginx_pid=$!
 
-for port in "$port_ours" "$port_disk" "$port_file" "$port_ceiling" "$port_nginx"; do
+for port in "$port_ours" "$port_disk" "$port_file" "$port_ceiling" "$port_nginx" "$port_vapor" "$port_vapor_file" \
+    "$port_vapor_ceiling" "$port_copying"; do
     for _ in $(seq 1 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$port/static/$hashed" && break
+        curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/static/$hashed" && break
         sleep 0.1
     done
 done
@@ -149,13 +164,21 @@ done
 url() { echo "http://127.0.0.1:$1/static/$2"; }
 echo "== files: $hashed ($(stat -c %s "$root/$hashed") bytes, .br $(stat -c %s "$root/$hashed.br") bytes); $big ($(stat -c %s "$root/$big") bytes)"
 echo "== one request each (status, encoding, bytes on the wire incl. headers; the .br bodies must be identical):"
-for entry in "ours:$port_ours" "ours-disk:$port_disk" "ceiling:$port_ceiling" "nginx:$port_nginx"; do
+for entry in "ours:$port_ours" "ours-disk:$port_disk" "ceiling:$port_ceiling" "nginx:$port_nginx" \
+    "vapor:$port_vapor" "vapor-ceiling:$port_vapor_ceiling"; do
     curl -s -o "$work/body.${entry%%:*}" -H 'Accept-Encoding: br' \
         -w "   ${entry%%:*}: %{http_code} %header{content-encoding} %{size_download}+%{size_header} bytes\n" \
         "$(url "${entry##*:}" "$hashed")"
     cmp -s "$work/body.${entry%%:*}" "$root/$hashed.br" || { echo "run.sh: ${entry%%:*} sent other bytes" >&2; exit 1; }
 done
 curl -s -o /dev/null -w "   FileMiddleware: %{http_code} identity %{size_download}+%{size_header} bytes\n" "$(url "$port_file" "$hashed")"
+curl -s -o /dev/null -w "   Vapor FileMiddleware: %{http_code} identity %{size_download}+%{size_header} bytes\n" \
+    "$(url "$port_vapor_file" "$hashed")"
+for entry in "ours:$port_ours" "vapor:$port_vapor" "vapor-file:$port_vapor_file" "nginx:$port_nginx" \
+    "copying:$port_copying"; do
+    curl -s -o "$work/big.${entry%%:*}" "$(url "${entry##*:}" "$big")"
+    cmp -s "$work/big.${entry%%:*}" "$root/$big" || { echo "run.sh: ${entry%%:*} sent other bytes for $big" >&2; exit 1; }
+done
 
 declare -A rps
 run() {
@@ -179,8 +202,18 @@ run file "FileMiddleware, identity" "$(url "$port_file" "$hashed")"
 run big_ours "5 MB: StaticAssetsMiddleware (memory)" "$(url "$port_ours" "$big")"
 run big_disk "5 MB: StaticAssetsMiddleware (memory: .disabled)" "$(url "$port_disk" "$big")"
 run big_nginx "5 MB: nginx" "$(url "$port_nginx" "$big")"
+run big_copying "5 MB: StaticAssetsMiddleware reading into arrays (before)" "$(url "$port_copying" "$big")"
+run vapor "Vapor: StaticAssetsMiddleware (memory), .br" -H 'Accept-Encoding: br' "$(url "$port_vapor" "$hashed")"
+run vapor_ceiling "Vapor: the same bytes from memory (ceiling)" -H 'Accept-Encoding: br' "$(url "$port_vapor_ceiling" "$hashed")"
+run vapor_file "Vapor: FileMiddleware, identity" "$(url "$port_vapor_file" "$hashed")"
+run big_vapor "5 MB: Vapor StaticAssetsMiddleware" "$(url "$port_vapor" "$big")"
+run big_vapor_file "5 MB: Vapor FileMiddleware" "$(url "$port_vapor_file" "$big")"
 done
 echo "== medians (requests/s): ours $(median ours), before $(median disk), ceiling $(median ceiling), nginx $(median nginx), FileMiddleware $(median file); 5 MB: ours $(median big_ours), before $(median big_disk), nginx $(median big_nginx)"
 echo "== ratios"
 echo "small .br: ours / ceiling = $(ratio ours ceiling) (goal >= 0.80); ours / before = $(ratio ours disk); ours / nginx = $(ratio ours nginx)"
-echo "5 MB: ours / before = $(ratio big_ours big_disk) (goal >= 1.00 within noise); ours / nginx = $(ratio big_ours big_nginx)"
+echo "5 MB: ours / memory: .disabled = $(ratio big_ours big_disk) (goal >= 1.00 within noise); ours / nginx = $(ratio big_ours big_nginx) (goal >= 0.90)"
+echo "5 MB: ours / reading into arrays (before) = $(ratio big_ours big_copying); before / nginx = $(ratio big_copying big_nginx) (median $(median big_copying))"
+echo "== Vapor medians (requests/s): ours $(median vapor), ceiling $(median vapor_ceiling), FileMiddleware $(median vapor_file); 5 MB: ours $(median big_vapor), FileMiddleware $(median big_vapor_file)"
+echo "Vapor small .br: ours / ceiling = $(ratio vapor vapor_ceiling) (goal >= 0.80); ours / FileMiddleware = $(ratio vapor vapor_file) (goal > 1)"
+echo "Vapor 5 MB: ours / FileMiddleware = $(ratio big_vapor big_vapor_file) (goal >= 1.00 within noise); ours / nginx = $(ratio big_vapor big_nginx) (goal >= 0.90)"

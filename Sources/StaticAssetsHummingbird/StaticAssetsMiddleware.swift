@@ -18,8 +18,9 @@ import StaticAssetsServer
 /// started on.
 ///
 /// File bodies are read from the file the responder opened (its size and validators came from the
-/// same open file), in chunks on NIO's thread pool, except the small hashed files the responder
-/// holds in memory, which are sent from there; HEAD, 304 and error responses carry no body.
+/// same open file), in chunks on NIO's thread pool straight into the buffers written out, except the
+/// small hashed files the responder holds in memory, which are sent from there; HEAD, 304 and error
+/// responses carry no body.
 public struct StaticAssetsMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Whether the middleware makes the resolver watch for new releases.
     public enum Reload: Sendable, Equatable {
@@ -77,27 +78,36 @@ public struct StaticAssetsMiddleware<Context: RequestContext>: RouterMiddleware 
         }
     }
 
-    /// The bytes `range` of the open file: in one buffer when they fit one chunk, else streamed.
-    /// A file that turns out shorter than the fields said ends the response with an error (the
-    /// connection is closed) rather than sending fewer bytes than `Content-Length`.
+    /// The bytes `range` of the open file: in one buffer when they fit one chunk, else streamed, the
+    /// next chunk read while the previous one is written. Each chunk is read (`pread` on the open
+    /// descriptor, on the thread pool) straight into the `ByteBuffer` NIO writes to the socket: no
+    /// intermediate copy. A file that turns out shorter than the fields said ends the response with
+    /// an error (the connection is closed) rather than sending fewer bytes than `Content-Length`.
+    ///
+    /// Not `sendfile`: Hummingbird's response body writer (`ResponseBodyWriter`) takes `ByteBuffer`s
+    /// only, and its channel's outbound type (`HTTPResponsePart`, `HTTPPart<HTTPResponse, ByteBuffer>`)
+    /// has no room for a `FileRegion`.
     func body(_ file: OpenFile, _ range: Range<Int>) async throws -> ResponseBody {
         let pool = threadPool
         let chunk = chunkLength
         @Sendable func read(_ offset: Int, _ count: Int) async throws -> ByteBuffer {
-            let bytes = try await pool.runIfActive { file.read(offset: offset, count: count) }
-            guard let bytes, bytes.count == count else { throw ShortRead(path: file.file.path) }
-            return ByteBuffer(bytes: bytes)
+            try await pool.runIfActive { try FileChunk.read(file, offset: offset, count: count) }
         }
         if range.count <= chunk {
             return ResponseBody(byteBuffer: try await read(range.lowerBound, range.count))
         }
         return ResponseBody(contentLength: range.count) { writer in
-            var offset = range.lowerBound
+            var offset = range.lowerBound + min(chunk, range.count)
+            var current = try await read(range.lowerBound, min(chunk, range.count))
             while offset < range.upperBound {
                 let count = min(chunk, range.upperBound - offset)
-                try await writer.write(try await read(offset, count))
+                let start = offset
+                async let next = read(start, count)
+                try await writer.write(current)
+                current = try await next
                 offset += count
             }
+            try await writer.write(current)
             try await writer.finish(nil)
         }
     }
@@ -130,4 +140,19 @@ typealias HTTPField = HTTPFields.Element
 struct ShortRead: Error, CustomStringConvertible {
     let path: String
     var description: String { "\(path) is shorter than when it was opened" }
+}
+
+/// One chunk of a file body, read into the buffer that is written to the socket.
+enum FileChunk {
+    static let allocator = ByteBufferAllocator()
+
+    /// `count` bytes from `offset` of the open file, read with `pread` straight into a new buffer.
+    static func read(_ file: OpenFile, offset: Int, count: Int) throws -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: count)
+        let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+            file.read(offset: offset, into: UnsafeMutableRawBufferPointer(rebasing: pointer.prefix(count))) ?? 0
+        }
+        guard got == count else { throw ShortRead(path: file.file.path) }
+        return buffer
+    }
 }

@@ -6,6 +6,8 @@ struct RepresentationResponder {
     let asset: Asset
     let request: StaticRequest
     let cachePolicy: CachePolicy
+    /// `Content-Type` by file name (``ServingRules/contentType(for:)``).
+    var contentType: (String) -> String = ContentTypes.contentType(for:)
 
     func response() -> StaticResponse {
         let accept = AcceptEncoding(request.header("Accept-Encoding"))
@@ -70,7 +72,7 @@ struct RepresentationResponder {
             return StaticResponse(status: 304, headers: validators + [("Content-Length", "\(file.size)")])
         }
         let headers =
-            [("Content-Type", ContentTypes.contentType(for: asset.name)), ("Content-Encoding", coding.token)]
+            [("Content-Type", contentType(asset.name)), ("Content-Encoding", coding.token)]
             + validators
             + [("Content-Length", "\(file.size)")]
         let body: StaticResponse.Body = request.method == "HEAD" ? .none : .file(opened, range: 0..<file.size)
@@ -91,7 +93,7 @@ struct RepresentationResponder {
         if isNotModified(tag: tag, modifiedSeconds: file.modifiedSeconds) {
             return StaticResponse(status: 304, headers: validators + [("Content-Length", "\(file.size)")])
         }
-        var headers: [(name: String, value: String)] = [("Content-Type", ContentTypes.contentType(for: asset.name))]
+        var headers: [(name: String, value: String)] = [("Content-Type", contentType(asset.name))]
         if let token = coding.token { headers.append(("Content-Encoding", token)) }
         headers += validators
         headers.append(("Accept-Ranges", "bytes"))

@@ -28,3 +28,11 @@ enum RequestPath {
         return name
     }
 }
+
+extension RequestPath {
+    /// `target` without `?query` or `#fragment`.
+    static func withoutQuery(_ target: String) -> String {
+        guard let end = target.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return target }
+        return String(target[..<end])
+    }
+}

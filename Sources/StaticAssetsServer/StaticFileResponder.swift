@@ -38,11 +38,36 @@ public struct StaticFileResponder: Sendable {
         /// Small hashed files and their variants answered from memory (default: up to 64 KB each,
         /// 64 MB in all); `.disabled` reads every body from disk.
         public var memory: MemoryLimits
+        /// `Access-Control-Allow-Origin: *` on every response the responder gives (WhiteNoise's
+        /// `WHITENOISE_ALLOW_ALL_ORIGINS`, on by default there too): fonts, ES modules and
+        /// `crossorigin` resources from a STATIC_URL on another origin (a CDN) are usable.
+        public var allowAllOrigins: Bool
+        /// A folder whose files are served at `/` (`favicon.ico`, `robots.txt`, `.well-known/…`), as
+        /// WhiteNoise's `WHITENOISE_ROOT`: unhashed, so with the unhashed names' `Cache-Control`
+        /// (``maxAge``). A path that names no file in it is passed on to the application.
+        public var rootFiles: String?
+        /// Called with every response for a file (200, 206, 304; not refusals or redirects) before it
+        /// is sent; may change its fields (WhiteNoise's `WHITENOISE_ADD_HEADERS_FUNCTION`).
+        public var addHeaders: AddHeaders?
+        /// Content types by file name (`"manifest.webmanifest"`) or by extension with its dot (`".js"`),
+        /// matched case-insensitively, name first; they win over the built-in table (WhiteNoise's
+        /// `WHITENOISE_MIMETYPES`). A `text/…` type without parameters gets `; charset=utf-8`.
+        public var mimeTypes: [String: String]
+        /// The file a folder's URL answers with (`/static/docs/` → `docs/index.html`), as WhiteNoise's
+        /// `WHITENOISE_INDEX_FILE`: `/static/docs` redirects (302) to `docs/`, `/static/docs/index.html`
+        /// to `./`. Nil (the default): folders are 404s.
+        public var indexFile: String?
+        /// Seconds an unhashed name (and a root file, and an index redirect) may be cached: sets
+        /// `cachePolicy.unhashed` to `public, max-age=N` (WhiteNoise's `WHITENOISE_MAX_AGE`). Nil (the
+        /// default): `cachePolicy.unhashed` as it is, `public, max-age=60`.
+        public var maxAge: Int?
 
         public init(
             urlPrefix: String? = nil, cachePolicy: CachePolicy = CachePolicy(),
             manifestName: String = "staticfiles.json", serveManifest: Bool = false,
-            trustedSymlinkTargets: [String] = [], memory: MemoryLimits = MemoryLimits()
+            trustedSymlinkTargets: [String] = [], memory: MemoryLimits = MemoryLimits(),
+            allowAllOrigins: Bool = true, rootFiles: String? = nil, addHeaders: AddHeaders? = nil,
+            mimeTypes: [String: String] = [:], indexFile: String? = nil, maxAge: Int? = nil
         ) {
             self.memory = memory
             self.urlPrefix = urlPrefix
@@ -50,13 +75,33 @@ public struct StaticFileResponder: Sendable {
             self.manifestName = manifestName
             self.serveManifest = serveManifest
             self.trustedSymlinkTargets = trustedSymlinkTargets
+            self.allowAllOrigins = allowAllOrigins
+            self.rootFiles = rootFiles
+            self.addHeaders = addHeaders
+            self.mimeTypes = mimeTypes
+            self.indexFile = indexFile
+            self.maxAge = maxAge
+        }
+
+        /// ``cachePolicy`` with ``maxAge`` applied.
+        var effectiveCachePolicy: CachePolicy {
+            var policy = cachePolicy
+            if let maxAge { policy.unhashed = "public, max-age=\(max(0, maxAge))" }
+            return policy
         }
     }
+
+    /// The hook of ``Options/addHeaders``: the file answered and the response's fields, to change.
+    public typealias AddHeaders =
+        @Sendable (_ file: ServedFile, _ headers: inout [(name: String, value: String)]) ->
+        Void
 
     /// The URL path prefix this responder answers, `/static/`.
     public let urlPrefix: String
     let catalog: AssetCatalog
     let cachePolicy: CachePolicy
+    /// How a response is finished: content types, index file, CORS, the headers hook, root files.
+    let serving: ServingRules
 
     /// Production: serves STATIC_ROOT, indexed by the manifest `resolver` holds. When the resolver was
     /// made from `STATIC_ROOT/<manifest>` (the usual case), files are opened in the folder it holds
@@ -64,20 +109,23 @@ public struct StaticFileResponder: Sendable {
     public init(staticRoot: String, resolver: AssetResolver, options: Options = Options()) {
         let prefix = Self.normalizedPrefix(options.urlPrefix ?? resolver.staticURL)
         urlPrefix = prefix
-        cachePolicy = options.cachePolicy
+        cachePolicy = options.effectiveCachePolicy
+        serving = ServingRules(options)
         catalog = .manifest(
             ManifestCatalog(
                 resolver: resolver, root: RootFolder(staticRoot),
                 trusted: options.trustedSymlinkTargets.map(RootFolder.init),
                 manifestName: options.manifestName, serveManifest: options.serveManifest,
-                cachePolicy: options.cachePolicy, memory: MemoryCache(limits: options.memory), urlPrefix: prefix))
+                cachePolicy: options.effectiveCachePolicy, memory: MemoryCache(limits: options.memory),
+                urlPrefix: prefix))
     }
 
     /// Development: serves logical names straight from the source roots (no collect run, no manifest,
     /// unhashed names, `Cache-Control: no-cache`, weak ETags from size and modification time).
     public init(development sources: SourceRootLookup, options: Options = Options()) {
         urlPrefix = Self.normalizedPrefix(options.urlPrefix ?? "/static/")
-        cachePolicy = options.cachePolicy
+        cachePolicy = options.effectiveCachePolicy
+        serving = ServingRules(options)
         catalog = .sources(sources, cacheControl: options.cachePolicy.uncached)
     }
 
@@ -99,25 +147,80 @@ public struct StaticFileResponder: Sendable {
         resolver?.watchForReleases(every: interval)
     }
 
-    /// Whether `path` (a request target) lies under STATIC_URL.
-    public func handles(path: String) -> Bool { RequestPath.relative(path, under: urlPrefix) != nil }
+    /// Whether the responder may answer `path` (a request target): it lies under STATIC_URL, or a
+    /// folder of root files is served (``Options/rootFiles``; `respond(to:)` then tells).
+    public func handles(path: String) -> Bool {
+        serving.rootFiles != nil || RequestPath.relative(path, under: urlPrefix) != nil
+    }
 
-    /// The response for a request under STATIC_URL, or nil when the path is not under it.
+    /// The response for a request under STATIC_URL (or for a root file), or nil when the path is not
+    /// under it (and names no root file): the application answers those.
     public func respond(to request: StaticRequest) -> StaticResponse? {
-        guard let encoded = RequestPath.relative(request.path, under: urlPrefix) else { return nil }
+        guard let encoded = RequestPath.relative(request.path, under: urlPrefix) else {
+            return serving.rootFiles.flatMap { rootFile(request, in: $0) }
+        }
         guard request.method == "GET" || request.method == "HEAD" else {
-            return error(405, extra: [("Allow", "GET, HEAD")])
+            return finished(error(405, extra: [("Allow", "GET, HEAD")]), file: nil, request)
         }
-        guard let asset = catalog.asset(encoded: encoded) else {
-            return error(404)
+        switch serving.resolve(encoded, find: { catalog.asset(encoded: $0) }) {
+        case .missing:
+            return finished(error(404), file: nil, request)
+        case .redirect(let location):
+            return finished(redirect(location), file: nil, request)
+        case .asset(let asset):
+            var response = represent(asset, request)
+            // A name the manifest lists whose file is missing: the tree held may have been retired by a
+            // publish the watch has not picked up yet. Look once, and answer from the new release if any.
+            if response.status == 404, let resolver, case .reloaded = resolver.reloadIfChanged(),
+                case .asset(let current) = serving.resolve(encoded, find: { catalog.asset(encoded: $0) })
+            {
+                response = represent(current, request)
+            }
+            return finished(response, file: Self.isFile(response) ? asset.name : nil, request)
         }
-        let response = RepresentationResponder(asset: asset, request: request, cachePolicy: cachePolicy).response()
-        // A name the manifest lists whose file is missing: the tree held may have been retired by a
-        // publish the watch has not picked up yet. Look once, and answer from the new release if any.
-        if response.status == 404, let resolver, case .reloaded = resolver.reloadIfChanged(),
-            let current = catalog.asset(encoded: encoded)
-        {
-            return RepresentationResponder(asset: current, request: request, cachePolicy: cachePolicy).response()
+    }
+
+    /// A response that carries (or, for HEAD and 304, describes) a file: 200, 206, 304.
+    static func isFile(_ response: StaticResponse) -> Bool { [200, 206, 304].contains(response.status) }
+
+    /// A file of ``Options/rootFiles`` at `/`: nil (passed on) unless the path names one (or a folder
+    /// with the index file).
+    private func rootFile(_ request: StaticRequest, in folder: RootFiles) -> StaticResponse? {
+        guard let encoded = RequestPath.relative(request.path, under: "/") else { return nil }
+        let found = serving.resolve(encoded) { folder.asset(encoded: $0, cacheControl: cachePolicy.unhashed) }
+        switch found {
+        case .missing:
+            return nil
+        case _ where request.method != "GET" && request.method != "HEAD":
+            return finished(error(405, extra: [("Allow", "GET, HEAD")]), file: nil, request)
+        case .redirect(let location):
+            return finished(redirect(location), file: nil, request)
+        case .asset(let asset):
+            let response = represent(asset, request)
+            return finished(response, file: Self.isFile(response) ? asset.name : nil, request)
+        }
+    }
+
+    private func represent(_ asset: Asset, _ request: StaticRequest) -> StaticResponse {
+        RepresentationResponder(
+            asset: asset, request: request, cachePolicy: cachePolicy, contentType: serving.contentType(for:)
+        ).response()
+    }
+
+    /// A relative redirect to a folder's URL (index file), cached as an unhashed name.
+    private func redirect(_ location: String) -> StaticResponse {
+        StaticResponse(
+            status: 302,
+            headers: [("Location", location), ("Cache-Control", cachePolicy.unhashed), ("Content-Length", "0")])
+    }
+
+    /// The fields every answer gets: `Access-Control-Allow-Origin`, then (for a file) the headers hook.
+    private func finished(_ response: StaticResponse, file name: String?, _ request: StaticRequest) -> StaticResponse {
+        var response = response
+        if serving.allowAllOrigins { response.headers.append(("Access-Control-Allow-Origin", "*")) }
+        if let name, let hook = serving.addHeaders {
+            let path = RequestPath.withoutQuery(request.path)
+            hook(ServedFile(name: name, urlPath: path, status: response.status), &response.headers)
         }
         return response
     }

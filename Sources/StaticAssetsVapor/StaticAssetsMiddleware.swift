@@ -18,9 +18,10 @@ import Vapor
 /// answered wholly from the release it started on.
 ///
 /// Status and fields are the responder's, unchanged (Vapor adds only `Date` and `Connection`). File
-/// bodies are read from the file the responder opened, in chunks on the application's thread pool,
-/// never held whole; the small hashed files the responder keeps in memory are sent from there; HEAD,
-/// 304 and error responses carry no body.
+/// bodies are read from the file the responder opened, in chunks on the application's thread pool
+/// straight into the buffers written out (the next chunk read while one is written), never held
+/// whole; the small hashed files the responder keeps in memory are sent from there; HEAD, 304 and
+/// error responses carry no body.
 public struct StaticAssetsMiddleware: AsyncMiddleware {
     /// Whether the middleware makes the resolver watch for new releases.
     public enum Reload: Sendable, Equatable {
@@ -76,9 +77,7 @@ public struct StaticAssetsMiddleware: AsyncMiddleware {
         case .file(let file, let range) where !range.isEmpty:
             let pool = request.application.threadPool
             @Sendable func read(_ offset: Int, _ count: Int) async throws -> ByteBuffer {
-                let bytes = try await pool.runIfActive { file.read(offset: offset, count: count) }
-                guard let bytes, bytes.count == count else { throw ShortRead(path: file.file.path) }
-                return ByteBuffer(bytes: bytes)
+                try await pool.runIfActive { try FileChunk.read(file, offset: offset, count: count) }
             }
             if range.count <= chunkLength {
                 body = Response.Body(buffer: try await read(range.lowerBound, range.count))
@@ -86,12 +85,17 @@ public struct StaticAssetsMiddleware: AsyncMiddleware {
                 body = Response.Body(
                     asyncStream: { writer in
                         do {
-                            var offset = range.lowerBound
+                            var offset = range.lowerBound + chunkLength
+                            var current = try await read(range.lowerBound, chunkLength)
                             while offset < range.upperBound {
                                 let count = min(chunkLength, range.upperBound - offset)
-                                try await writer.writeBuffer(try await read(offset, count))
+                                let start = offset
+                                async let next = read(start, count)
+                                try await writer.writeBuffer(current)
+                                current = try await next
                                 offset += count
                             }
+                            try await writer.writeBuffer(current)
                             try await writer.write(.end)
                         } catch {
                             try? await writer.write(.error(error))
@@ -127,4 +131,22 @@ public struct StaticAssetsMiddleware: AsyncMiddleware {
 struct ShortRead: Error, CustomStringConvertible {
     let path: String
     var description: String { "\(path) is shorter than when it was opened" }
+}
+
+/// One chunk of a file body, read into the buffer that is written to the socket.
+///
+/// Not `sendfile`: a Vapor `Response.Body` is a buffer or a stream of `BodyStreamResult.buffer(ByteBuffer)`
+/// (Vapor's own `FileIO.streamFile` reads chunks too), so no `FileRegion` reaches its response encoder.
+enum FileChunk {
+    static let allocator = ByteBufferAllocator()
+
+    /// `count` bytes from `offset` of the open file, read with `pread` straight into a new buffer.
+    static func read(_ file: OpenFile, offset: Int, count: Int) throws -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: count)
+        let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+            file.read(offset: offset, into: UnsafeMutableRawBufferPointer(rebasing: pointer.prefix(count))) ?? 0
+        }
+        guard got == count else { throw ShortRead(path: file.file.path) }
+        return buffer
+    }
 }

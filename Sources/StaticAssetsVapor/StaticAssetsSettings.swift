@@ -18,8 +18,9 @@ public struct StaticAssetsSettings: Sendable {
     /// run needed). Nil (the default): on when the application's environment is `.development` and
     /// ``sourceRoots`` is not empty.
     public var development: Bool?
-    /// The responder's options (cache policy, memory serving, trusted symlink targets, …). Its
-    /// `manifestName` is replaced by ``manifestName``.
+    /// The responder's options (cache policy, memory serving, trusted symlink targets, and WhiteNoise's
+    /// serving options: `allowAllOrigins`, `rootFiles`, `addHeaders`, `mimeTypes`, `indexFile`,
+    /// `maxAge`). Its `manifestName` is replaced by ``manifestName``.
     public var options: StaticFileResponder.Options
     /// Bytes read per chunk of a streamed body.
     public var chunkLength: Int

@@ -32,6 +32,7 @@ enum ConformanceFixture {
             (0..<4000).map { "line \($0): the quick brown fox jumps over the lazy dog\n" }.joined(),
             to: assets.appendingPathComponent("data/big.txt"))
         TestSupport.write("export const lib = 1;\n", to: vendor.appendingPathComponent("lib.js"))
+        TestSupport.write("<!doctype html><title>docs</title>\n", to: assets.appendingPathComponent("docs/index.html"))
         for release in [1, 2] {
             TestSupport.write(script(release), to: assets.appendingPathComponent("js/app.js"))
             let configuration = Configuration(
@@ -49,11 +50,27 @@ enum ConformanceFixture {
             withDestinationPath: dir.appendingPathComponent("outside/secret.css").path)
         TestSupport.write(".secret{}\n", to: assets.appendingPathComponent(".secret"))
 
+        // Root files (WHITENOISE_ROOT), served at `/`, with a dotfile and a symlink out of the folder.
+        let rootFiles = dir.appendingPathComponent("www/root")
+        TestSupport.write(
+            Data((0..<300).map { _ in UInt8.random(in: 0...255, using: &random) }),
+            to: rootFiles.appendingPathComponent("favicon.ico"))
+        TestSupport.write("User-agent: *\nDisallow: /admin/\n", to: rootFiles.appendingPathComponent("robots.txt"))
+        TestSupport.write("(the gzip variant)", to: rootFiles.appendingPathComponent("robots.txt.gz"))
+        TestSupport.write(
+            "Contact: mailto:security@example.com\n", to: rootFiles.appendingPathComponent(".well-known/security.txt"))
+        TestSupport.write("hidden\n", to: rootFiles.appendingPathComponent(".well-known/.hidden"))
+        TestSupport.write("<p>sub</p>\n", to: rootFiles.appendingPathComponent("sub/index.html"))
+        TestSupport.write("SECRET=1\n", to: rootFiles.appendingPathComponent(".env"))
+        try FileManager.default.createSymbolicLink(
+            atPath: rootFiles.appendingPathComponent("escape.css").path,
+            withDestinationPath: dir.appendingPathComponent("outside/secret.css").path)
+
         let manifest = try Manifest(contentsOf: root.appendingPathComponent("staticfiles.json"))
         let held = ":" + Data(ZstdTool.sha256(Array(script(1).utf8))).base64EncodedString() + ":"
         return ConformanceSite(
             root: root, manifest: manifest, heldDictionary: held,
-            sourceRoots: [(nil, assets.path), ("vendor", vendor.path)])
+            sourceRoots: [(nil, assets.path), ("vendor", vendor.path)], rootFiles: rootFiles)
     }
 }
 
@@ -63,6 +80,23 @@ extension ConformanceSite {
     func responder(_ options: StaticFileResponder.Options = .init()) throws -> StaticFileResponder {
         let resolver = try AssetResolver(manifestPath: root.appendingPathComponent("staticfiles.json").path)
         return StaticFileResponder(staticRoot: root.path, resolver: resolver, options: options)
+    }
+
+    /// The responder of ``ConformanceTable/servingOptionRows(_:)``: WhiteNoise's serving options set.
+    func servingOptionsResponder() throws -> StaticFileResponder {
+        try responder(
+            .init(
+                rootFiles: rootFiles?.path,
+                addHeaders: { file, headers in
+                    headers.append((ConformanceTable.hookField, file.name))
+                    if file.name == "robots.txt",
+                        let index = headers.firstIndex(where: { $0.name.lowercased() == "cache-control" })
+                    {
+                        headers[index].value = "no-store"
+                    }
+                },
+                mimeTypes: ConformanceTable.optionsMimeTypes, indexFile: "index.html",
+                maxAge: ConformanceTable.optionsMaxAge))
     }
 
     /// A development responder over the source roots.

@@ -83,6 +83,39 @@ struct ConformanceTests {
         }
     }
 
+    /// WhiteNoise's serving options (root files, index file, max-age, MIME types, headers hook, CORS),
+    /// set on the responder, answered alike by every adapter (docs/guides/serving.md, "WhiteNoise's
+    /// settings").
+    @Test func servingOptionsTable() async throws {
+        let site = try await ConformanceFixture.shared.value
+        let rows = ConformanceTable.servingOptionRows(site)
+        var answers: [Adapter: [ConformanceExchange]] = [:]
+        for adapter in Adapter.allCases {
+            answers[adapter] = try await Self.exchanges(adapter, try site.servingOptionsResponder(), rows)
+            for (row, answer) in zip(rows, answers[adapter] ?? []) {
+                let failures = row.failures(answer)
+                #expect(failures.isEmpty, "\(adapter): \(row): \(failures.joined(separator: "; "))")
+            }
+        }
+        Self.expectAgreement(rows, answers)
+    }
+
+    /// `allowAllOrigins: false`: no `Access-Control-Allow-Origin` from any adapter.
+    @Test func originsOffTable() async throws {
+        let site = try await ConformanceFixture.shared.value
+        let rows = ConformanceTable.originsOffRows(site)
+        var answers: [Adapter: [ConformanceExchange]] = [:]
+        for adapter in Adapter.allCases {
+            answers[adapter] = try await Self.exchanges(
+                adapter, try site.responder(.init(allowAllOrigins: false)), rows)
+            for (row, answer) in zip(rows, answers[adapter] ?? []) {
+                let failures = row.failures(answer)
+                #expect(failures.isEmpty, "\(adapter): \(row): \(failures.joined(separator: "; "))")
+            }
+        }
+        Self.expectAgreement(rows, answers)
+    }
+
     static func expectAgreement(_ rows: [ConformanceRow], _ answers: [Adapter: [ConformanceExchange]]) {
         guard let reference = answers[.responder] else { return }
         for adapter in [Adapter.hummingbird, .vapor] {

@@ -188,6 +188,31 @@ import VaporTesting
         }
     }
 
+    /// A streamed body comes from the descriptor the responder opened, chunk by chunk straight into the
+    /// buffers written out: the file replaced at its path (a new release's file renamed over it) after
+    /// the response was made changes none of its bytes, and every chunk boundary is right.
+    @Test func aStreamedBodyComesWhollyFromTheFileOpened() async throws {
+        let folder = TestSupport.temporaryDirectory("vapor-snapshot")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("big.bin")
+        let old = Data((0..<1_000_003).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) })
+        TestSupport.write(old, to: file)
+        try await Self.withApp(.testing) { app in
+            let request = Request(application: app, method: .GET, url: "/static/big.bin", on: app.eventLoopGroup.next())
+            let open = try #require(OpenFile.open(path: file.path))
+            let response = try await StaticAssetsMiddleware.response(
+                StaticResponse(
+                    status: 200, headers: [("Content-Length", "\(old.count - 5)")],
+                    body: .file(open, range: 5..<old.count)),
+                for: request, chunkLength: 64 * 1024)
+            let next = folder.appendingPathComponent("next.bin")
+            TestSupport.write(Data(repeating: 0xEE, count: old.count), to: next)
+            #expect(rename(next.path, file.path) == 0)
+            let body = try await response.body.collect(on: app.eventLoopGroup.next()).get()
+            #expect(body.map { Data($0.readableBytesView) } == old.subdata(in: 5..<old.count))
+        }
+    }
+
     /// A collect run publishing a new release while the app runs: `req.staticAssets` and the middleware
     /// move to it by themselves (the watch `setUp` starts), no restart, no reload call.
     @Test func aNewReleaseIsServedWithoutARestart() async throws {

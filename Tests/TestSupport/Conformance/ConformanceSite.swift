@@ -12,14 +12,19 @@ public struct ConformanceSite: Sendable {
     public let heldDictionary: String
     /// Folders of development mode: `assets` (no prefix) and `vendor` (under `vendor/`).
     public let sourceRoots: [(prefix: String?, path: String)]
+    /// A folder of files served at `/` (WhiteNoise's `WHITENOISE_ROOT`): `favicon.ico`, `robots.txt`
+    /// (with a `.gz`), `.well-known/security.txt`, `sub/index.html`, plus a dotfile and a symlink out.
+    public let rootFiles: URL?
 
     public init(
-        root: URL, manifest: Manifest, heldDictionary: String, sourceRoots: [(prefix: String?, path: String)]
+        root: URL, manifest: Manifest, heldDictionary: String, sourceRoots: [(prefix: String?, path: String)],
+        rootFiles: URL? = nil
     ) {
         self.root = root
         self.manifest = manifest
         self.heldDictionary = heldDictionary
         self.sourceRoots = sourceRoots
+        self.rootFiles = rootFiles
     }
 
     /// The hashed name of a logical one (`css/app.css` → `css/app.3f2a9c1b7d4e.css`).

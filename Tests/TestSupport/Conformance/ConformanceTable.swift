@@ -59,8 +59,15 @@ public enum ConformanceTable {
     public static let passedOnBody = "passed on"
 
     static func refusal(_ status: Int, _ extra: [(String, String?)] = []) -> [(name: String, value: String?)] {
-        [("content-length", "0"), ("cache-control", "no-cache")] + extra
+        [("content-length", "0"), ("cache-control", "no-cache"), ("access-control-allow-origin", "*")] + extra
     }
+
+    /// The field the serving-options responder's headers hook adds: the name of the file answered.
+    public static let hookField = "X-Served-File"
+    /// `maxAge` of the serving-options responder.
+    public static let optionsMaxAge = 300
+    /// `mimeTypes` of the serving-options responder: by extension, and by name (which wins).
+    public static let optionsMimeTypes = [".txt": "text/markdown", "favicon.ico": "image/vnd.microsoft.icon"]
 
     /// Rows against a collected STATIC_ROOT served under `/static/`.
     public static func rows(_ site: ConformanceSite) -> [ConformanceRow] {
@@ -86,12 +93,12 @@ public enum ConformanceTable {
         let identityCSS: [(name: String, value: String?)] = [
             ("content-type", Self.css), ("cache-control", hashedCache), ("etag", site.entityTag(css)),
             ("last-modified", site.lastModified(css)), ("vary", vary), ("accept-ranges", "bytes"),
-            ("content-encoding", nil),
+            ("content-encoding", nil), ("access-control-allow-origin", "*"),
         ]
         func variant(_ name: String, _ coding: ContentEncoding, type: String) -> [(name: String, value: String?)] {
             [
                 ("content-type", type), ("content-encoding", coding.token), ("etag", site.entityTag(name, coding)),
-                ("vary", vary), ("cache-control", hashedCache),
+                ("vary", vary), ("cache-control", hashedCache), ("access-control-allow-origin", "*"),
             ]
         }
         row("GET", "/static/\(css)", status: 200, identityCSS, body: .bytes(cssBytes))
@@ -179,6 +186,7 @@ public enum ConformanceTable {
                 "GET", "/static/\(css)", [("Accept-Encoding", "gzip"), ("If-None-Match", value)], status: 304,
                 [
                     ("etag", gzipTag), ("vary", vary), ("cache-control", hashedCache), ("content-encoding", nil),
+                    ("access-control-allow-origin", "*"),
                 ], body: .empty)
         }
         row(
@@ -288,6 +296,148 @@ public enum ConformanceTable {
                 ], status: 200, [("content-encoding", "dcz")], body: .bytes(site.data(deltaName)))
         }
         return rows
+    }
+
+    /// Rows against the responder with WhiteNoise's serving options set (the test target makes it):
+    /// root files from ``ConformanceSite/rootFiles`` at `/`, `indexFile: "index.html"`,
+    /// `maxAge: 300`, ``optionsMimeTypes``, and a headers hook that adds ``hookField`` (the file's
+    /// name) and gives `robots.txt` `Cache-Control: no-store`; `Access-Control-Allow-Origin: *` as by
+    /// default.
+    public static func servingOptionRows(_ site: ConformanceSite) -> [ConformanceRow] {
+        var rows: [ConformanceRow] = []
+        func row(
+            _ method: String, _ path: String, _ headers: [(name: String, value: String)] = [], status: Int,
+            _ fields: [(name: String, value: String?)] = [], body: ConformanceRow.Body
+        ) {
+            rows.append(
+                ConformanceRow(
+                    request: ConformanceRequest(method, path, headers), status: status, fields: fields, body: body))
+        }
+        let unhashedCache = "public, max-age=\(optionsMaxAge)"
+        let origin: (name: String, value: String?) = ("access-control-allow-origin", "*")
+        let css = site.hashed("css/app.css")
+        let big = site.hashed("data/big.txt")
+        func rootData(_ name: String) -> Data {
+            site.rootFiles.flatMap { try? Data(contentsOf: $0.appendingPathComponent(name)) } ?? Data()
+        }
+
+        // Every file response: the CORS field, the hook's field; hashed names keep their caching.
+        row(
+            "GET", "/static/\(css)", status: 200,
+            [("cache-control", hashedCache), origin, (hookField, css), ("content-type", Self.css)],
+            body: .bytes(site.data(css)))
+        row(
+            "GET", "/static/\(css)", [("If-None-Match", site.entityTag(css))], status: 304,
+            [("etag", site.entityTag(css)), origin, (hookField, css)], body: .empty)
+        // WHITENOISE_MAX_AGE: unhashed names.
+        row(
+            "GET", "/static/css/app.css", status: 200,
+            [("cache-control", unhashedCache), origin, (hookField, "css/app.css")],
+            body: .bytes(site.data("css/app.css")))
+        // WHITENOISE_MIMETYPES: `.txt` overridden (and `; charset=utf-8` added to a text type).
+        row(
+            "GET", "/static/\(big)", [("Range", "bytes=0-99")], status: 206,
+            [("content-type", "text/markdown; charset=utf-8"), origin, (hookField, big)],
+            body: .bytes(site.data(big).subdata(in: 0..<100)))
+        // Refusals carry the CORS field, not the hook's.
+        row("GET", "/static/nope.css", status: 404, refusal(404, [(hookField, nil)]), body: .empty)
+        row(
+            "PUT", "/static/\(css)", status: 405, refusal(405, [("allow", "GET, HEAD"), (hookField, nil)]), body: .empty
+        )
+
+        // WHITENOISE_INDEX_FILE: a folder's URL answers with its index.html, the name without the
+        // slash and the index file's own URL redirect (relative Location, unhashed caching).
+        let index = site.data("docs/index.html")
+        row(
+            "GET", "/static/docs/", status: 200,
+            [
+                ("content-type", "text/html; charset=utf-8"), ("cache-control", unhashedCache), origin,
+                (hookField, "docs/index.html"),
+            ], body: .bytes(index))
+        row("HEAD", "/static/docs/", status: 200, [("content-length", "\(index.count)")], body: .empty)
+        row(
+            "GET", "/static/docs", status: 302,
+            [
+                ("location", "docs/"), ("cache-control", unhashedCache), ("content-length", "0"), origin,
+                (hookField, nil),
+            ],
+            body: .empty)
+        row("GET", "/static/docs?x=1", status: 302, [("location", "docs/")], body: .empty)
+        row(
+            "GET", "/static/docs/index.html", status: 302, [("location", "./"), ("cache-control", unhashedCache)],
+            body: .empty)
+        for path in [
+            "/static/", "/static/css/", "/static/nodir/", "/static/nodir", "/static/docs//", "/static/%2e%2e/",
+        ] {
+            row("GET", path, status: 404, refusal(404), body: .empty)
+        }
+
+        // WHITENOISE_ROOT: files at `/`, unhashed caching, variants, the index file, `.well-known/`.
+        let robots = rootData("robots.txt")
+        row(
+            "GET", "/favicon.ico", status: 200,
+            [
+                ("content-type", "image/vnd.microsoft.icon"), ("cache-control", unhashedCache), origin,
+                (hookField, "favicon.ico"), ("content-length", "\(rootData("favicon.ico").count)"), ("vary", nil),
+            ], body: .bytes(rootData("favicon.ico")))
+        row(
+            "GET", "/robots.txt", status: 200,
+            [
+                ("content-type", "text/markdown; charset=utf-8"), ("cache-control", "no-store"), origin,
+                (hookField, "robots.txt"), ("vary", "Accept-Encoding"), ("content-encoding", nil),
+            ], body: .bytes(robots))
+        row(
+            "GET", "/robots.txt", [("Accept-Encoding", "gzip, br")], status: 200,
+            [("content-encoding", "gzip"), ("vary", "Accept-Encoding"), origin], body: .bytes(rootData("robots.txt.gz"))
+        )
+        row("HEAD", "/robots.txt", status: 200, [("content-length", "\(robots.count)")], body: .empty)
+        row(
+            "GET", "/robots.txt", [("Range", "bytes=0-4")], status: 206,
+            [("content-range", "bytes 0-4/\(robots.count)")],
+            body: .bytes(robots.subdata(in: 0..<5)))
+        row(
+            "GET", "/robots.txt?x=1", status: 200, [(hookField, "robots.txt")], body: .bytes(robots))
+        row(
+            "GET", "/.well-known/security.txt", status: 200,
+            [("cache-control", unhashedCache), origin, (hookField, ".well-known/security.txt")],
+            body: .bytes(rootData(".well-known/security.txt")))
+        row(
+            "GET", "/sub/", status: 200, [("content-type", "text/html; charset=utf-8"), (hookField, "sub/index.html")],
+            body: .bytes(rootData("sub/index.html")))
+        row("GET", "/sub", status: 302, [("location", "sub/")], body: .empty)
+        row("POST", "/robots.txt", status: 405, refusal(405, [("allow", "GET, HEAD")]), body: .empty)
+        // Anything else at `/` is the application's: misses, dotfiles, traversal, symlinks out, folders.
+        for (method, path) in [
+            ("GET", "/"), ("GET", "/hello"), ("POST", "/hello"), ("GET", "/missing.txt"), ("GET", "/.env"),
+            ("GET", "/.well-known/.hidden"), ("GET", "/.well-known/../.env"), ("GET", "/.well-known/%2e%2e/.env"),
+            ("GET", "/%2e%2e/outside/secret.css"), ("GET", "/../outside/secret.css"), ("GET", "/escape.css"),
+            ("GET", "/sub/../robots.txt"), ("GET", "/robots.txt.gz"), ("GET", "/.well-known"), ("GET", "/nodir/"),
+            ("GET", "/sub/index.html/"), ("GET", "/robots.txt%00"),
+        ] {
+            // Not `//robots.txt`: Vapor collapses a request target's leading slashes into one before any
+            // middleware sees it (`URI(path:)`), so it is `/robots.txt` there and a pass-on elsewhere.
+            row(method, path, status: 0, body: .passedOn)
+        }
+        return rows
+    }
+
+    /// Rows against a responder with `allowAllOrigins: false`: no `Access-Control-Allow-Origin` anywhere.
+    public static func originsOffRows(_ site: ConformanceSite) -> [ConformanceRow] {
+        let css = site.hashed("css/app.css")
+        let off: (name: String, value: String?) = ("access-control-allow-origin", nil)
+        return [
+            ConformanceRow(
+                request: ConformanceRequest("GET", "/static/\(css)"), status: 200, fields: [off],
+                body: .bytes(site.data(css))),
+            ConformanceRow(
+                request: ConformanceRequest("GET", "/static/\(css)", [("If-None-Match", site.entityTag(css))]),
+                status: 304, fields: [off], body: .empty),
+            ConformanceRow(
+                request: ConformanceRequest("GET", "/static/nope.css"), status: 404,
+                fields: [("content-length", "0"), off], body: .empty),
+            ConformanceRow(
+                request: ConformanceRequest("DELETE", "/static/\(css)"), status: 405, fields: [off], body: .empty),
+        ]
     }
 
     /// Rows against the development responder over ``ConformanceSite/sourceRoots`` (`assets` holding
