@@ -158,6 +158,9 @@ struct CompressionOptions: SettingFlags {
         name: Setting.compressMaxRatio.argumentName, help: Setting.compressMaxRatio.argumentHelp(valueName: "ratio"))
     var compressMaxRatio: String?
 
+    @Option(name: Setting.cache.argumentName, help: Setting.cache.argumentHelp())
+    var cache: String?
+
     @Option(name: Setting.cacheDir.argumentName, help: Setting.cacheDir.argumentHelp())
     var cacheDir: String?
 
@@ -173,6 +176,7 @@ struct CompressionOptions: SettingFlags {
         set(.dictionaryTypes, commaSeparated: dictionaryTypes, into: &values)
         set(.compressSkip, commaSeparated: compressSkip, into: &values)
         set(.compressMaxRatio, compressMaxRatio, into: &values)
+        set(.cache, cache, into: &values)
         set(.cacheDir, cacheDir, into: &values)
         return values
     }
