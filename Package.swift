@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "CollectStatic", targets: ["CollectStatic"]),
         .library(name: "StaticAssets", targets: ["StaticAssets"]),
         .library(name: "CollectStaticS3", targets: ["CollectStaticS3"]),
+        .library(name: "StaticAssetsRemote", targets: ["StaticAssetsRemote"]),
         .library(name: "StaticAssetsServer", targets: ["StaticAssetsServer"]),
         .library(name: "StaticAssetsHummingbird", targets: ["StaticAssetsHummingbird"]),
         .library(name: "StaticAssetsStencil", targets: ["StaticAssetsStencil"]),
@@ -83,6 +84,9 @@ let package = Package(
             ]
         ),
         // Serving: a framework-neutral responder (Foundation + StaticAssets only) and its Hummingbird adapter.
+        // The manifest read over HTTP(S) (FoundationNetworking, so libcurl on Linux): its own target, so
+        // that an app serving STATIC_ROOT from its image links neither.
+        .target(name: "StaticAssetsRemote", dependencies: ["StaticAssets"]),
         .target(name: "StaticAssetsServer", dependencies: ["StaticAssets"]),
         .target(
             name: "StaticAssetsHummingbird",
@@ -140,7 +144,8 @@ let package = Package(
         .testTarget(
             name: "CollectStaticS3Tests",
             dependencies: [
-                "CollectStaticS3", "CollectStatic", "CollectStaticCLI", "StaticAssets", "StaticAssetsServer", "TestSupport",
+                "CollectStaticS3", "CollectStatic", "CollectStaticCLI", "StaticAssets", "StaticAssetsRemote", "StaticAssetsServer",
+                "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
