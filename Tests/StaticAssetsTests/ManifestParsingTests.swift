@@ -81,7 +81,7 @@ import Testing
         ),
         (
             #"{"version": "1.1", "paths": {}, "previous": [{"id": "g"}]}"#,
-            #"corrupt manifest 'm.json': "previous" holds a malformed generation"#
+            #"corrupt manifest 'm.json': "previous" holds a malformed release"#
         ),
         (#"{"paths": {}}"#, "parsed"),
     ])

@@ -33,6 +33,20 @@ public struct BucketPublisher: Sendable {
             case .local(let message): return message
             }
         }
+
+        /// Runs a bucket operation; what it throws becomes a failure (`doing` names the operation for
+        /// an error that is neither a failure nor an S3 error).
+        static func from<R>(_ doing: String, _ operation: () async throws -> R) async throws(Failure) -> R {
+            do {
+                return try await operation()
+            } catch let failure as Failure {
+                throw failure
+            } catch let error as S3Error {
+                throw .request(error)
+            } catch {
+                throw .local("\(doing): \(error)")
+            }
+        }
     }
 
     let client: S3Client
@@ -55,15 +69,7 @@ public struct BucketPublisher: Sendable {
     }
 
     public func publish() async throws(Failure) -> Report {
-        do {
-            return try await run()
-        } catch let failure as Failure {
-            throw failure
-        } catch let error as S3Error {
-            throw .request(error)
-        } catch {
-            throw .local("cannot publish to the bucket: \(error)")
-        }
+        try await Failure.from("cannot publish to the bucket") { try await run() }
     }
 
     /// Objects uploaded so far by this run (recorded as a partial record when the run fails).

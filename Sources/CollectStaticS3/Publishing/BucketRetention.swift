@@ -33,15 +33,7 @@ public struct BucketRetention: Sendable {
     }
 
     public func clean() async throws(BucketPublisher.Failure) -> Report {
-        do {
-            return try await run()
-        } catch let failure as BucketPublisher.Failure {
-            throw failure
-        } catch let error as S3Error {
-            throw .request(error)
-        } catch {
-            throw .local("cannot clean the bucket: \(error)")
-        }
+        try await BucketPublisher.Failure.from("cannot clean the bucket") { try await run() }
     }
 
     private func run() async throws -> Report {

@@ -26,15 +26,7 @@ public struct BucketRollback: Sendable {
     }
 
     public func rollback() async throws(BucketPublisher.Failure) -> Report {
-        do {
-            return try await run()
-        } catch let failure as BucketPublisher.Failure {
-            throw failure
-        } catch let error as S3Error {
-            throw .request(error)
-        } catch {
-            throw .local("cannot roll back the bucket: \(error)")
-        }
+        try await BucketPublisher.Failure.from("cannot roll back the bucket") { try await run() }
     }
 
     private func run() async throws -> Report {

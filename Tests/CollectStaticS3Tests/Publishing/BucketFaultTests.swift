@@ -10,8 +10,10 @@ import Testing
 /// a re-run uploads only what is missing (docs/guides/s3.md, "Failures").
 @Suite("Faults while publishing to the bucket", .enabled(if: PythonTools.moto))
 struct BucketFaultTests {
+    /// Short backoff; a request timeout long enough that a server slowed by the rest of the suite
+    /// (moto is one Python process) never times out by itself, so every retry counted is a fault's.
     static let fast = RetryPolicy(
-        attempts: 4, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200), requestTimeout: .seconds(1))
+        attempts: 4, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200), requestTimeout: .seconds(6))
 
     /// Two releases collected (not published) in their own folders.
     static func releases(_ label: String) throws -> [URL] {
@@ -46,7 +48,7 @@ struct BucketFaultTests {
         try moto.inject(status: 503, code: "SlowDown", count: 2, match: "/f/\(css)", method: "PUT")
         try moto.inject(status: 500, code: "InternalError", count: 1, match: "/f/\(css).br", method: "PUT")
         try moto.injectReset(count: 1, match: "/f/\(css).gz", method: "PUT")
-        try moto.injectDelay(seconds: 3, count: 1, match: "/f/css/app.css", method: "PUT")
+        try moto.injectDelay(seconds: 15, count: 1, match: "/f/css/app.css", method: "PUT")
         try moto.inject(
             status: 409, code: "OperationAborted", count: 1, match: "/f/.collectstatic/releases/", method: "PUT")
         try moto.inject(status: 503, code: "SlowDown", count: 1, match: "/f/staticfiles.json", method: "PUT")
