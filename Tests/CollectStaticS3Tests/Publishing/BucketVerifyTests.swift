@@ -64,7 +64,9 @@ struct BucketVerifyTests {
         let before = try moto.requests().count
         let report = try await publisher.publish()
         #expect(report.uploaded == 1 && report.reused == names.count - 1)
-        let listings = try moto.requests().dropFirst(before).filter { $0.uri.contains("list-type=2") }
+        let listings = try moto.requests().dropFirst(before).filter {
+            $0.uri.hasPrefix("/\(bucket)") && $0.uri.contains("list-type=2")
+        }
         // Every file but the one deleted, the pointer, the release record and the history.
         let listed = names.count - 1 + 3
         #expect(listings.count >= (listed + 2) / 3, "\(listings.count) pages for \(listed) keys")

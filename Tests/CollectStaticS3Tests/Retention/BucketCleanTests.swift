@@ -94,7 +94,7 @@ struct BucketCleanTests {
         #expect(after.contains("p/uploaded-by-hand.txt"))
         let verification = try moto.verify(bucket: bucket, prefix: "p")
         #expect(verification.problems == [] && verification.checked > 0)
-        let requests = try moto.requests().dropFirst(before)
+        let requests = try moto.requests().dropFirst(before).filter { $0.uri.hasPrefix("/\(bucket)") }
         #expect(requests.contains { $0.method == "POST" && $0.uri.hasPrefix("/\(bucket)?delete") })
         #expect(!requests.contains { $0.method == "DELETE" })
     }
@@ -126,7 +126,9 @@ struct BucketCleanTests {
         let kept = try Self.records(moto, bucket, prefix: "p")
         #expect(kept.count == 1)
         for names in kept.values { for name in names { #expect(after.contains("p/\(name)"), "\(name)") } }
-        let deletes = try moto.requests().dropFirst(before).filter { $0.method == "DELETE" }
+        let deletes = try moto.requests().dropFirst(before).filter {
+            $0.method == "DELETE" && $0.uri.hasPrefix("/\(bucket)/")
+        }
         #expect(deletes.count >= 4, "\(deletes.count) single DELETEs")
         #expect(try moto.verify(bucket: bucket, prefix: "p").problems == [])
     }
