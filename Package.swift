@@ -88,15 +88,22 @@ let package = Package(
         // that an app serving STATIC_ROOT from its image links neither.
         .target(name: "StaticAssetsRemote", dependencies: ["StaticAssets"]),
         .target(name: "StaticAssetsServer", dependencies: ["StaticAssets"]),
+        // File bodies as NIO buffers, for both framework adapters.
+        .target(
+            name: "StaticAssetsNIO", dependencies: ["StaticAssets", .product(name: "NIOCore", package: "swift-nio")]),
         .target(
             name: "StaticAssetsHummingbird",
-            dependencies: ["StaticAssetsServer", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "StaticAssetsServer", "StaticAssetsNIO", .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         // Vapor adapter: the middleware, `app.staticAssets` and `req.staticAssets`; Leaf tags for Vapor's renderer
         // in their own target so that an app without Leaf does not build it.
         .target(
             name: "StaticAssetsVapor",
-            dependencies: ["StaticAssets", "StaticAssetsServer", .product(name: "Vapor", package: "vapor")]
+            dependencies: [
+                "StaticAssets", "StaticAssetsServer", "StaticAssetsNIO", .product(name: "Vapor", package: "vapor"),
+            ]
         ),
         .target(
             name: "StaticAssetsVaporLeaf",

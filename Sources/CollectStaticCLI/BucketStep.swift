@@ -81,18 +81,10 @@ struct BucketStep {
     private func run<R: Sendable>(
         _ operation: (S3Client) async throws(BucketPublisher.Failure) -> R
     ) async throws -> R {
-        let client = S3Client(configuration: storage)
-        let result: Result<R, BucketPublisher.Failure>
         do {
-            result = .success(try await operation(client))
+            return try await S3Client.using(storage, operation)
         } catch {
-            result = .failure(error)
-        }
-        await client.shutdown()
-        switch result {
-        case .success(let value): return value
-        case .failure(let failure):
-            FileHandle.standardError.write(Data("collectstatic: error: \(failure.description)\n".utf8))
+            FileHandle.standardError.write(Data("collectstatic: error: \(error.description)\n".utf8))
             throw ExitCode(1)
         }
     }

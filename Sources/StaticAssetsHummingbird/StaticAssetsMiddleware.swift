@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOPosix
 import StaticAssets
+import StaticAssetsNIO
 import StaticAssetsServer
 
 /// Serves STATIC_URL through a ``StaticFileResponder`` (precompressed variants, strong ETags,
@@ -135,24 +136,3 @@ extension StaticAssetsMiddleware {
 /// `HTTPTypes.HTTPField`, reached through the `HTTPFields` that Hummingbird re-exports (so this target
 /// needs no direct dependency on swift-http-types).
 typealias HTTPField = HTTPFields.Element
-
-/// A file read returned fewer bytes than the response's fields announced.
-struct ShortRead: Error, CustomStringConvertible {
-    let path: String
-    var description: String { "\(path) is shorter than when it was opened" }
-}
-
-/// One chunk of a file body, read into the buffer that is written to the socket.
-enum FileChunk {
-    static let allocator = ByteBufferAllocator()
-
-    /// `count` bytes from `offset` of the open file, read with `pread` straight into a new buffer.
-    static func read(_ file: OpenFile, offset: Int, count: Int) throws -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: count)
-        let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
-            file.read(offset: offset, into: UnsafeMutableRawBufferPointer(rebasing: pointer.prefix(count))) ?? 0
-        }
-        guard got == count else { throw ShortRead(path: file.file.path) }
-        return buffer
-    }
-}

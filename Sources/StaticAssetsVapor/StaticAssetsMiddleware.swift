@@ -1,4 +1,5 @@
 import StaticAssets
+import StaticAssetsNIO
 import StaticAssetsServer
 import Vapor
 
@@ -125,28 +126,4 @@ public struct StaticAssetsMiddleware: AsyncMiddleware {
         "Accept-Encoding", "If-None-Match", "If-Modified-Since", "Range", "If-Range", "Available-Dictionary",
         "Sec-Fetch-Site", "Sec-Fetch-Mode",
     ]
-}
-
-/// A file read returned fewer bytes than the response's fields announced.
-struct ShortRead: Error, CustomStringConvertible {
-    let path: String
-    var description: String { "\(path) is shorter than when it was opened" }
-}
-
-/// One chunk of a file body, read into the buffer that is written to the socket.
-///
-/// Not `sendfile`: a Vapor `Response.Body` is a buffer or a stream of `BodyStreamResult.buffer(ByteBuffer)`
-/// (Vapor's own `FileIO.streamFile` reads chunks too), so no `FileRegion` reaches its response encoder.
-enum FileChunk {
-    static let allocator = ByteBufferAllocator()
-
-    /// `count` bytes from `offset` of the open file, read with `pread` straight into a new buffer.
-    static func read(_ file: OpenFile, offset: Int, count: Int) throws -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: count)
-        let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
-            file.read(offset: offset, into: UnsafeMutableRawBufferPointer(rebasing: pointer.prefix(count))) ?? 0
-        }
-        guard got == count else { throw ShortRead(path: file.file.path) }
-        return buffer
-    }
 }

@@ -21,6 +21,9 @@ protocol ReleaseTree: Sendable {
     func placeVariant(_ bytes: [UInt8], reusedFrom source: String?, as name: String) throws(CollectStaticError)
     /// Removes what was staged (after a failure).
     func discard()
+    /// Publishes what this tree staged with `manifest` (a dry run's publishes nothing); whether it did.
+    func publish(_ plan: ReleasePlan, manifest: (any ManifestContent)?, with run: RunContext)
+        throws(CollectStaticError) -> Bool
 }
 
 /// A dry run's tree: placing a file compares it with the published one; nothing is written.
@@ -40,16 +43,6 @@ struct DryRunTree: ReleaseTree {
     func placeVariant(file: String, fresh: Bool, as name: String) {}
     func placeVariant(_ bytes: [UInt8], reusedFrom source: String?, as name: String) {}
     func discard() {}
-}
 
-extension ReleaseTree {
-    /// Publishes what this tree staged with `manifest` (nothing for a dry run); whether it did.
-    func publish(_ plan: ReleasePlan, manifest: (any ManifestContent)?, with run: RunContext)
-        throws(CollectStaticError) -> Bool
-    {
-        guard let staging = self as? TreeBuilder else { return false }
-        try run.hooks.beforeManifest()
-        try run.publish(StagedRelease(plan: plan, manifest: manifest, tree: staging))
-        return true
-    }
+    func publish(_ plan: ReleasePlan, manifest: (any ManifestContent)?, with run: RunContext) -> Bool { false }
 }

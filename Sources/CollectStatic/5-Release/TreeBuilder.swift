@@ -23,6 +23,14 @@ struct TreeBuilder: ReleaseTree {
 
     func discard() { try? FileSystem.removeTree(root) }
 
+    func publish(_ plan: ReleasePlan, manifest: (any ManifestContent)?, with run: RunContext)
+        throws(CollectStaticError) -> Bool
+    {
+        try run.hooks.beforeManifest()
+        try run.publish(StagedRelease(plan: plan, manifest: manifest, tree: self))
+        return true
+    }
+
     func carry(_ name: String) throws(CollectStaticError) { try carry(name, from: nil) }
 
     /// What placing a file did, relative to the published tree.

@@ -20,10 +20,9 @@ public struct BucketCache: SharedCache {
     /// the environment gives (as `COLLECTSTATIC_STORAGE`); a malformed URL is exit code 2.
     public init(url: String, environment: [String: String]) throws(CollectStaticError) {
         do {
-            storage = try StorageURL.parse(url, environment: environment)
+            storage = try StorageURL.parse(url, environment: environment, setting: "COLLECTSTATIC_CACHE")
         } catch {
-            throw .configuration(
-                error.description.replacingOccurrences(of: "COLLECTSTATIC_STORAGE", with: "COLLECTSTATIC_CACHE"))
+            throw .configuration(error.description)
         }
     }
 
@@ -67,17 +66,9 @@ public struct BucketCache: SharedCache {
 
     /// Runs `body` with a client, shut down afterwards; a failure is one line naming the bucket.
     private func withClient(_ body: (S3Client) async throws -> Int) async throws(CollectStaticError) -> Int {
-        let client = S3Client(configuration: storage)
-        let result: Result<Int, any Error>
         do {
-            result = .success(try await body(client))
+            return try await S3Client.using(storage, body)
         } catch {
-            result = .failure(error)
-        }
-        await client.shutdown()
-        switch result {
-        case .success(let count): return count
-        case .failure(let error):
             throw .destination("the shared cache s3://\(storage.bucket)/\(storage.prefix) failed: \(error)")
         }
     }

@@ -26,6 +26,21 @@ public final class S3Client: Sendable {
         self.limiter = RequestLimiter(limit: configuration.concurrency)
     }
 
+    /// Runs `body` with a client for `configuration`, shut down afterwards however `body` ends.
+    public static func using<R, E: Error>(
+        _ configuration: S3Configuration, _ body: (S3Client) async throws(E) -> R
+    ) async throws(E) -> R {
+        let client = S3Client(configuration: configuration)
+        let result: Result<R, E>
+        do {
+            result = .success(try await body(client))
+        } catch {
+            result = .failure(error)
+        }
+        await client.shutdown()
+        return try result.get()
+    }
+
     /// Closes the connections. Call once when done.
     public func shutdown() async {
         if ownsHTTP { try? await http.shutdown() }

@@ -16,9 +16,12 @@ public enum StorageURL {
         public var description: String { message }
     }
 
-    public static func parse(_ text: String, environment: [String: String]) throws(Problem) -> S3Configuration {
+    /// `setting` names the URL's setting in messages (`COLLECTSTATIC_CACHE` takes the same URLs).
+    public static func parse(
+        _ text: String, environment: [String: String], setting: String = "COLLECTSTATIC_STORAGE"
+    ) throws(Problem) -> S3Configuration {
         func fail(_ reason: String) -> Problem {
-            Problem(message: "COLLECTSTATIC_STORAGE \(redacted(text)): \(reason)")
+            Problem(message: "\(setting) \(redacted(text)): \(reason)")
         }
         guard text.hasPrefix("s3://") else { throw fail("expected s3://BUCKET/PREFIX") }
         guard let components = URLComponents(string: text) else {

@@ -25,25 +25,21 @@ public struct BucketDestination: ReleaseDestination {
     }
 
     public func publish(_ release: PublishedRelease) async throws(CollectStaticError) -> String {
-        let client = S3Client(configuration: storage)
-        let result: Result<BucketPublisher.Report, BucketPublisher.Failure>
+        let verify = self.verify
+        let report: BucketPublisher.Report
         do {
-            var publisher = BucketPublisher(
-                client: client, staticRoot: release.root, manifestName: release.manifestName)
-            publisher.verify = verify
-            result = .success(try await publisher.publish())
+            report = try await S3Client.using(storage) { client throws(BucketPublisher.Failure) in
+                var publisher = BucketPublisher(
+                    client: client, staticRoot: release.root, manifestName: release.manifestName)
+                publisher.verify = verify
+                return try await publisher.publish()
+            }
         } catch {
-            result = .failure(error)
+            throw .destination(error.description)
         }
-        await client.shutdown()
         let target = "s3://\(storage.bucket)/\(storage.prefix)"
-        switch result {
-        case .success(let report):
-            if report.unchanged { return "\(target): already up to date" }
-            return
-                "\(target): \(report.uploaded) objects uploaded (\(report.uploadedBytes) bytes), \(report.reused) already there"
-        case .failure(let failure):
-            throw .destination(failure.description)
-        }
+        if report.unchanged { return "\(target): already up to date" }
+        return
+            "\(target): \(report.uploaded) objects uploaded (\(report.uploadedBytes) bytes), \(report.reused) already there"
     }
 }
