@@ -13,7 +13,7 @@ func withReleaseHistory(
     let configuration: Configuration
     let step: BucketStep?
     do {
-        configuration = try await loadConfiguration(groups)
+        configuration = try await loadConfiguration(groups, readsSources: false)
         step = try BucketStep(configuration: configuration, copyOnly: false)
         let manifest = configuration.staticRoot + "/" + configuration.manifestName
         if step == nil || bucket == nil || FileManager.default.fileExists(atPath: manifest) {

@@ -231,10 +231,14 @@ struct StorageURLOption: SettingFlags {
 }
 
 /// Loads the configuration from the flags of several groups (later groups never repeat a setting).
-func loadConfiguration(_ groups: [any SettingFlags]) async throws(CollectStaticError) -> Configuration {
+func loadConfiguration(
+    _ groups: [any SettingFlags], readsSources: Bool = true
+) async throws(CollectStaticError) -> Configuration {
     var flags: [Setting: SettingValue] = [:]
     for group in groups { flags.merge(group.values) { _, new in new } }
-    let configuration = try await ConfigurationLoader(flags: flags).load()
+    var loader = ConfigurationLoader(flags: flags)
+    loader.readsSources = readsSources
+    let configuration = try await loader.load()
     // What the Django project's settings printed while loading, as `manage.py` would show it.
     if let output = configuration.django?.output, !output.isEmpty {
         FileHandle.standardError.write(Data((output.hasSuffix("\n") ? output : output + "\n").utf8))

@@ -6,7 +6,8 @@ to make an IAM user with an inline Allow *:* policy and an access key, then prin
 ended). Requests from then on must be signed with that key: a wrong secret gets 403.
 
 Outside moto (never logged, never signed):
-  GET /__requests                   the log: [{"method", "uri"}] of every request moto received
+  GET /__requests                   the log: [{"method", "uri", "copy"}] of every request moto received
+                                    ("copy": a PUT with x-amz-copy-source, a CopyObject)
   GET /__fault?status=503&code=SlowDown&count=2[&match=SUBSTRING][&method=PUT]
                                     the next `count` requests (whose URI contains `match`, with that
                                     method) get that error instead of reaching moto
@@ -87,7 +88,7 @@ class Middleware:
         method = environ.get("REQUEST_METHOD", "")
         fault = None
         with lock:
-            log.append({"method": method, "uri": uri})
+            log.append({"method": method, "uri": uri, "copy": "HTTP_X_AMZ_COPY_SOURCE" in environ})
             for index, candidate in enumerate(faults):
                 if candidate["match"] in uri and candidate["method"] in ("", method):
                     fault = faults.pop(index)

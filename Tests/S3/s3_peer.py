@@ -8,11 +8,14 @@ argv: ENDPOINT ACCESS_KEY SECRET_KEY COMMAND ARGS...
   keys BUCKET PREFIX    -> JSON list of keys (paged)
   delete BUCKET KEY     -> JSON {}
   verify BUCKET PREFIX MANIFEST
-                        -> JSON {"pointer": SHA-256 of the pointer or null, "checked": N, "problems": [...]}:
+                        -> JSON {"pointer": SHA-256 of the pointer or null, "checked": N, "problems": [...],
+                           "originals": [...], "originals_placed": bool}:
                            every file the pointer manifest PREFIX/MANIFEST lists is an object of the
                            size and SRI digest it records; every .br/.gz/.zst variant has its recorded
                            size and SHA-256, Content-Encoding, and decodes (gzip module, brotli CLI,
-                           zstd CLI) to the file's bytes; every dcz/dcb delta has its size and SHA-256
+                           zstd CLI) to the file's bytes; every dcz/dcb delta has its size and SHA-256.
+                           "problems" are those of hashed names, "originals" those of unhashed names;
+                           "originals_placed": the history's newest release is the pointer's, complete
 """
 import base64
 import gzip
@@ -85,14 +88,13 @@ def verify(s3, bucket, prefix, manifest_name):
 
     pointer, _ = read(manifest_name)
     if pointer is None:
-        return {"pointer": None, "checked": 0, "problems": []}
+        return {"pointer": None, "checked": 0, "problems": [], "originals": [], "originals_placed": False}
     manifest = json.loads(pointer)
     hashed = set(manifest.get("paths", {}).values())
-    problems = []
+    hashed_problems, original_problems = [], []
     checked = 0
     for name, entry in manifest.get("files", {}).items():
-        if name not in hashed:
-            continue
+        problems = hashed_problems if name in hashed else original_problems
         body, _ = read(name)
         checked += 1
         if body is None:
@@ -121,7 +123,12 @@ def verify(s3, bucket, prefix, manifest_name):
                 checked += 1
                 if data is None or len(data) != delta["size"] or hashlib.sha256(data).hexdigest() != delta["sha256"]:
                     problems.append(f"{name}: {coding} delta against {dictionary[:16]} missing or not the recorded one")
-    return {"pointer": hashlib.sha256(pointer).hexdigest(), "checked": checked, "problems": problems}
+    pointer_id = hashlib.sha256(pointer).hexdigest()
+    history, _ = read(".collectstatic/history.json")
+    newest = (json.loads(history).get("releases") or [{}])[0] if history else {}
+    placed = newest.get("id") == pointer_id and newest.get("complete") is not False
+    return {"pointer": pointer_id, "checked": checked, "problems": hashed_problems, "originals": original_problems,
+            "originals_placed": placed}
 
 
 if __name__ == "__main__":

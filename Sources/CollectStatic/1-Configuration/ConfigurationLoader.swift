@@ -20,6 +20,9 @@ public struct ConfigurationLoader: Sendable {
     public var environment: [String: String]
     /// Where `.env` and `collectstatic.json` are looked for, and relative paths start.
     public var workingDirectory: String
+    /// False for the commands that act on releases only (`rollback`, `clean`, `history`): they read
+    /// no source root, so none has to exist (a CI job that only rolls the bucket back has none).
+    package var readsSources = true
 
     /// A loader over the process's environment and working directory (or the ones given), as the
     /// `collectstatic` tool loads them without flags.
@@ -98,6 +101,7 @@ public struct ConfigurationLoader: Sendable {
         if let django { reader.defaultIgnorePatterns = django.ignorePatterns }
         reader.sources = Dictionary(uniqueKeysWithValues: sources.map { ($0.setting, $0.source) })
         var configuration = try reader.configuration()
+        try ConfigurationValidator.validate(&configuration, readsSources: readsSources)
         configuration.django = django
         configuration.settingSources = sources
         return configuration
@@ -363,7 +367,6 @@ struct SettingsReader {
                 configuration.cacheDirectory = path(.cache)
             }
         }
-        try ConfigurationValidator.validate(&configuration)
         return configuration
     }
 

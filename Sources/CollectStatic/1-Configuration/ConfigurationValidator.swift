@@ -1,8 +1,9 @@
 /// Checks a merged configuration once, before anything is read or written. Every problem is a
 /// `CollectStaticError.configuration` (exit code 2). A source root that does not exist is left out
-/// with a warning, as Django's `staticfiles.W004` does, unless none of them exists.
+/// with a warning, as Django's `staticfiles.W004` does, unless none of them exists and the command
+/// reads them (`readsSources`: `rollback`, `clean` and `history` do not).
 enum ConfigurationValidator {
-    static func validate(_ configuration: inout Configuration) throws(CollectStaticError) {
+    static func validate(_ configuration: inout Configuration, readsSources: Bool = true) throws(CollectStaticError) {
         let url = configuration.staticURL
         guard !url.isEmpty else { throw .configuration("STATIC_URL must not be empty") }
         guard url.hasSuffix("/") else {
@@ -56,6 +57,7 @@ enum ConfigurationValidator {
             }
         }
         let missing = configuration.sourceRoots.filter { FileSystem.status($0.path) == nil }
+        guard readsSources else { return }
         if missing.count == configuration.sourceRoots.count, let first = missing.first {
             throw .configuration(
                 "source root \(first.path) does not exist (STATICFILES_DIRS), and no other source root does")

@@ -46,7 +46,7 @@ public final class S3Client: Sendable {
         if ownsHTTP { try? await http.shutdown() }
     }
 
-    /// Requests sent so far (each attempt counts), by method.
+    /// Requests sent so far (each attempt counts), by method; copies count as `COPY`, not `PUT`.
     public func requestCounts() async -> [String: Int] { await counter.counts }
 
     // MARK: Operations
@@ -112,6 +112,20 @@ public final class S3Client: Sendable {
         }
         let response = try await send("PUT", operation: "PutObject", key: key, headers: headers, body: body)
         return response.headers.first(name: "etag") ?? ""
+    }
+
+    /// CopyObject: the object `source` (a key of this bucket) copied server-side to `key`, with the
+    /// headers of `options` (`x-amz-metadata-directive: REPLACE`). A copy that S3 answers with 200
+    /// and an error document (it can, once the copy has started) is an error, and retried as one.
+    public func copyObject(from source: String, to key: String, options: PutOptions = PutOptions()) async throws {
+        var headers: [(String, String)] = [
+            ("x-amz-copy-source", URIEncoding.encode("\(configuration.bucket)/\(source)", keepSlash: true)),
+            ("x-amz-metadata-directive", "REPLACE"),
+        ]
+        if let value = options.contentType { headers.append(("Content-Type", value)) }
+        if let value = options.contentEncoding { headers.append(("Content-Encoding", value)) }
+        if let value = options.cacheControl { headers.append(("Cache-Control", value)) }
+        _ = try await send("PUT", operation: "CopyObject", key: key, headers: headers)
     }
 
     /// GetObject: the bytes and ETag, or nil when there is no such key.
@@ -218,15 +232,23 @@ public final class S3Client: Sendable {
             let outcome: Result<Response, S3Error>
             do {
                 let response = try await limiter.run {
-                    try await self.sendOnce(method, key: key, query: query, headers: headers, body: body)
+                    try await self.sendOnce(
+                        method, counted: operation == "CopyObject" ? "COPY" : method, key: key, query: query,
+                        headers: headers, body: body)
                 }
-                if (200..<300).contains(response.status) || (allow404 && response.status == 404) {
+                let succeeded = (200..<300).contains(response.status)
+                // Only error answers (and a copy's answer) are read as XML: a GET's body is the object.
+                let parsed =
+                    succeeded && operation != "CopyObject"
+                    ? XMLResponses.ErrorBody() : XMLResponses.error(response.body)
+                let copyFailed = operation == "CopyObject" && parsed.code != nil
+                if (succeeded && !copyFailed) || (allow404 && response.status == 404) {
                     return response
                 }
-                let parsed = XMLResponses.error(response.body)
                 outcome = .failure(
                     failure(
-                        .response(status: response.status, code: parsed.code, message: parsed.message),
+                        .response(
+                            status: copyFailed ? 500 : response.status, code: parsed.code, message: parsed.message),
                         operation: operation, key: key.isEmpty ? nil : key))
             } catch let error as HTTPClientError {
                 outcome = .failure(failure(.transport("\(error)"), operation: operation, key: key.isEmpty ? nil : key))
@@ -254,7 +276,8 @@ public final class S3Client: Sendable {
     }
 
     private func sendOnce(
-        _ method: String, key: String, query: [(String, String)], headers: [(String, String)], body: Data
+        _ method: String, counted: String, key: String, query: [(String, String)], headers: [(String, String)],
+        body: Data
     ) async throws -> Response {
         let path = configuration.requestPath(key: key)
         let signed = signer.sign(
@@ -276,7 +299,7 @@ public final class S3Client: Sendable {
         if method == "PUT" || method == "POST" || !body.isEmpty {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        await counter.record(method)
+        await counter.record(counted)
         let timeout = configuration.retry.requestTimeout.components.seconds
         let response = try await http.execute(request, timeout: .seconds(max(1, timeout)))
         let collected = try await response.body.collect(upTo: 1 << 30)

@@ -19,13 +19,19 @@ struct BucketHistory: Codable, Sendable, Equatable {
         var published: String
         /// When another release replaced it; nil for the current one.
         var retired: String?
+        /// False while the release's originals (unhashed names) may not all hold its bytes: they are
+        /// copied after the pointer moves, and this entry is written after them. Nil in histories
+        /// written before the flag existed (their publishers wrote originals first).
+        var complete: Bool?
     }
 
     var releases: [Entry] = []
 
     /// The history after `current` became the pointer, replacing `replaced` (nil the first time):
-    /// `current` first, every other release retired at `now` if it was not already.
-    func making(current: String, replaced: String?, now: Date) -> BucketHistory {
+    /// `current` first, every other release retired at `now` if it was not already. `complete`:
+    /// whether `current`'s originals are all in place (a publish or rollback that placed them says
+    /// true; nil keeps what the history knew, false for a release it did not know).
+    func making(current: String, replaced: String?, now: Date, complete: Bool? = nil) -> BucketHistory {
         let stamp = ReleaseClock.timestamp(now)
         let previous = releases.first { $0.id == current }
         var rest = releases.filter { $0.id != current }
@@ -34,7 +40,16 @@ struct BucketHistory: Codable, Sendable, Equatable {
         }
         for index in rest.indices where rest[index].retired == nil { rest[index].retired = stamp }
         // A release published again (or rolled back to) keeps the day it was first published.
-        return BucketHistory(releases: [Entry(id: current, published: previous?.published ?? stamp)] + rest)
+        let placed = complete ?? (previous.map { $0.complete != false } ?? false)
+        return BucketHistory(
+            releases: [Entry(id: current, published: previous?.published ?? stamp, complete: placed)] + rest)
+    }
+
+    /// Whether the originals (unhashed names) in the bucket are all `id`'s: `id` is the newest
+    /// release of the history and its last step, placing them, was done.
+    func originalsPlaced(for id: String) -> Bool {
+        guard let newest = releases.first else { return false }
+        return newest.id == id && newest.complete != false
     }
 
     /// The previous releases (all but `current`, newest first) as releases for `Retention`.

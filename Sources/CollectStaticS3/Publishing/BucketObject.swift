@@ -21,6 +21,22 @@ struct BucketObject: Sendable, Equatable {
         self.cacheControl = immutable ? Self.immutable : Self.revalidate
     }
 
+    /// Hashed names and theirs: stored for a year, written before the pointer.
+    var isImmutable: Bool { cacheControl == Self.immutable }
+
+    /// This object's bytes kept under `name` as an immutable object (an original's copy source).
+    func stored(as name: String) -> BucketObject {
+        BucketObject(
+            name: name, contentType: contentType, contentEncoding: contentEncoding, cacheControl: Self.immutable)
+    }
+
+    private init(name: String, contentType: String, contentEncoding: String?, cacheControl: String) {
+        self.name = name
+        self.contentType = contentType
+        self.contentEncoding = contentEncoding
+        self.cacheControl = cacheControl
+    }
+
     /// Every object of a published tree, from its manifest: each file and its variants and deltas.
     static func all(in manifest: Manifest) -> [BucketObject] {
         let hashed = manifest.hashedNames

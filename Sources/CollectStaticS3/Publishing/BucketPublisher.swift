@@ -3,15 +3,17 @@ import Foundation
 import StaticAssets
 
 /// Publishes the release in STATIC_ROOT (already published locally) to the bucket, in an order that
-/// never lies: every content object first, then the release's record, then the pointer manifest
+/// never lies: every immutable object first (hashed names, their variants and deltas, and the bytes
+/// of the originals no hashed object has), then the release's record, then the pointer manifest
 /// `PREFIX/<manifest>` by compare-and-swap (`If-Match` on the ETag read at the start,
-/// `If-None-Match: *` the first time). Objects the previous release's record lists with the same
-/// SHA-256 are not sent again; an unchanged release costs one GET.
+/// `If-None-Match: *` the first time), then the originals (unhashed names, `BucketOriginals`), then
+/// the history. Objects the previous release's record lists with the same SHA-256 are not sent
+/// again; an unchanged release costs two GETs (the pointer and the history).
 public struct BucketPublisher: Sendable {
     public struct Report: Sendable, Equatable {
-        /// Objects uploaded (content, record and pointer).
+        /// Objects written: content uploaded, originals copied, the record and the pointer.
         public var uploaded: Int
-        /// Content objects already in the bucket with the same bytes.
+        /// Objects already in the bucket with the same bytes (content and originals).
         public var reused: Int
         public var uploadedBytes: Int
         /// The pointer already named this release: nothing was written.
@@ -59,6 +61,8 @@ public struct BucketPublisher: Sendable {
     var listPageSize = 1000
     /// Runs just before the pointer's compare-and-swap (tests: another publisher gets in between).
     var beforePointerSwap: (@Sendable () async throws -> Void)?
+    /// Runs after the pointer moved, before the originals are placed (tests).
+    var beforeOriginals: (@Sendable () async throws -> Void)?
     /// The clock of the bucket's history (a test seam).
     var now: @Sendable () -> Date = { Date() }
 
@@ -92,15 +96,20 @@ public struct BucketPublisher: Sendable {
         let releaseID = SigV4Signer.sha256Hex(manifestBytes)
         let pointerKey = configuration.key(manifestName)
 
-        // 1. The pointer in force (and its ETag for the compare-and-swap).
+        // 1. The pointer in force (and its ETag for the compare-and-swap), and the history, which
+        //    says whether the originals in the bucket are all the pointer's release's.
         let pointer = try await client.getObject(key: pointerKey)
-        let pointerIsOurs = pointer?.body == manifestBytes
-        if pointerIsOurs, !verify {
+        let pointerID = pointer.map { SigV4Signer.sha256Hex($0.body) }
+        let pointerIsOurs = pointerID == releaseID
+        let (history, _) = try await BucketHistory.read(client)
+        let originalsPlaced = pointerID.map { history.originalsPlaced(for: $0) } ?? false
+        if pointerIsOurs, originalsPlaced, !verify {
             return Report(uploaded: 0, reused: 0, uploadedBytes: 0, unchanged: true)
         }
         // 2. What is there: the objects of the release in force (its record) and of an earlier
         //    attempt at this release that failed (its partial record); with `verify`, the listing.
         var present: [String: String] = [:]
+        var previous: BucketRelease?
         var listed: [String: String]?
         if verify {
             let prefix = configuration.prefix.isEmpty ? "" : configuration.prefix + "/"
@@ -110,12 +119,12 @@ public struct BucketPublisher: Sendable {
             }
             listed = etags
         } else {
-            if let pointer {
-                let previousID = SigV4Signer.sha256Hex(pointer.body)
-                if let record = try await client.getObject(key: configuration.key(BucketRelease.name(id: previousID))),
-                    let previous = BucketRelease.decoded(record.body)
+            if let pointerID {
+                if let record = try await client.getObject(key: configuration.key(BucketRelease.name(id: pointerID))),
+                    let decoded = BucketRelease.decoded(record.body)
                 {
-                    present = previous.objects
+                    previous = decoded
+                    present = decoded.objects
                 }
             }
             if let partial = try await client.getObject(
@@ -126,12 +135,39 @@ public struct BucketPublisher: Sendable {
             }
         }
 
-        // 3. Content objects: every file of the release, those not there with the same bytes uploaded.
+        // 3. Content objects: every immutable object of the release, and the bytes of each original
+        //    that no immutable object has, under its content-addressed name; those not there with the
+        //    same bytes uploaded.
         let objects = BucketObject.all(in: manifest)
+        let immutables = objects.filter(\.isImmutable)
+        let originalDigests = try await Self.digests(of: objects.filter { !$0.isImmutable }, in: staticRoot)
+        let immutableDigests = try await Self.digests(of: immutables, in: staticRoot)
+        var sourceOfDigest: [String: String] = [:]
+        for object in immutables {
+            if let digest = immutableDigests[object.name], sourceOfDigest[digest] == nil {
+                sourceOfDigest[digest] = object.name
+            }
+        }
+        var uploads = immutables.map { Upload(file: $0.name, object: $0) }
+        var originals: [String: BucketOriginals.Original] = [:]
+        for object in objects where !object.isImmutable {
+            guard let digest = originalDigests[object.name] else { continue }
+            let source: String
+            if let name = sourceOfDigest[digest] {
+                source = name
+            } else {
+                source = BucketOriginals.storeName(sha256: digest)
+                sourceOfDigest[digest] = source
+                uploads.append(Upload(file: object.name, object: object.stored(as: source)))
+            }
+            originals[object.name] = .init(
+                source: source, sha256: digest, contentType: object.contentType,
+                contentEncoding: object.contentEncoding)
+        }
         let uploadedSoFar = Uploaded()
         let results: [(String, String, Int?)]
         do {
-            results = try await upload(objects, present: present, listed: listed, progress: uploadedSoFar)
+            results = try await upload(uploads, present: present, listed: listed, progress: uploadedSoFar)
         } catch {
             await recordPartial(releaseID: releaseID, uploadedSoFar)
             throw error
@@ -139,10 +175,11 @@ public struct BucketPublisher: Sendable {
         let uploaded = results.filter { $0.2 != nil }
 
         // 4. The release's own record, written once.
+        var recorded = Dictionary(results.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+        for (name, original) in originals { recorded[name] = original.sha256 }
         let record = BucketRelease(
-            id: releaseID, manifest: manifestName,
-            objects: Dictionary(results.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a }),
-            manifestText: String(decoding: manifestBytes, as: UTF8.self))
+            id: releaseID, manifest: manifestName, objects: recorded,
+            manifestText: String(decoding: manifestBytes, as: UTF8.self), originals: originals)
         do {
             // With a listing, a record already there is not sent again.
             let recordName = BucketRelease.name(id: releaseID)
@@ -158,43 +195,95 @@ public struct BucketPublisher: Sendable {
             await recordPartial(releaseID: releaseID, uploadedSoFar)
             throw error
         }
-        if pointerIsOurs {
-            // `verify` on an unchanged release: what was missing is back; the pointer stays.
-            return Report(
-                uploaded: uploaded.count, reused: results.count - uploaded.count,
-                uploadedBytes: uploaded.reduce(0) { $0 + ($1.2 ?? 0) }, unchanged: uploaded.isEmpty)
-        }
 
         // 5. The pointer, by compare-and-swap.
-        try await beforePointerSwap?()
-        do {
-            try await client.putObject(
-                key: pointerKey, body: manifestBytes,
-                options: .init(
-                    contentType: "application/json", cacheControl: BucketObject.revalidate,
-                    condition: pointer.map { .matches($0.etag) } ?? .absent))
-        } catch let error as S3Error where error.status == 412 || error.status == 409 {
-            // A retried PUT whose first attempt did get through (its answer lost) finds its own
-            // bytes there: that is a win, not a race.
-            if try await client.getObject(key: pointerKey)?.body != manifestBytes {
-                await recordPartial(releaseID: releaseID, uploadedSoFar)
-                throw Failure.lostRace(bucket: configuration.bucket, key: pointerKey)
+        if !pointerIsOurs {
+            try await beforePointerSwap?()
+            do {
+                try await client.putObject(
+                    key: pointerKey, body: manifestBytes,
+                    options: .init(
+                        contentType: "application/json", cacheControl: BucketObject.revalidate,
+                        condition: pointer.map { .matches($0.etag) } ?? .absent))
+            } catch let error as S3Error where error.status == 412 || error.status == 409 {
+                // A retried PUT whose first attempt did get through (its answer lost) finds its own
+                // bytes there: that is a win, not a race.
+                if try await client.getObject(key: pointerKey)?.body != manifestBytes {
+                    await recordPartial(releaseID: releaseID, uploadedSoFar)
+                    throw Failure.lostRace(bucket: configuration.bucket, key: pointerKey)
+                }
             }
         }
 
-        // 6. The bucket's history (for --keep/--keep-age and rollback), after the pointer.
-        let replaced = pointer.map { SigV4Signer.sha256Hex($0.body) }
-        let moment = now()
-        try await BucketHistory.update(client) { $0.making(current: releaseID, replaced: replaced, now: moment) }
+        // 6. The originals, now that the pointer names the release: those whose bytes the bucket
+        //    does not hold already (known from the previous release's record when its originals
+        //    were all placed, or from the listing).
+        try await beforeOriginals?()
+        let trusted = originalsPlaced ? previous?.objects ?? [:] : [:]
+        let md5s =
+            listed == nil
+            ? [:] : try await Self.digests(of: objects.filter { !$0.isImmutable }, in: staticRoot, md5: true)
+        let copied = try await BucketOriginals.place(originals, client: client) { name, original in
+            if let listed { return listed[name] != nil && listed[name] == md5s[name] }
+            return trusted[name] == original.sha256
+        }
+
+        // 7. The bucket's history (for --keep/--keep-age and rollback), after the originals, unless
+        //    another publisher moved the pointer meanwhile (its history write counts this release
+        //    as replaced; its originals are placed again here, in case ours landed after them).
+        if try await BucketOriginals.settle(ours: releaseID, pointerKey: pointerKey, client: client) {
+            let moment = now()
+            try await BucketHistory.update(client) {
+                $0.making(current: releaseID, replaced: pointerIsOurs ? nil : pointerID, now: moment, complete: true)
+            }
+        }
+        let written = (listed?[BucketRelease.name(id: releaseID)] == nil ? 1 : 0) + (pointerIsOurs ? 0 : 1)
         return Report(
-            uploaded: uploaded.count + 2, reused: results.count - uploaded.count,
-            uploadedBytes: uploaded.reduce(0) { $0 + ($1.2 ?? 0) } + manifestBytes.count, unchanged: false)
+            uploaded: uploaded.count + copied + written,
+            reused: results.count - uploaded.count + originals.count - copied,
+            uploadedBytes: uploaded.reduce(0) { $0 + ($1.2 ?? 0) } + (pointerIsOurs ? 0 : manifestBytes.count),
+            unchanged: pointerIsOurs && uploaded.isEmpty && copied == 0)
+    }
+
+    /// One object to upload: the bytes of `file` (relative to STATIC_ROOT) as `object`.
+    struct Upload: Sendable {
+        let file: String
+        let object: BucketObject
+    }
+
+    /// SHA-256 (or MD5, as S3 writes it in ETags) of each object's file, read in parallel.
+    static func digests(of objects: [BucketObject], in root: URL, md5: Bool = false) async throws -> [String: String] {
+        try await withThrowingTaskGroup(of: [(String, String)].self) { group in
+            let batches = stride(from: 0, to: objects.count, by: 256).map {
+                Array(objects[$0..<min($0 + 256, objects.count)])
+            }
+            for batch in batches {
+                group.addTask {
+                    try batch.map { object in
+                        let url = root.appendingPathComponent(object.name)
+                        let body: Data
+                        do {
+                            body = try Data(contentsOf: url)
+                        } catch {
+                            throw Failure.local("cannot read \(url.path), listed in the manifest: \(error)")
+                        }
+                        let digest =
+                            md5
+                            ? "\"" + SigV4Signer.hex(Insecure.MD5.hash(data: body)) + "\"" : SigV4Signer.sha256Hex(body)
+                        return (object.name, digest)
+                    }
+                }
+            }
+            var digests: [String: String] = [:]
+            for try await batch in group { for (name, digest) in batch { digests[name] = digest } }
+            return digests
+        }
     }
 
     /// Uploads what is not `present` (or, with a listing, not listed with the same MD5), at most
     /// `concurrency` at once; (name, SHA-256, bytes sent or nil) for every object.
     private func upload(
-        _ objects: [BucketObject], present: [String: String], listed: [String: String]?, progress: Uploaded
+        _ uploads: [Upload], present: [String: String], listed: [String: String]?, progress: Uploaded
     ) async throws -> [(String, String, Int?)] {
         let configuration = client.configuration
         let root = staticRoot
@@ -202,14 +291,15 @@ public struct BucketPublisher: Sendable {
         return try await withThrowingTaskGroup(of: (String, String, Int?).self) { group in
             var inFlight = 0
             var results: [(String, String, Int?)] = []
-            for object in objects {
+            for upload in uploads {
+                let object = upload.object
                 if inFlight >= max(1, configuration.concurrency) {
                     if let next = try await group.next() { results.append(next) }
                     inFlight -= 1
                 }
                 inFlight += 1
                 group.addTask {
-                    let url = root.appendingPathComponent(object.name)
+                    let url = root.appendingPathComponent(upload.file)
                     let body: Data
                     do {
                         body = try Data(contentsOf: url)

@@ -21,6 +21,10 @@ struct BucketRelease: Codable, Sendable, Equatable {
     /// The manifest itself (UTF-8), so `rollback` can make it the pointer again. Nil in records
     /// written before rollback existed and in partial records.
     var manifestText: String?
+    /// The release's originals (unhashed names and their variants), each with the immutable object
+    /// it is copied from once the pointer names the release (`BucketOriginals`). Nil in records
+    /// written before originals were copied, and in partial records.
+    var originals: [String: BucketOriginals.Original]?
 
     static func name(id: String) -> String { "\(folder)/\(id).json" }
     static func partialName(id: String) -> String { "\(partialFolder)/\(id).json" }

@@ -4,8 +4,9 @@ import Foundation
 /// `collectstatic rollback` in the bucket: the pointer goes back to the newest previous release of
 /// the bucket's history, by the same compare-and-swap as a publish (`If-Match` on the ETag read at
 /// the start); the release it replaces becomes the newest previous one (so a second rollback goes
-/// forward again, as in STATIC_ROOT). The target's objects are there: `clean` takes a release out
-/// of the history before it deletes anything of it.
+/// forward again, as in STATIC_ROOT), and the target's originals (unhashed names) are copied back
+/// from the immutable objects its record names. The target's objects are there: `clean` takes a
+/// release out of the history before it deletes anything of it.
 public struct BucketRollback: Sendable {
     public struct Report: Sendable, Equatable {
         /// The release now in force (SHA-256 of its manifest).
@@ -65,8 +66,17 @@ public struct BucketRollback: Sendable {
                 throw BucketPublisher.Failure.lostRace(bucket: bucket, key: pointerKey)
             }
         }
-        let moment = now()
-        try await BucketHistory.update(client) { $0.making(current: target.id, replaced: current, now: moment) }
+        // The target's originals (unhashed names) back in place, from the immutable objects its
+        // record names (a record written before originals were copied has none to place).
+        if let originals = record.originals {
+            _ = try await BucketOriginals.place(originals, client: client)
+        }
+        if try await BucketOriginals.settle(ours: target.id, pointerKey: pointerKey, client: client) {
+            let moment = now()
+            try await BucketHistory.update(client) {
+                $0.making(current: target.id, replaced: current, now: moment, complete: record.originals != nil)
+            }
+        }
         return Report(current: target.id, replaced: current)
     }
 }

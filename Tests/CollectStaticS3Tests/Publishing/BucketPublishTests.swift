@@ -52,9 +52,37 @@ struct BucketPublishTests {
         TestSupport.files(in: root.appendingPathComponent("root"))
     }
 
+    /// STATIC_ROOT as the bucket holds it, read from the files themselves: the immutable names
+    /// (hashed ones and their variants and deltas) and the originals (everything else but the
+    /// manifest), each with its SHA-256, and the originals' bytes no immutable file has (kept under
+    /// `.collectstatic/originals/<SHA-256>` to be copied from).
+    struct Layout {
+        var immutable: [String: String] = [:]
+        var originals: [String: String] = [:]
+        var stored: Set<String> = []
+
+        init(_ dir: URL) throws {
+            let manifest = try Manifest(data: Data(contentsOf: dir.appendingPathComponent("root/staticfiles.json")))
+            let hashed = manifest.hashedNames
+            for name in BucketPublishTests.localFiles(dir) where name != "staticfiles.json" {
+                let digest = SigV4Signer.sha256Hex(try Data(contentsOf: dir.appendingPathComponent("root/\(name)")))
+                if hashed.contains(where: { name == $0 || name.hasPrefix($0 + ".") }) {
+                    immutable[name] = digest
+                } else {
+                    originals[name] = digest
+                }
+            }
+            stored = Set(originals.values).subtracting(immutable.values)
+        }
+
+        var storedKeys: [String] { stored.map { BucketOriginals.storeName(sha256: $0) } }
+    }
+
     static func object(_ moto: MotoServer, _ bucket: String, _ key: String) throws -> [String: Any] {
         try #require(try moto.peer("get", bucket, key) as? [String: Any])
     }
+
+    static func hashedName(_ manifest: Manifest) -> String { manifest.paths["css/app.css"] ?? "" }
 
     @Test func bucketMirrorsStaticRootWithTypesEncodingsAndCaching() throws {
         let moto = try MotoServer.get()
@@ -72,9 +100,23 @@ struct BucketPublishTests {
         #expect(local.contains { $0.hasSuffix(".br") } && local.contains { $0.hasSuffix(".gz") })
         let keys = try #require(try moto.peer("keys", bucket, "") as? [String])
         let releaseKey = "site/static/.collectstatic/releases/\(SigV4Signer.sha256Hex(manifestData)).json"
+        let layout = try Layout(dir)
+        // The stylesheet's original differs from its hashed copy (whose references are rewritten):
+        // its bytes (and its variants') are kept under content-addressed names to be copied from.
+        #expect(
+            layout.stored.count >= 2 && layout.originals["css/app.css"] != layout.immutable[Self.hashedName(manifest)])
         #expect(
             Set(keys)
-                == Set(local.map { "site/static/\($0)" } + [releaseKey, "site/static/.collectstatic/history.json"]))
+                == Set(
+                    (local + layout.storedKeys).map { "site/static/\($0)" } + [
+                        releaseKey, "site/static/.collectstatic/history.json",
+                    ]))
+        for key in layout.storedKeys {
+            #expect(
+                try Self.object(moto, bucket, "site/static/\(key)")["cache_control"] as? String
+                    == "public, max-age=31536000, immutable")
+        }
+        #expect(try moto.verify(bucket: bucket, prefix: "site/static").whole)
 
         for name in local {
             let read = try Self.object(moto, bucket, "site/static/\(name)")
@@ -101,7 +143,7 @@ struct BucketPublishTests {
         #expect(try Self.object(moto, bucket, "site/static/css/app.css")["cache_control"] as? String == "no-cache")
     }
 
-    @Test func contentFirstThenReleaseRecordThenPointerAndUnchangedRepublishIsOneGet() throws {
+    @Test func immutableObjectsThenRecordThenPointerThenOriginalsAndUnchangedRepublishIsTwoGets() throws {
         let moto = try MotoServer.get()
         let bucket = try moto.makeBucket("order")
         let dir = TestSupport.temporaryDirectory("s3-order")
@@ -111,38 +153,56 @@ struct BucketPublishTests {
         let start = try moto.requests().count
         try #require(Self.collect(dir, moto: moto, storage: storage).status == 0)
         let first = try moto.requests().dropFirst(start).filter { $0.uri.hasPrefix("/\(bucket)/") }
-        let puts = first.filter { $0.method == "PUT" }
-        let local = Self.localFiles(dir)
-        // Every file (the manifest as the pointer), the release record, then the bucket's history.
-        #expect(puts.count == local.count + 2)
-        #expect(puts.last?.uri == "/\(bucket)/p/.collectstatic/history.json")
-        #expect(puts.dropLast().last?.uri == "/\(bucket)/p/staticfiles.json")
-        #expect(puts.dropLast(2).last?.uri.hasPrefix("/\(bucket)/p/.collectstatic/releases/") == true)
+        let writes = first.filter { $0.method == "PUT" }.map {
+            MotoServer.LoggedRequest(method: $0.method, uri: $0.uri.removingPercentEncoding ?? $0.uri, copy: $0.copy)
+        }
+        let layout = try Layout(dir)
+        // Every immutable object and every kept original, then the release record, then the
+        // pointer, then a copy to each original, then the bucket's history.
+        let recordAt = try #require(writes.firstIndex { $0.uri.hasPrefix("/\(bucket)/p/.collectstatic/releases/") })
+        let pointerAt = try #require(writes.firstIndex { $0.uri == "/\(bucket)/p/staticfiles.json" })
+        #expect(recordAt == layout.immutable.count + layout.stored.count && pointerAt == recordAt + 1)
+        #expect(
+            Set(writes[..<recordAt].map(\.uri))
+                == Set((Array(layout.immutable.keys) + layout.storedKeys).map { "/\(bucket)/p/\($0)" }))
+        #expect(!writes[..<pointerAt].contains { $0.copy })
+        let copies = writes[(pointerAt + 1)...].dropLast()
+        #expect(copies.allSatisfy { $0.copy })
+        #expect(Set(copies.map(\.uri)) == Set(layout.originals.keys.map { "/\(bucket)/p/\($0)" }))
+        #expect(writes.last?.uri == "/\(bucket)/p/.collectstatic/history.json")
+        #expect(try moto.verify(bucket: bucket, prefix: "p").whole)
 
-        // Nothing changed: the local run leaves the manifest alone and the bucket costs one GET.
+        // Nothing changed: the local run leaves the manifest alone and the bucket costs two GETs
+        // (the pointer, and the history saying its originals are in place).
         let before = try moto.requests().count
         let again = Self.collect(dir, moto: moto, storage: storage)
         try #require(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("already up to date"))
         let second = try moto.requests().dropFirst(before).filter { $0.uri.hasPrefix("/\(bucket)") }
-        #expect(second.count <= 3)
-        #expect(second.filter { $0.method == "PUT" }.isEmpty)
+        #expect(second.count == 2 && second.allSatisfy { $0.method == "GET" }, "\(second.map(\.uri))")
 
-        // One stylesheet changed: its hashed copy, its original, their variants, the record and the
-        // pointer; nothing else.
+        // One stylesheet changed: its hashed copy and variants, its original's new bytes, a copy to
+        // its original and the original's variants, the record, the pointer and the history;
+        // nothing else.
         Self.makeSite(dir, version: "2")
-        let oldManifest = try Manifest(data: Data(contentsOf: dir.appendingPathComponent("root/staticfiles.json")))
         let third = try moto.requests().count
         let changed = Self.collect(dir, moto: moto, storage: storage)
         try #require(changed.status == 0, "\(changed.stderr)")
-        let newManifest = try Manifest(data: Data(contentsOf: dir.appendingPathComponent("root/staticfiles.json")))
-        let changedNames = newManifest.files.filter { oldManifest.files[$0.key]?.integrity != $0.value.integrity }
-            .flatMap { [$0.key] + $0.value.companionNames(of: $0.key) }
-        let thirdPuts = try moto.requests().dropFirst(third).filter {
+        let next = try Layout(dir)
+        let thirdWrites = try moto.requests().dropFirst(third).filter {
             $0.method == "PUT" && $0.uri.hasPrefix("/\(bucket)/")
+        }.map {
+            MotoServer.LoggedRequest(method: $0.method, uri: $0.uri.removingPercentEncoding ?? $0.uri, copy: $0.copy)
         }
-        #expect(thirdPuts.count == changedNames.count + 3, "\(thirdPuts.map(\.uri)) vs \(changedNames)")
-        #expect(!thirdPuts.contains { $0.method == "HEAD" })
+        let newImmutable = next.immutable.filter { layout.immutable[$0.key] != $0.value }.map(\.key)
+        let newStored = next.stored.subtracting(layout.stored)
+        let newOriginals = next.originals.filter { layout.originals[$0.key] != $0.value }.map(\.key)
+        #expect(newOriginals.contains("css/app.css") && newImmutable.count >= 2)
+        #expect(
+            thirdWrites.filter { !$0.copy }.count == newImmutable.count + newStored.count + 3,
+            "\(thirdWrites.map(\.uri))")
+        #expect(Set(thirdWrites.filter(\.copy).map(\.uri)) == Set(newOriginals.map { "/\(bucket)/p/\($0)" }))
+        #expect(try moto.verify(bucket: bucket, prefix: "p").whole)
     }
 
     @Test func aPublisherThatLosesTheRaceFailsAndThePointerStaysValid() async throws {
@@ -179,12 +239,43 @@ struct BucketPublishTests {
                 try await client.getObject(key: "s/\(name)")?.body
                     == (try Data(contentsOf: b.appendingPathComponent("root/\(name)"))))
         }
+        // The originals are B's too: A, which lost, wrote none.
+        #expect(try moto.verify(bucket: bucket, prefix: "s").whole)
         // A second attempt of A (now reading B's pointer) wins.
         _ = try await BucketPublisher(client: client, staticRoot: a.path + "/root", manifestName: "staticfiles.json")
             .publish()
         #expect(
             try await client.getObject(key: "s/staticfiles.json")?.body
                 == (try Data(contentsOf: a.appendingPathComponent("root/staticfiles.json"))))
+    }
+
+    /// A moved the pointer and B published whole before A's copies of its originals landed: A sees
+    /// the pointer is B's and places B's originals again, so the last to finish leaves the winner's.
+    @Test func aPublisherOvertakenWhileCopyingPlacesTheWinnersOriginalsAgain() async throws {
+        let moto = try MotoServer.get()
+        let bucket = try moto.makeBucket("overtaken")
+        let a = TestSupport.temporaryDirectory("s3-over-a")
+        let b = TestSupport.temporaryDirectory("s3-over-b")
+        defer {
+            try? FileManager.default.removeItem(at: a)
+            try? FileManager.default.removeItem(at: b)
+        }
+        Self.makeSite(a, version: "A")
+        Self.makeSite(b, version: "B")
+        try #require(Self.collect(a, moto: moto, storage: nil).status == 0)
+        try #require(Self.collect(b, moto: moto, storage: nil).status == 0)
+        let client = S3Client(configuration: moto.configuration(bucket: bucket, prefix: "o"))
+        defer { Task { await client.shutdown() } }
+        let publisherB = BucketPublisher(client: client, staticRoot: b.path + "/root", manifestName: "staticfiles.json")
+        var publisherA = BucketPublisher(client: client, staticRoot: a.path + "/root", manifestName: "staticfiles.json")
+        publisherA.beforeOriginals = { _ = try await publisherB.publish() }
+        _ = try await publisherA.publish()
+
+        let verification = try moto.verify(bucket: bucket, prefix: "o")
+        let bManifest = try Data(contentsOf: b.appendingPathComponent("root/staticfiles.json"))
+        #expect(verification.pointer == SigV4Signer.sha256Hex(bManifest))
+        #expect(verification.whole, "\(verification.originals)")
+        #expect(verification.originalsPlaced)
     }
 
     @Test func badCredentialsExitOneWithOneLineAndTheLocalReleaseStays() throws {

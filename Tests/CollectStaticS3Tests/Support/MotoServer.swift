@@ -88,6 +88,8 @@ final class MotoServer: Sendable {
     struct LoggedRequest: Decodable {
         let method: String
         let uri: String
+        /// A PUT with `x-amz-copy-source` (CopyObject).
+        let copy: Bool
     }
 
     /// Every request moto received so far.
@@ -126,10 +128,23 @@ final class MotoServer: Sendable {
         /// SHA-256 of the pointer's bytes; nil when there is no pointer.
         let pointer: String?
         let checked: Int
+        /// Problems of hashed names (and their variants and deltas).
         let problems: [String]
+        /// Problems of the originals (unhashed names and their variants).
+        let originals: [String]
+        /// The history's newest release is the pointer's, with its originals placed.
+        let originalsPlaced: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case pointer, checked, problems, originals
+            case originalsPlaced = "originals_placed"
+        }
+
+        /// Every name the pointer lists, hashed or not, holds the bytes the manifest records.
+        var whole: Bool { problems.isEmpty && originals.isEmpty }
     }
 
-    /// boto3 reads the pointer manifest `prefix/manifest` and every object it lists (sizes,
+    /// boto3 reads the pointer manifest `prefix/manifest` and every object it lists, hashed or not (sizes,
     /// digests, variants decoded with gzip, the brotli CLI and the zstd CLI): Tests/S3/s3_peer.py.
     func verify(bucket: String, prefix: String, manifest: String = "staticfiles.json") throws -> Verification {
         let result = TestSupport.run(
