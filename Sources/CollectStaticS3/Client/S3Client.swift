@@ -166,6 +166,11 @@ public final class S3Client: Sendable {
         return objects
     }
 
+    /// DeleteObject: one key (absent counts as deleted).
+    public func deleteObject(key: String) async throws {
+        _ = try await send("DELETE", operation: "DeleteObject", key: key, allow404: true)
+    }
+
     /// Deletes the keys: DeleteObjects in batches of at most 1,000; single DELETEs where the
     /// provider answers NotImplemented. Keys that were already absent count as deleted.
     public func deleteObjects(keys: [String]) async throws {
@@ -202,7 +207,7 @@ public final class S3Client: Sendable {
     private func deleteEach(_ keys: [String]) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for key in keys {
-                group.addTask { _ = try await self.send("DELETE", operation: "DeleteObject", key: key, allow404: true) }
+                group.addTask { try await self.deleteObject(key: key) }
             }
             try await group.waitForAll()
         }

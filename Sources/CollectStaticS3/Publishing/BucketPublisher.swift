@@ -107,11 +107,14 @@ public struct BucketPublisher: Sendable {
             return Report(uploaded: 0, reused: 0, uploadedBytes: 0, unchanged: true)
         }
         // 2. What is there: the objects of the release in force (its record) and of an earlier
-        //    attempt at this release that failed (its partial record); with `verify`, the listing.
+        //    attempt at this release that failed (its partial record); with `verify`, or after an
+        //    attempt that was killed (its marker, a partial record listing nothing), the listing.
         var present: [String: String] = [:]
         var previous: BucketRelease?
         var listed: [String: String]?
-        if verify {
+        let partialKey = configuration.key(BucketRelease.partialName(id: releaseID))
+        let partial = try await client.getObject(key: partialKey).flatMap { BucketRelease.decoded($0.body) }
+        if verify || partial?.objects.isEmpty == true {
             let prefix = configuration.prefix.isEmpty ? "" : configuration.prefix + "/"
             var etags: [String: String] = [:]
             for object in try await client.listObjects(prefix: prefix, pageSize: listPageSize) {
@@ -127,12 +130,7 @@ public struct BucketPublisher: Sendable {
                     present = decoded.objects
                 }
             }
-            if let partial = try await client.getObject(
-                key: configuration.key(BucketRelease.partialName(id: releaseID))),
-                let earlier = BucketRelease.decoded(partial.body)
-            {
-                present.merge(earlier.objects) { _, new in new }
-            }
+            if let partial { present.merge(partial.objects) { _, new in new } }
         }
 
         // 3. Content objects: every immutable object of the release, and the bytes of each original
@@ -163,6 +161,16 @@ public struct BucketPublisher: Sendable {
             originals[object.name] = .init(
                 source: source, sha256: digest, contentType: object.contentType,
                 contentEncoding: object.contentEncoding)
+        }
+        // The marker: a run killed from here on leaves it, so that the next attempt at this release
+        // lists the bucket instead of uploading everything again (a failure that is handled
+        // replaces it with what it uploaded).
+        if partial == nil, !pointerIsOurs {
+            try await client.putObject(
+                key: partialKey,
+                body: try BucketRelease(id: releaseID, manifest: manifestName, objects: [:], manifestText: nil)
+                    .encoded(),
+                options: .init(contentType: "application/json", cacheControl: BucketObject.revalidate))
         }
         let uploadedSoFar = Uploaded()
         let results: [(String, String, Int?)]
@@ -237,6 +245,8 @@ public struct BucketPublisher: Sendable {
                 $0.making(current: releaseID, replaced: pointerIsOurs ? nil : pointerID, now: moment, complete: true)
             }
         }
+        // The release is published: its marker or partial record has served.
+        if partial != nil || !pointerIsOurs { try? await client.deleteObject(key: partialKey) }
         let written = (listed?[BucketRelease.name(id: releaseID)] == nil ? 1 : 0) + (pointerIsOurs ? 0 : 1)
         return Report(
             uploaded: uploaded.count + copied + written,

@@ -165,6 +165,7 @@ struct EdgeResponse {
     static func get(_ url: String, headers: [(String, String)] = [], method: String = "GET") throws -> EdgeResponse {
         let bodyFile = FileManager.default.temporaryDirectory.appendingPathComponent("edge-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: bodyFile) }
+        if method == "HEAD" { return try head(url, headers: headers) }
         var arguments = ["curl", "-s", "-g", "-X", method, "-o", bodyFile.path, "-D", "-", url]
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
         let result = TestSupport.run("/usr/bin/env", arguments)
@@ -181,5 +182,35 @@ struct EdgeResponse {
         }
         let body = (try? Data(contentsOf: bodyFile)) ?? Data()
         return EdgeResponse(status: status, headers: fields, body: body)
+    }
+
+    /// A HEAD over a raw HTTP/1.0 connection read to its end, so that a body sent after the headers
+    /// shows (curl's `-I` would not read one, and its `-X HEAD` waits for the announced length).
+    static func head(_ url: String, headers: [(String, String)]) throws -> EdgeResponse {
+        let script = """
+            import socket, sys, urllib.parse
+            u = urllib.parse.urlsplit(sys.argv[1])
+            s = socket.create_connection((u.hostname, u.port))
+            lines = [f"HEAD {u.path} HTTP/1.0", f"Host: {u.netloc}"] + sys.argv[2:]
+            s.sendall(("\\r\\n".join(lines) + "\\r\\n\\r\\n").encode())
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+            sys.stdout.buffer.write(data)
+            """
+        let result = TestSupport.run(
+            "/usr/bin/env", ["python3", "-c", script, url] + headers.map { "\($0.0): \($0.1)" })
+        guard result.status == 0, let end = result.stdout.range(of: "\r\n\r\n") else {
+            throw BucketEdge.Failure(description: "HEAD \(url): \(result.stderr)")
+        }
+        let lines = result.stdout[..<end.lowerBound].split(separator: "\r\n")
+        guard let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") else {
+            throw BucketEdge.Failure(description: "HEAD \(url): no status line")
+        }
+        let fields: [(String, String)] = lines.dropFirst().compactMap { line in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        return EdgeResponse(status: status, headers: fields, body: Data(result.stdout[end.upperBound...].utf8))
     }
 }

@@ -66,9 +66,11 @@ final class EdgeMoto: Sendable {
     }
 
     /// A new bucket whose `prefix` anyone may read (the bucket policy of docs/guides/cdn.md).
-    func makePublicBucket(_ label: String, prefix: String) throws -> String {
+    /// `motoHead`: also allow `s3:HeadObject`, the action moto judges an anonymous HEAD by (AWS judges
+    /// it by `s3:GetObject`, the policy's own action).
+    func makePublicBucket(_ label: String, prefix: String, motoHead: Bool = false) throws -> String {
         let name = try makeBucket(label)
-        _ = try python("edge_peer.py", ["public-read", name, prefix])
+        _ = try python("edge_peer.py", [motoHead ? "public-read-head" : "public-read", name, prefix])
         return name
     }
 

@@ -25,6 +25,44 @@ struct EdgeServingTests {
         (nil, []),
     ]
 
+    /// HEAD through the edge answers as GET does (status, coding, length, type, caching, `Vary`)
+    /// with no body. moto needs one more policy statement for an anonymous HEAD than AWS does.
+    @Test func headThroughTheEdgeAnswersAsGetWithoutABody() async throws {
+        let moto = try EdgeMoto.get()
+        let prefix = "site/static"
+        let bucket = try moto.makePublicBucket("edge-head", prefix: prefix, motoHead: true)
+        let dir = TestSupport.temporaryDirectory("s3-edge-head")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let site = EdgeSite(directory: dir, bucket: bucket, prefix: prefix)
+        try site.publish(version: "1", moto: moto)
+        let manifest = try site.manifest
+        let edge = try await BucketEdge.start(moto: moto, bucket: bucket, prefix: prefix, base: dir)
+        defer { edge.stop() }
+        var heads = 0
+        for (name, entry) in manifest.files {
+            let url = "http://127.0.0.1:\(edge.port)/static/" + URLPath.encode(name)
+            for (accept, preference) in Self.cases {
+                let chosen = preference.first { entry.encodings[$0] != nil } ?? .identity
+                let headers = accept.map { [("Accept-Encoding", $0)] } ?? []
+                let get = try EdgeResponse.get(url, headers: headers)
+                let head = try EdgeResponse.get(url, headers: headers, method: "HEAD")
+                let label = "HEAD \(name) with Accept-Encoding: \(accept ?? "(none)")"
+                #expect(head.status == 200 && head.body.isEmpty, "\(label): \(head.status)")
+                #expect(head.header("content-encoding") == chosen.token, "\(label)")
+                #expect(
+                    head.header("content-length") == String(try site.local(name + chosen.fileSuffix).count), "\(label)")
+                for field in ["content-type", "cache-control", "etag", "content-encoding"] {
+                    #expect(head.header(field) == get.header(field), "\(label): \(field)")
+                }
+                #expect(head.all("vary") == ["Accept-Encoding"], "\(label)")
+                heads += 1
+            }
+        }
+        #expect(heads >= 40)
+        let miss = try EdgeResponse.get("http://127.0.0.1:\(edge.port)/static/css/missing.css", method: "HEAD")
+        #expect(miss.status == 404 && miss.body.isEmpty)
+    }
+
     @Test func theEdgePicksTheSiblingByAcceptEncodingAndFallsBackToThePlainObject() async throws {
         let moto = try EdgeMoto.get()
         let prefix = "site/static"

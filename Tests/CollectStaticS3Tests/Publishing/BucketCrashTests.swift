@@ -131,6 +131,56 @@ struct BucketCrashTests {
         #expect(final.pointer == Self.manifestID(dir) && final.whole && final.originalsPlaced)
     }
 
+    /// A publish killed while uploading leaves its marker (`.collectstatic/partial/<release>.json`,
+    /// written before the first upload): the next attempt at the same release lists the bucket and
+    /// uploads only what the killed one had not, instead of everything again.
+    @Test(.enabled(if: hasReleaseBinary, "needs the release build: swift build -c release --product collectstatic"))
+    func aRerunAfterAKillDuringUploadsSendsOnlyWhatIsMissing() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.releaseBinary), "no release binary")
+        let moto = try MotoServer.get()
+        let bucket = try moto.makeBucket("rerun")
+        let dir = TestSupport.temporaryDirectory("s3-rerun")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let environment = Self.environment(moto, "s3://\(bucket)/r")
+        Self.writeTree(dir.appendingPathComponent("src"), version: 0)
+        func contentPuts(since start: Int) throws -> [String] {
+            try moto.requests().dropFirst(start).filter {
+                $0.method == "PUT" && !$0.copy && $0.uri.hasPrefix("/\(bucket)/r/")
+                    && !$0.uri.contains("/.collectstatic/")
+                    && !$0.uri.hasSuffix("/staticfiles.json")
+            }.map(\.uri)
+        }
+        // One hashed upload held back 30 s; the run is killed once the others are in.
+        let before = try moto.requests().count
+        try moto.injectDelay(seconds: 30, count: 1, match: "/\(bucket)/r/img/i3.", method: "PUT")
+        let process = try Self.start(dir, environment)
+        var sent = 0
+        var settled = 0
+        let deadline = Date().addingTimeInterval(25)
+        while Date() < deadline, settled < 5 {
+            Thread.sleep(forTimeInterval: 0.2)
+            let now = try contentPuts(since: before).count
+            settled = now > 100 && now == sent ? settled + 1 : 0
+            sent = now
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try #require(process.terminationReason == .uncaughtSignal && sent > 100, "\(sent) uploads before the kill")
+        #expect(try moto.verify(bucket: bucket, prefix: "r").pointer == nil)
+
+        let rerunStart = try moto.requests().count
+        let rerun = TestSupport.run(Self.releaseBinary, Self.arguments, environment: environment, currentDirectory: dir)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let again = try contentPuts(since: rerunStart)
+        #expect(again.count <= 3, "the re-run uploaded \(again.count) objects again: \(again.prefix(5))")
+        #expect(again.contains { $0.contains("/r/img/i3.") })
+        let verification = try moto.verify(bucket: bucket, prefix: "r")
+        #expect(verification.pointer == Self.manifestID(dir) && verification.whole && verification.originalsPlaced)
+        // The marker is gone with the run that published the release.
+        let keys = try #require(try moto.peer("keys", bucket, "r/.collectstatic/partial/") as? [String])
+        #expect(keys == [])
+    }
+
     /// The one window where the pointer is new and an unhashed name may still hold the previous
     /// release's bytes: killed while copying the originals (one copy held back by the test server),
     /// the pointer is new with every hashed name whole, the history does not call the release
