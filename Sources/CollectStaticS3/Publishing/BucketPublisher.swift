@@ -261,6 +261,16 @@ public struct BucketPublisher: Sendable {
         let object: BucketObject
     }
 
+    /// The bytes of a file of STATIC_ROOT the manifest lists.
+    static func read(_ name: String, in root: URL) throws(Failure) -> Data {
+        let url = root.appendingPathComponent(name)
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw .local("cannot read \(url.path), listed in the manifest: \(error)")
+        }
+    }
+
     /// SHA-256 (or MD5, as S3 writes it in ETags) of each object's file, read in parallel.
     static func digests(of objects: [BucketObject], in root: URL, md5: Bool = false) async throws -> [String: String] {
         try await withThrowingTaskGroup(of: [(String, String)].self) { group in
@@ -270,13 +280,7 @@ public struct BucketPublisher: Sendable {
             for batch in batches {
                 group.addTask {
                     try batch.map { object in
-                        let url = root.appendingPathComponent(object.name)
-                        let body: Data
-                        do {
-                            body = try Data(contentsOf: url)
-                        } catch {
-                            throw Failure.local("cannot read \(url.path), listed in the manifest: \(error)")
-                        }
+                        let body = try Self.read(object.name, in: root)
                         let digest =
                             md5
                             ? "\"" + SigV4Signer.hex(Insecure.MD5.hash(data: body)) + "\"" : SigV4Signer.sha256Hex(body)
@@ -309,13 +313,7 @@ public struct BucketPublisher: Sendable {
                 }
                 inFlight += 1
                 group.addTask {
-                    let url = root.appendingPathComponent(upload.file)
-                    let body: Data
-                    do {
-                        body = try Data(contentsOf: url)
-                    } catch {
-                        throw Failure.local("cannot read \(url.path), listed in the manifest: \(error)")
-                    }
+                    let body = try Self.read(upload.file, in: root)
                     let digest = SigV4Signer.sha256Hex(body)
                     if let listed {
                         let md5 = "\"" + SigV4Signer.hex(Insecure.MD5.hash(data: body)) + "\""

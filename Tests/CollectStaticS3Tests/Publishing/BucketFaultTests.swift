@@ -26,10 +26,6 @@ struct BucketFaultTests {
         return dirs
     }
 
-    static func publisher(_ client: S3Client, _ dir: URL) -> BucketPublisher {
-        BucketPublisher(client: client, staticRoot: dir.path + "/root", manifestName: "staticfiles.json")
-    }
-
     static func hashedCSS(_ dir: URL) throws -> String {
         let manifest = try Manifest(data: Data(contentsOf: dir.appendingPathComponent("root/staticfiles.json")))
         return try #require(manifest.paths["css/app.css"])
@@ -42,7 +38,7 @@ struct BucketFaultTests {
         defer { for dir in dirs { try? FileManager.default.removeItem(at: dir) } }
         let client = S3Client(configuration: moto.configuration(bucket: bucket, prefix: "f", retry: Self.fast))
         defer { Task { await client.shutdown() } }
-        _ = try await Self.publisher(client, dirs[0]).publish()
+        _ = try await BucketPublishTests.publisher(client, dirs[0]).publish()
 
         let css = try Self.hashedCSS(dirs[1])
         try moto.inject(status: 503, code: "SlowDown", count: 2, match: "/f/\(css)", method: "PUT")
@@ -53,7 +49,7 @@ struct BucketFaultTests {
             status: 409, code: "OperationAborted", count: 1, match: "/f/.collectstatic/releases/", method: "PUT")
         try moto.inject(status: 503, code: "SlowDown", count: 1, match: "/f/staticfiles.json", method: "PUT")
         let before = try moto.requests().count
-        let report = try await Self.publisher(client, dirs[1]).publish()
+        let report = try await BucketPublishTests.publisher(client, dirs[1]).publish()
         #expect(!report.unchanged)
         let verification = try moto.verify(bucket: bucket, prefix: "f")
         #expect(verification.whole)
@@ -79,13 +75,13 @@ struct BucketFaultTests {
         configuration.concurrency = 1
         let client = S3Client(configuration: configuration)
         defer { Task { await client.shutdown() } }
-        _ = try await Self.publisher(client, dirs[0]).publish()
+        _ = try await BucketPublishTests.publisher(client, dirs[0]).publish()
         let first = try #require(try await client.getObject(key: "g/staticfiles.json"))
 
         let css = try Self.hashedCSS(dirs[1])
         try moto.inject(status: 500, code: "InternalError", count: 4, match: "/g/\(css).gz", method: "PUT")
         let failure = await #expect(throws: BucketPublisher.Failure.self) {
-            try await Self.publisher(client, dirs[1]).publish()
+            try await BucketPublishTests.publisher(client, dirs[1]).publish()
         }
         let message = failure?.description ?? ""
         #expect(
@@ -106,7 +102,7 @@ struct BucketFaultTests {
 
         // The re-run sends exactly that, then the record, the pointer and the history.
         let before = try moto.requests().count
-        let report = try await Self.publisher(client, dirs[1]).publish()
+        let report = try await BucketPublishTests.publisher(client, dirs[1]).publish()
         // This bucket's (other suites use the same server at the same time).
         let puts = try moto.requests().dropFirst(before).filter { $0.method == "PUT" }.map {
             $0.uri.removingPercentEncoding ?? $0.uri
@@ -132,12 +128,12 @@ struct BucketFaultTests {
         defer { for dir in dirs { try? FileManager.default.removeItem(at: dir) } }
         let client = S3Client(configuration: moto.configuration(bucket: bucket, prefix: "c", retry: Self.fast))
         defer { Task { await client.shutdown() } }
-        _ = try await Self.publisher(client, dirs[0]).publish()
+        _ = try await BucketPublishTests.publisher(client, dirs[0]).publish()
         let first = try #require(try await client.getObject(key: "c/staticfiles.json"))
         try moto.inject(
             status: 409, code: "ConditionalRequestConflict", count: 1, match: "/c/staticfiles.json", method: "PUT")
         let failure = await #expect(throws: BucketPublisher.Failure.self) {
-            try await Self.publisher(client, dirs[1]).publish()
+            try await BucketPublishTests.publisher(client, dirs[1]).publish()
         }
         #expect(failure?.description.contains("another publisher changed 'c/staticfiles.json'") == true)
         #expect(try await client.getObject(key: "c/staticfiles.json")?.body == first.body)
@@ -153,9 +149,9 @@ struct BucketFaultTests {
         defer { for dir in dirs { try? FileManager.default.removeItem(at: dir) } }
         let client = S3Client(configuration: moto.configuration(bucket: bucket, prefix: "l", retry: Self.fast))
         defer { Task { await client.shutdown() } }
-        _ = try await Self.publisher(client, dirs[0]).publish()
+        _ = try await BucketPublishTests.publisher(client, dirs[0]).publish()
         try moto.injectLostAnswer(count: 1, match: "/l/staticfiles.json", method: "PUT")
-        let report = try await Self.publisher(client, dirs[1]).publish()
+        let report = try await BucketPublishTests.publisher(client, dirs[1]).publish()
         #expect(!report.unchanged)
         let mine = try Data(contentsOf: dirs[1].appendingPathComponent("root/staticfiles.json"))
         #expect(try await client.getObject(key: "l/staticfiles.json")?.body == mine)

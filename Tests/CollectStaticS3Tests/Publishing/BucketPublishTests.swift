@@ -210,24 +210,30 @@ struct BucketPublishTests {
         #expect(try moto.verify(bucket: bucket, prefix: "p").whole)
     }
 
+    /// Two sites, A and B, collected into their STATIC_ROOTs (no bucket yet).
+    static func twoSites(_ label: String, moto: MotoServer) throws -> (URL, URL) {
+        let dirs = ["A", "B"].map { (TestSupport.temporaryDirectory("s3-\(label)-\($0)"), $0) }
+        for (dir, version) in dirs {
+            Self.makeSite(dir, version: version)
+            try #require(Self.collect(dir, moto: moto, storage: nil).status == 0)
+        }
+        return (dirs[0].0, dirs[1].0)
+    }
+
+    static func publisher(_ client: S3Client, _ dir: URL) -> BucketPublisher {
+        BucketPublisher(client: client, staticRoot: dir.path + "/root", manifestName: "staticfiles.json")
+    }
+
     @Test func aPublisherThatLosesTheRaceFailsAndThePointerStaysValid() async throws {
         let moto = try MotoServer.get()
         let bucket = try moto.makeBucket("race")
-        let a = TestSupport.temporaryDirectory("s3-race-a")
-        let b = TestSupport.temporaryDirectory("s3-race-b")
-        defer {
-            try? FileManager.default.removeItem(at: a)
-            try? FileManager.default.removeItem(at: b)
-        }
-        Self.makeSite(a, version: "A")
-        Self.makeSite(b, version: "B")
-        try #require(Self.collect(a, moto: moto, storage: nil).status == 0)
-        try #require(Self.collect(b, moto: moto, storage: nil).status == 0)
+        let (a, b) = try Self.twoSites("race", moto: moto)
+        defer { for dir in [a, b] { try? FileManager.default.removeItem(at: dir) } }
         let configuration = moto.configuration(bucket: bucket, prefix: "s")
         let client = S3Client(configuration: configuration)
         defer { Task { await client.shutdown() } }
-        let publisherB = BucketPublisher(client: client, staticRoot: b.path + "/root", manifestName: "staticfiles.json")
-        var publisherA = BucketPublisher(client: client, staticRoot: a.path + "/root", manifestName: "staticfiles.json")
+        let publisherB = Self.publisher(client, b)
+        var publisherA = Self.publisher(client, a)
         // B publishes completely after A read the (absent) pointer and uploaded its objects.
         publisherA.beforePointerSwap = { _ = try await publisherB.publish() }
         let racing = publisherA
@@ -247,8 +253,7 @@ struct BucketPublishTests {
         // The originals are B's too: A, which lost, wrote none.
         #expect(try moto.verify(bucket: bucket, prefix: "s").whole)
         // A second attempt of A (now reading B's pointer) wins.
-        _ = try await BucketPublisher(client: client, staticRoot: a.path + "/root", manifestName: "staticfiles.json")
-            .publish()
+        _ = try await Self.publisher(client, a).publish()
         #expect(
             try await client.getObject(key: "s/staticfiles.json")?.body
                 == (try Data(contentsOf: a.appendingPathComponent("root/staticfiles.json"))))
@@ -259,20 +264,12 @@ struct BucketPublishTests {
     @Test func aPublisherOvertakenWhileCopyingPlacesTheWinnersOriginalsAgain() async throws {
         let moto = try MotoServer.get()
         let bucket = try moto.makeBucket("overtaken")
-        let a = TestSupport.temporaryDirectory("s3-over-a")
-        let b = TestSupport.temporaryDirectory("s3-over-b")
-        defer {
-            try? FileManager.default.removeItem(at: a)
-            try? FileManager.default.removeItem(at: b)
-        }
-        Self.makeSite(a, version: "A")
-        Self.makeSite(b, version: "B")
-        try #require(Self.collect(a, moto: moto, storage: nil).status == 0)
-        try #require(Self.collect(b, moto: moto, storage: nil).status == 0)
+        let (a, b) = try Self.twoSites("over", moto: moto)
+        defer { for dir in [a, b] { try? FileManager.default.removeItem(at: dir) } }
         let client = S3Client(configuration: moto.configuration(bucket: bucket, prefix: "o"))
         defer { Task { await client.shutdown() } }
-        let publisherB = BucketPublisher(client: client, staticRoot: b.path + "/root", manifestName: "staticfiles.json")
-        var publisherA = BucketPublisher(client: client, staticRoot: a.path + "/root", manifestName: "staticfiles.json")
+        let publisherB = Self.publisher(client, b)
+        var publisherA = Self.publisher(client, a)
         publisherA.beforeOriginals = { _ = try await publisherB.publish() }
         _ = try await publisherA.publish()
 

@@ -54,8 +54,7 @@ struct BucketVerifyTests {
         try #require(BucketPublishTests.collect(dir, moto: moto, storage: nil).status == 0)
         let client = S3Client(configuration: moto.configuration(bucket: bucket, prefix: "v"))
         defer { Task { await client.shutdown() } }
-        var publisher = BucketPublisher(
-            client: client, staticRoot: dir.path + "/root", manifestName: "staticfiles.json")
+        var publisher = BucketPublishTests.publisher(client, dir)
         _ = try await publisher.publish()
         let names = BucketPublishTests.localFiles(dir).filter { $0 != "staticfiles.json" }
         _ = try moto.peer("delete", bucket, "v/\(names[0])")

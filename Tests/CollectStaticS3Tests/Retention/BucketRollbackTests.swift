@@ -84,7 +84,7 @@ struct BucketRollbackTests {
         let client = S3Client(configuration: moto.configuration(bucket: bucket, prefix: "s"))
         defer { Task { await client.shutdown() } }
         func publisher(_ dir: URL) -> BucketPublisher {
-            BucketPublisher(client: client, staticRoot: dir.path + "/root", manifestName: "staticfiles.json")
+            BucketPublishTests.publisher(client, dir)
         }
         _ = try await publisher(dirs[0]).publish()
         _ = try await publisher(dirs[1]).publish()
