@@ -11,16 +11,14 @@
 # server's log).
 # Usage: Benchmarks/s3/run.sh [CORPUS_DIR]   (default /tmp/collectstatic-corpus; BINARY=path skips the build)
 set -euo pipefail
-# The benchmark targets are in the package only when asked for (Package.swift).
-export COLLECTSTATIC_BENCHMARKS=1
 cd "$(dirname "$0")/../.."
+. Benchmarks/s3/common.sh
 corpus=${1:-/tmp/collectstatic-corpus}
 work=${BENCH_WORK:-/dev/shm/collectstatic-s3-benchmark}
 [ -n "${BENCH_WORK:-}" ] || [ -d /dev/shm ] || work=/tmp/collectstatic-s3-benchmark
 venv=${VENV:-/tmp/collectstatic-s3-bench-venv}
 Benchmarks/make-corpus.sh "$corpus"
-if [ -z "${BINARY:-}" ]; then swift build -c release --product collectstatic; fi
-binary=${BINARY:-$PWD/.build/release/collectstatic}
+s3_bench_binary
 if ! "$venv/bin/python" -c "import django, storages, boto3" 2>/dev/null; then
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet "django>=5.2,<6" django-storages boto3
@@ -28,38 +26,12 @@ fi
 command -v aws >/dev/null || { echo "needs the AWS CLI (aws)"; exit 1; }
 
 rm -rf "$work" && mkdir -p "$work"
-mapfile -t roots < <(sed "s|^|$corpus/|" "$corpus/roots.txt")
-dirs=(); for root in "${roots[@]}"; do dirs+=(--dir "$root"); done
-
-# The server: one JSON line with its port and key, then it serves until its stdin closes.
-# Signature checking off: moto 5.2.1's check refuses keys with `@` (the corpus has one such file,
-# cms/img/loader@2x.gif), as it refuses `+`, `(` and non-ASCII (Tests/CollectStaticS3Tests/Support/MotoServer.swift).
-coproc MOTO { exec python3 -c '
-import sys; sys.path.insert(0, "Tests/S3")
-import moto_server
-from moto import settings
-settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
-moto_server.main()' 2>"$work/moto.log"; }
-read -r started <&"${MOTO[0]}"
-port=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["port"])' "$started")
-export AWS_ACCESS_KEY_ID=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["access_key"])' "$started")
-export AWS_SECRET_ACCESS_KEY=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["secret_key"])' "$started")
-export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
-endpoint=http://127.0.0.1:$port
-trap 'exec {MOTO[1]}>&-; wait' EXIT
-
-requests() { curl -sSf "$endpoint/__requests" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
-# Requests since log position $1, as "N (GET a, PUT b, ...)".
-since() {
-    curl -sSf "$endpoint/__requests" | python3 -c '
-import collections, json, sys
-log = json.load(sys.stdin)[int(sys.argv[1]):]
-counts = collections.Counter(entry["method"] for entry in log)
-print(f"{len(log)} (" + ", ".join(f"{m} {n}" for m, n in sorted(counts.items())) + ")")' "$1"
-}
+s3_bench_roots "$corpus"
+s3_bench_moto "$work"
+requests() { s3_bench_requests; }
+since() { s3_bench_since "$1"; }
 seconds() { /usr/bin/time -f "%e" -o "$work/time" "$@" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }; cat "$work/time"; }
-bucket() { aws --endpoint-url "$endpoint" s3api create-bucket --bucket "$1" >/dev/null; }
-for name in ours sync django; do bucket "bench-$name"; done
+for name in ours sync django; do s3_bench_bucket "bench-$name"; done
 
 # 1. Ours. The local collect first (not timed as publishing), then the publish.
 cd "$work"
@@ -110,7 +82,7 @@ at=$(requests)
 django_again=$(seconds "${django[@]}")
 django_again_requests=$(since "$at")
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+s3_bench_machine
 echo "corpus: $(wc -l < "$corpus/roots.txt") roots; collected tree: $files files (hashed, originals, .br/.gz), $mb MB; local cold collect ${local_cold} s (not in the table)"
 echo "$(python3 -c 'import moto; print("moto", moto.__version__)'), $(aws --version 2>&1 | cut -d' ' -f1), $("$venv/bin/python" -c 'import django, importlib.metadata as m; print("django-storages", m.version("django-storages"), "on Django", django.get_version(), "+ boto3", m.version("boto3"))')"
 printf '| publish | wall (s) | requests |\n|---|---|---|\n'

@@ -35,6 +35,9 @@ public struct CollectionReport: Sendable, Equatable, Codable {
     /// Entries fetched from the shared compression cache (`Collector.sharedCache`), and files sent to it.
     public var sharedCacheFetched: Int = 0
     public var sharedCacheStored: Int = 0
+    /// The fetch from the shared cache before compressing: records, files and its wall time (nil
+    /// without a shared cache).
+    public var sharedCacheFetch: SharedCacheFetch?
     /// One line per destination beyond STATIC_ROOT (`ReleaseDestination`) that received the release.
     public var destinations: [String] = []
     /// Wall seconds of each stage: find, fingerprint, plan, stage (the new tree's files), compress,
@@ -90,6 +93,8 @@ public enum CollectionEvent: Sendable {
     case deleted(String)
     /// Variants of a content (named by its first file) were made, or reused from an earlier run.
     case compressed(String, reused: Bool)
+    /// The entries the release needs were fetched from the shared compression cache.
+    case fetchedFromSharedCache(SharedCacheFetch)
     case warning(String)
     /// Another run holds the lock on STATIC_ROOT; this one waits for it.
     case waitingForLock(pid: Int32?, lockFile: String)

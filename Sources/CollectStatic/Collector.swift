@@ -217,7 +217,10 @@ public struct Collector: Sendable {
             policy: policy, tree: tree, cache: cache, jobs: configuration.jobs, observer: observer)
         let shared = tree.writesFiles ? sharedCache : nil
         if let shared {
-            report.sharedCacheFetched = try await cache.fetchMissing(scheduler.keys(plan.files), from: shared)
+            let fetch = try await cache.fetchMissing(scheduler.keys(plan.files), from: shared)
+            report.sharedCacheFetched = fetch.records
+            report.sharedCacheFetch = fetch
+            observer.handle(.fetchedFromSharedCache(fetch))
         }
         let outcome = try await scheduler.run(plan.files)
         if let shared { report.sharedCacheStored = try await cache.sendWritten(to: shared) }

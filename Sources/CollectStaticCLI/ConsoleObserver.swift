@@ -12,7 +12,8 @@ import Synchronization
 ///   every `plainInterval` seconds of a long phase. A run where nothing changed, or that was quick,
 ///   prints nothing here: only the summary on stdout.
 /// - 2: also every file copied, skipped (not modified), post-processed, compressed or deleted, in
-///   Django's words ("Pretending to …" in a dry run).
+///   Django's words ("Pretending to …" in a dry run), and what was fetched from a shared cache in
+///   how long (`Fetched 2,325 entries (4,397 files) from the shared cache in 21 s`).
 /// - 3: also debug lines (how many files were found).
 final class ConsoleObserver: CollectionObserver {
     let verbosity: Int
@@ -74,6 +75,10 @@ final class ConsoleObserver: CollectionObserver {
             } else {
                 line(dryRun ? "Pretending to compress '\(name)'" : "Compressed '\(name)'")
             }
+        case .fetchedFromSharedCache(let fetch) where verbosity >= 2:
+            line(
+                "Fetched \(ProgressLine.count(fetch.records)) entries (\(ProgressLine.count(fetch.files)) files) from the shared cache in \(ProgressLine.duration(fetch.seconds))"
+            )
         case .deleted(let name) where verbosity >= 2:
             line(dryRun ? "Pretending to delete '\(name)'" : "Deleting '\(name)'")
         case .warning(let message) where verbosity >= 1:

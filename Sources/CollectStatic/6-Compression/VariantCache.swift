@@ -108,13 +108,17 @@ struct VariantCache: Sendable {
     }
 
     /// Fetches from `shared` the entries for `keys` that neither the published tree nor the cache
-    /// folder holds: the records first, then the files they name. Returns how many entries came.
-    /// Nothing fetched is trusted: `lookup` proves every file against its record.
-    func fetchMissing(_ keys: [Key], from shared: any SharedCache) async throws(CollectStaticError) -> Int {
-        guard let folder else { return 0 }
+    /// folder holds: the records first, then the files they name. Returns how many records and files
+    /// came, and the time it took. Nothing fetched is trusted: `lookup` proves every file against its
+    /// record.
+    func fetchMissing(_ keys: [Key], from shared: any SharedCache) async throws(CollectStaticError)
+        -> SharedCacheFetch
+    {
+        var clock = Stopwatch()
+        guard let folder else { return SharedCacheFetch(records: 0, files: 0, seconds: clock.lap()) }
         let records = keys.filter { previous[$0] == nil }.map { folder.variantBase(settingsKey, $0) + ".json" }
             .filter { !FileSystem.exists($0) }.map(relative)
-        guard !records.isEmpty else { return 0 }
+        guard !records.isEmpty else { return SharedCacheFetch(records: 0, files: 0, seconds: clock.lap()) }
         let fetched = try await shared.fetch(records, into: folder.path)
         var files: [String] = []
         for record in records {
@@ -123,8 +127,8 @@ struct VariantCache: Sendable {
             else { continue }
             files += variants.keys.sorted().map { record.dropLast(".json".count) + $0.fileSuffix }
         }
-        _ = try await shared.fetch(files, into: folder.path)
-        return fetched
+        let fetchedFiles = try await shared.fetch(files, into: folder.path)
+        return SharedCacheFetch(records: fetched, files: fetchedFiles, seconds: clock.lap())
     }
 
     /// Sends `shared` the entries this run wrote into the cache folder; returns how many files went.

@@ -60,15 +60,21 @@ struct BucketCacheTests {
         let cold = try await first.collect(cache)
         #expect(cold.variantsWritten == 24 && cold.variantsReused == 0, "12 contents, .br and .gz each")
         #expect(cold.sharedCacheFetched == 0)
+        #expect(cold.sharedCacheFetch?.records == 0 && cold.sharedCacheFetch?.files == 0, "12 records missing, no file")
         #expect(cold.sharedCacheStored == 36, "24 variants and 12 records")
         let listed = try #require(try moto.peer("keys", bucket, "ci-cache") as? [String])
         #expect(listed.count == 36 && listed.allSatisfy { $0.hasPrefix("ci-cache/v2/variants/") })
 
         let second = try Machine("b", site: site)
         defer { second.remove() }
+        // One of the downloads is slow: the fetch's time covers it.
+        try moto.injectDelay(seconds: 1.5, count: 1, match: "/\(bucket)/ci-cache/v2/variants/", method: "GET")
         let warm = try await second.collect(cache)
         #expect(warm.variantsWritten == 0 && warm.variantsReused == 24, "nothing compressed again")
         #expect(warm.sharedCacheFetched == 12 && warm.sharedCacheStored == 0)
+        let fetch = try #require(warm.sharedCacheFetch)
+        #expect(fetch.records == 12 && fetch.files == 24, "12 records, then the 24 variants they name")
+        #expect(fetch.seconds >= 1.5 && fetch.seconds < (warm.seconds["compress"] ?? 0), "timed within the stage")
         // The same release, byte for byte.
         for name in TestSupport.files(in: first.staticRoot) where name != "staticfiles.json" {
             #expect(
@@ -106,21 +112,24 @@ struct BucketCacheTests {
 
     /// The tool: `COLLECTSTATIC_CACHE=s3://…` without `COLLECTSTATIC_CACHE_DIR` uses a temporary local
     /// folder, removed after the run; a second machine reuses every variant; the URL's secret is never
-    /// printed.
+    /// printed. `--json` gives what a run fetched and in how long (`sharedCacheFetch`), and a third
+    /// machine at verbosity 2 prints it (docs/benchmarks.md, "S3: a fresh machine with a warm bucket cache").
     @Test func theToolSharesItsCacheThroughTheBucket() throws {
         let moto = try MotoServer.get()
         let bucket = try moto.makeBucket("cache-cli")
         var reports: [[String: Any]] = []
-        for machine in ["a", "b"] {
+        var fetchLines: [String] = []
+        for machine in ["a", "b", "c"] {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "bucket-cache-cli-\(machine)-\(UUID())")
             defer { try? FileManager.default.removeItem(at: root) }
             BucketPublishTests.makeSite(root)
             let temporary = root.appendingPathComponent("tmp")
             try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+            let output = machine == "c" ? ["-v", "2"] : ["--json", "-v", "3"]
             let result = TestSupport.run(
                 TestSupport.collectstaticBinary,
-                ["--noinput", "--json", "-v", "3", "--dir", "src", "--static-root", "root", "--brotli-quality", "5"],
+                ["--noinput"] + output + ["--dir", "src", "--static-root", "root", "--brotli-quality", "5"],
                 environment: [
                     "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TMPDIR": temporary.path,
                     "COLLECTSTATIC_CACHE": "s3://\(bucket)/cache", "AWS_ENDPOINT_URL_S3": moto.endpoint,
@@ -129,6 +138,10 @@ struct BucketCacheTests {
             try #require(result.status == 0, "\(result.stderr)")
             #expect(!result.stdout.contains(moto.secretKey) && !result.stderr.contains(moto.secretKey))
             #expect(TestSupport.files(in: temporary) == [], "the temporary cache folder is removed")
+            if machine == "c" {
+                fetchLines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("Fetched ") }.map(String.init)
+                continue
+            }
             let line = try #require(result.stdout.split(separator: "\n").last { $0.hasPrefix("{") })
             reports.append(try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]))
         }
@@ -136,5 +149,16 @@ struct BucketCacheTests {
         let reused = reports.map { $0["variantsReused"] as? Int ?? -1 }
         #expect(written[0] > 0 && reused[0] == 0)
         #expect(written[1] == 0 && reused[1] == written[0], "the second machine compresses nothing")
+        // What the second machine fetched: every record, then every variant the first machine made.
+        let fetches = reports.map { $0["sharedCacheFetch"] as? [String: Any] ?? [:] }
+        #expect(fetches[0]["records"] as? Int == 0 && fetches[0]["files"] as? Int == 0)
+        let records = try #require(fetches[1]["records"] as? Int)
+        #expect(records > 0 && fetches[1]["files"] as? Int == written[0])
+        #expect(fetches[1]["seconds"] as? Double ?? -1 > 0)
+        #expect(fetchLines.count == 1)
+        #expect(
+            fetchLines.first?.hasPrefix(
+                "Fetched \(records) entries (\(written[0]) files) from the shared cache in ") == true,
+            "\(fetchLines)")
     }
 }
