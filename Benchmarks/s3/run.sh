@@ -9,7 +9,8 @@
 #      STATICFILES_DIRS; it compresses nothing, so it uploads about a third of the objects);
 # then each again with nothing changed. Prints wall times and request counts by method (from the
 # server's log).
-# Usage: Benchmarks/s3/run.sh [CORPUS_DIR]   (default /tmp/collectstatic-corpus; BINARY=path skips the build)
+# Usage: Benchmarks/s3/run.sh [CORPUS_DIR]   (default /tmp/collectstatic-corpus; BINARY=path skips the build;
+#        DJANGO=0 leaves django-storages out, about 15 minutes of the run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . Benchmarks/s3/common.sh
@@ -75,12 +76,15 @@ mkdir -p "$project"
 } > "$project/bench_settings.py"
 django=(env -C "$project" DJANGO_SETTINGS_MODULE=bench_settings PYTHONPATH="$project"
     "$venv/bin/python" -m django collectstatic --noinput -v 0)
-at=$(requests)
-django_publish=$(seconds "${django[@]}")
-django_publish_requests=$(since "$at")
-at=$(requests)
-django_again=$(seconds "${django[@]}")
-django_again_requests=$(since "$at")
+django_publish=n/a django_publish_requests=n/a django_again=n/a django_again_requests=n/a
+if [ "${DJANGO:-1}" != 0 ]; then
+    at=$(requests)
+    django_publish=$(seconds "${django[@]}")
+    django_publish_requests=$(since "$at")
+    at=$(requests)
+    django_again=$(seconds "${django[@]}")
+    django_again_requests=$(since "$at")
+fi
 
 s3_bench_machine
 echo "corpus: $(wc -l < "$corpus/roots.txt") roots; collected tree: $files files (hashed, originals, .br/.gz), $mb MB; local cold collect ${local_cold} s (not in the table)"
