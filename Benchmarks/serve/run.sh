@@ -204,7 +204,7 @@ run() {
     printf '%-58s %s\n' "$label" "${line#RESULT }"
     rps[$key]="${rps[$key]:-} $(echo "$line" | sed -E 's/.* rps=([0-9]+).*/\1/')"
 }
-median() { echo "${rps[$1]}" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() { echo "${rps[$1]:-}" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 echo "== wrk -t$threads -c$connections -d$duration, $rounds rounds (loopback, $(nproc) cores shared by the servers and wrk; load average $(cut -d' ' -f1-3 /proc/loadavg))"
 for round in $(seq 1 "$rounds"); do
