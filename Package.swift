@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/vapor/leaf-kit", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        // HTTP1ToHTTPServerCodec and the swift-http-types parts of Hummingbird's HTTP/1 channel (file regions).
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         // Serving middleware; service-lifecycle and log only for its tests and the example app.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
@@ -95,6 +97,9 @@ let package = Package(
             name: "StaticAssetsHummingbird",
             dependencies: [
                 "StaticAssetsServer", "StaticAssetsNIO", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ]
         ),
         // Vapor adapter: the middleware, `app.staticAssets` and `req.staticAssets`; Leaf tags for Vapor's renderer
@@ -169,6 +174,8 @@ let package = Package(
             dependencies: [
                 "StaticAssetsHummingbird", "StaticAssetsServer", "StaticAssets", "CollectStatic", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -209,7 +216,8 @@ let package = Package(
             dependencies: [
                 "StaticAssetsServer", "StaticAssetsHummingbird", "StaticAssetsVapor", "StaticAssets", "CollectStatic",
                 "TestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Vapor", package: "vapor"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Vapor", package: "vapor"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -230,7 +238,8 @@ if benchmarks {
             name: "StaticAssetsServeBenchmark",
             dependencies: [
                 "StaticAssetsHummingbird", "StaticAssetsVapor", "StaticAssetsServer", "StaticAssets",
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Vapor", package: "vapor"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Vapor", package: "vapor"),
             ],
             path: "Benchmarks/serve",
             exclude: ["run.sh"]

@@ -16,6 +16,9 @@
 // in the same place as ours answering every request under /static/ with the ceiling bytes and fields.
 // `--ours-copying PORT`: the responder with file bodies streamed as before (each chunk read into an
 // array, then copied into a ByteBuffer): the "before" of the 5 MB comparison.
+// `--ours-regions PORT`: StaticAssetsMiddleware with its defaults in a server whose HTTP/1 channel has a
+// StaticAssetsFileRegionHandler (file bodies as file regions: sendfile).
+// `--vapor-chunks PORT=BYTES,PORT=BYTES...`: more Vapor servers like `--vapor`, each with that chunk length.
 // Runs until SIGINT/SIGTERM.
 //
 //   StaticAssetsServeBenchmark --root DIR --measure-responder PATH [COUNT]
@@ -24,6 +27,7 @@
 // serving and without, and exits.
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import NIOPosix
 import StaticAssets
 import StaticAssetsHummingbird
@@ -155,6 +159,17 @@ func server(_ router: Hummingbird.Router<BasicRequestContext>, _ port: Int)
 var apps = [
     server(ourRouter, ours), server(diskRouter, oursDisk), server(theirRouter, theirs), server(ceilingRouter, ceiling),
 ]
+if let port = option("--ours-regions").flatMap(Int.init) {
+    let router = Hummingbird.Router()
+    router.add(
+        middleware: StaticAssetsHummingbird.StaticAssetsMiddleware(
+            StaticFileResponder(staticRoot: root, resolver: resolver)))
+    apps.append(
+        Hummingbird.Application(
+            router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [StaticAssetsFileRegionHandler()])),
+            configuration: .init(address: .hostname("127.0.0.1", port: port))))
+}
 if let port = option("--ours-copying").flatMap(Int.init) {
     let router = Hummingbird.Router()
     router.add(middleware: CopyingBodyMiddleware(responder: StaticFileResponder(staticRoot: root, resolver: resolver)))
@@ -186,6 +201,15 @@ if let port = option("--vapor").flatMap(Int.init) {
     vaporApps.append(
         try await vaporServer(
             port, StaticAssetsVapor.StaticAssetsMiddleware(StaticFileResponder(staticRoot: root, resolver: resolver))))
+}
+for entry in (option("--vapor-chunks") ?? "").split(separator: ",") {
+    let parts = entry.split(separator: "=")
+    guard parts.count == 2, let port = Int(parts[0]), let chunk = Int(parts[1]) else { continue }
+    vaporApps.append(
+        try await vaporServer(
+            port,
+            StaticAssetsVapor.StaticAssetsMiddleware(
+                StaticFileResponder(staticRoot: root, resolver: resolver), chunkLength: chunk)))
 }
 if let port = option("--vapor-file").flatMap(Int.init) {
     let parent = URL(fileURLWithPath: root).deletingLastPathComponent().path + "/"

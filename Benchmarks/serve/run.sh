@@ -10,6 +10,8 @@
 #   - a 5 MB hashed file (streamed from disk: over the 64 KB memory limit) from both middleware
 #     settings, from the middleware's body path before (chunks read into arrays, then copied) and from
 #     nginx;
+#   - the 5 MB file from StaticAssetsMiddleware in a server with StaticAssetsFileRegionHandler (file
+#     regions: sendfile) against the same middleware without it, and against nginx;
 #   - Vapor 4: the small .br from StaticAssetsVapor's middleware against Vapor answering the same bytes
 #     from memory (a middleware in the same place: the framework's ceiling) and against the identity
 #     file from Vapor's FileMiddleware; the 5 MB file from our middleware and from FileMiddleware.
@@ -21,6 +23,8 @@
 #   DURATION=10s CONNECTIONS=64 THREADS=2 Benchmarks/serve/run.sh
 #   PACKAGE_DIR=/path/to/package Benchmarks/serve/run.sh
 #   SCRATCH_PATH=.build-release Benchmarks/serve/run.sh   # another build folder (default: .build)
+#   CASES="big_regions big_ours big_nginx" Benchmarks/serve/run.sh   # only these cases (keys of `run` below)
+#   VAPOR_CHUNKS="262144 1048576" Benchmarks/serve/run.sh  # also Vapor's 5 MB with these chunk lengths
 set -euo pipefail
 # The benchmark targets are in the package only when asked for (Package.swift).
 export COLLECTSTATIC_BENCHMARKS=1
@@ -31,6 +35,8 @@ duration=${DURATION:-5s}
 connections=${CONNECTIONS:-32}
 threads=${THREADS:-2}
 rounds=${ROUNDS:-3}
+cases=${CASES:-}
+vapor_chunks=${VAPOR_CHUNKS:-}
 scratch=${SCRATCH_PATH:-$package/.build}
 brotli_module=${BROTLI_MODULE:-/usr/lib/nginx/modules/ngx_http_brotli_static_module.so}
 
@@ -108,10 +114,18 @@ port_vapor=$((port_ours + 5))
 port_vapor_file=$((port_ours + 6))
 port_vapor_ceiling=$((port_ours + 7))
 port_copying=$((port_ours + 8))
+port_regions=$((port_ours + 9))
+vapor_chunk_ports=""
+next_port=$((port_ours + 10))
+for size in $vapor_chunks; do
+    vapor_chunk_ports="$vapor_chunk_ports${vapor_chunk_ports:+,}$next_port=$size"
+    next_port=$((next_port + 1))
+done
 "$binary" --root "$root" --ours "$port_ours" --ours-disk "$port_disk" --file-middleware "$port_file" \
     --ceiling "$port_ceiling" --ceiling-body "$root/$hashed.br" --ceiling-type "text/css; charset=utf-8" \
     --ceiling-encoding br --vapor "$port_vapor" --vapor-file "$port_vapor_file" \
-    --vapor-ceiling "$port_vapor_ceiling" --ours-copying "$port_copying" > "$work/server.log" 2>&1 &
+    --vapor-ceiling "$port_vapor_ceiling" --ours-copying "$port_copying" --ours-regions "$port_regions" \
+    ${vapor_chunk_ports:+--vapor-chunks "$vapor_chunk_ports"} > "$work/server.log" 2>&1 &
 server_pid=$!
 
 mkdir -p "$work/nginx/tmp"
@@ -154,7 +168,7 @@ nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
 nginx_pid=$!
 
 for port in "$port_ours" "$port_disk" "$port_file" "$port_ceiling" "$port_nginx" "$port_vapor" "$port_vapor_file" \
-    "$port_vapor_ceiling" "$port_copying"; do
+    "$port_vapor_ceiling" "$port_copying" "$port_regions"; do
     for _ in $(seq 1 100); do
         curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/static/$hashed" && break
         sleep 0.1
@@ -175,7 +189,7 @@ curl -s -o /dev/null -w "   FileMiddleware: %{http_code} identity %{size_downloa
 curl -s -o /dev/null -w "   Vapor FileMiddleware: %{http_code} identity %{size_download}+%{size_header} bytes\n" \
     "$(url "$port_vapor_file" "$hashed")"
 for entry in "ours:$port_ours" "vapor:$port_vapor" "vapor-file:$port_vapor_file" "nginx:$port_nginx" \
-    "copying:$port_copying"; do
+    "copying:$port_copying" "regions:$port_regions"; do
     curl -s -o "$work/big.${entry%%:*}" "$(url "${entry##*:}" "$big")"
     cmp -s "$work/big.${entry%%:*}" "$root/$big" || { echo "run.sh: ${entry%%:*} sent other bytes for $big" >&2; exit 1; }
 done
@@ -183,14 +197,15 @@ done
 declare -A rps
 run() {
     local key=$1 label=$2; shift 2
+    if [ -n "$cases" ] && ! [[ " $cases " == *" $key "* ]]; then return; fi
     wrk -t"$threads" -c"$connections" -d1s "$@" > /dev/null   # warm-up
     local line
     line=$(wrk -t"$threads" -c"$connections" -d"$duration" -s "$work/report.lua" "$@" | grep '^RESULT')
     printf '%-58s %s\n' "$label" "${line#RESULT }"
     rps[$key]="${rps[$key]:-} $(echo "$line" | sed -E 's/.* rps=([0-9]+).*/\1/')"
 }
-median() { echo "${rps[$1]}" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { printf "%.2f", a / b }'; }
+median() { echo "${rps[$1]:-}" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 echo "== wrk -t$threads -c$connections -d$duration, $rounds rounds (loopback, $(nproc) cores shared by the servers and wrk; load average $(cut -d' ' -f1-3 /proc/loadavg))"
 for round in $(seq 1 "$rounds"); do
 echo "-- round $round"
@@ -203,17 +218,25 @@ run big_ours "5 MB: StaticAssetsMiddleware (memory)" "$(url "$port_ours" "$big")
 run big_disk "5 MB: StaticAssetsMiddleware (memory: .disabled)" "$(url "$port_disk" "$big")"
 run big_nginx "5 MB: nginx" "$(url "$port_nginx" "$big")"
 run big_copying "5 MB: StaticAssetsMiddleware reading into arrays (before)" "$(url "$port_copying" "$big")"
+run big_regions "5 MB: StaticAssetsMiddleware + StaticAssetsFileRegionHandler" "$(url "$port_regions" "$big")"
 run vapor "Vapor: StaticAssetsMiddleware (memory), .br" -H 'Accept-Encoding: br' "$(url "$port_vapor" "$hashed")"
 run vapor_ceiling "Vapor: the same bytes from memory (ceiling)" -H 'Accept-Encoding: br' "$(url "$port_vapor_ceiling" "$hashed")"
 run vapor_file "Vapor: FileMiddleware, identity" "$(url "$port_vapor_file" "$hashed")"
 run big_vapor "5 MB: Vapor StaticAssetsMiddleware" "$(url "$port_vapor" "$big")"
 run big_vapor_file "5 MB: Vapor FileMiddleware" "$(url "$port_vapor_file" "$big")"
+for entry in ${vapor_chunk_ports//,/ }; do
+    run "big_vapor_${entry#*=}" "5 MB: Vapor StaticAssetsMiddleware, chunkLength ${entry#*=}" "$(url "${entry%%=*}" "$big")"
+done
 done
 echo "== medians (requests/s): ours $(median ours), before $(median disk), ceiling $(median ceiling), nginx $(median nginx), FileMiddleware $(median file); 5 MB: ours $(median big_ours), before $(median big_disk), nginx $(median big_nginx)"
 echo "== ratios"
 echo "small .br: ours / ceiling = $(ratio ours ceiling) (goal >= 0.80); ours / before = $(ratio ours disk); ours / nginx = $(ratio ours nginx)"
 echo "5 MB: ours / memory: .disabled = $(ratio big_ours big_disk) (goal >= 1.00 within noise); ours / nginx = $(ratio big_ours big_nginx) (goal >= 0.90)"
 echo "5 MB: ours / reading into arrays (before) = $(ratio big_ours big_copying); before / nginx = $(ratio big_copying big_nginx) (median $(median big_copying))"
+echo "5 MB with StaticAssetsFileRegionHandler (sendfile): median $(median big_regions); / nginx = $(ratio big_regions big_nginx) (goal >= 0.90); / without the handler = $(ratio big_regions big_ours)"
 echo "== Vapor medians (requests/s): ours $(median vapor), ceiling $(median vapor_ceiling), FileMiddleware $(median vapor_file); 5 MB: ours $(median big_vapor), FileMiddleware $(median big_vapor_file)"
 echo "Vapor small .br: ours / ceiling = $(ratio vapor vapor_ceiling) (goal >= 0.80); ours / FileMiddleware = $(ratio vapor vapor_file) (goal > 1)"
 echo "Vapor 5 MB: ours / FileMiddleware = $(ratio big_vapor big_vapor_file) (goal >= 1.00 within noise); ours / nginx = $(ratio big_vapor big_nginx) (goal >= 0.90)"
+for entry in ${vapor_chunk_ports//,/ }; do
+    echo "Vapor 5 MB, chunkLength ${entry#*=}: median $(median "big_vapor_${entry#*=}"); / FileMiddleware = $(ratio "big_vapor_${entry#*=}" big_vapor_file); / nginx = $(ratio "big_vapor_${entry#*=}" big_nginx)"
+done

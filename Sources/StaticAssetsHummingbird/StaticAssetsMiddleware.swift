@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import NIOPosix
 import StaticAssets
 import StaticAssetsNIO
@@ -18,10 +19,11 @@ import StaticAssetsServer
 /// with the same resolver see the same release. Each request is answered wholly from the release it
 /// started on.
 ///
-/// File bodies are read from the file the responder opened (its size and validators came from the
-/// same open file), in chunks on NIO's thread pool straight into the buffers written out, except the
-/// small hashed files the responder holds in memory, which are sent from there; HEAD, 304 and error
-/// responses carry no body.
+/// File bodies come from the file the responder opened (its size and validators came from the same
+/// open file): handed to the kernel as a file region (`sendfile`) on a connection whose pipeline has a
+/// ``StaticAssetsFileRegionHandler`` and no TLS, else read in chunks on NIO's thread pool straight into
+/// the buffers written out; the small hashed files the responder holds in memory are sent from there;
+/// HEAD, 304 and error responses carry no body.
 public struct StaticAssetsMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Whether the middleware makes the resolver watch for new releases.
     public enum Reload: Sendable, Equatable {
@@ -73,6 +75,10 @@ public struct StaticAssetsMiddleware<Context: RequestContext>: RouterMiddleware 
             return Response(
                 status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes[range])))
         case .file(let file, let range) where !range.isEmpty:
+            if let id = Self.handOver(file, range, request) {
+                headers[FileRegionFields.region] = String(id)
+                return Response(status: status, headers: headers, body: ResponseBody())
+            }
             return Response(status: status, headers: headers, body: try await body(file, range))
         default:
             return Response(status: status, headers: headers, body: ResponseBody())
@@ -85,9 +91,9 @@ public struct StaticAssetsMiddleware<Context: RequestContext>: RouterMiddleware 
     /// intermediate copy. A file that turns out shorter than the fields said ends the response with
     /// an error (the connection is closed) rather than sending fewer bytes than `Content-Length`.
     ///
-    /// Not `sendfile`: Hummingbird's response body writer (`ResponseBodyWriter`) takes `ByteBuffer`s
-    /// only, and its channel's outbound type (`HTTPResponsePart`, `HTTPPart<HTTPResponse, ByteBuffer>`)
-    /// has no room for a `FileRegion`.
+    /// The path without a ``StaticAssetsFileRegionHandler``: Hummingbird's response body writer
+    /// (`ResponseBodyWriter`) takes `ByteBuffer`s only, and its channel's outbound type
+    /// (`HTTPResponsePart`, `HTTPPart<HTTPResponse, ByteBuffer>`) has no room for a `FileRegion`.
     func body(_ file: OpenFile, _ range: Range<Int>) async throws -> ResponseBody {
         let pool = threadPool
         let chunk = chunkLength
@@ -111,6 +117,24 @@ public struct StaticAssetsMiddleware<Context: RequestContext>: RouterMiddleware 
             try await writer.write(current)
             try await writer.finish(nil)
         }
+    }
+
+    /// Hands the bytes `range` of the open file to the request's connection as a file region (a new
+    /// descriptor of the same file, which the connection's ``StaticAssetsFileRegionHandler`` closes):
+    /// the id the response names, or nil when the request did not come through such a handler on a
+    /// plain connection (or the connection has closed, or no descriptor is left).
+    static func handOver(_ file: OpenFile, _ range: Range<Int>, _ request: Request) -> UInt64? {
+        guard let token = request.headers[FileRegionFields.connection],
+            let connection = FileRegionConnections.connection(token: token),
+            let descriptor = file.duplicateDescriptor()
+        else { return nil }
+        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor)
+        let region = FileRegion(fileHandle: handle, readerIndex: range.lowerBound, endIndex: range.upperBound)
+        guard let id = connection.handOver(region) else {
+            try? handle.close()
+            return nil
+        }
+        return id
     }
 
     /// The fields the responder reads, copied out of the request.

@@ -9,8 +9,9 @@ package struct ShortRead: Error, CustomStringConvertible {
 
 /// One chunk of a file body, read into the buffer that is written to the socket (both adapters).
 ///
-/// Not `sendfile`: Hummingbird's `ResponseBodyWriter` and Vapor's `Response.Body` carry `ByteBuffer`s
-/// (both frameworks' own file middlewares read chunks too), so no `FileRegion` reaches their encoders.
+/// Vapor's `Response.Body` and Hummingbird's `ResponseBodyWriter` carry `ByteBuffer`s, so this is how
+/// both adapters send file bodies, except Hummingbird's on a plain connection whose channel has a
+/// `StaticAssetsFileRegionHandler` (file regions: `sendfile`).
 package enum FileChunk {
     static let allocator = ByteBufferAllocator()
 

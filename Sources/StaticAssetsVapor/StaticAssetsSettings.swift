@@ -22,7 +22,7 @@ public struct StaticAssetsSettings: Sendable {
     /// serving options: `allowAllOrigins`, `rootFiles`, `addHeaders`, `mimeTypes`, `indexFile`,
     /// `maxAge`). Its `manifestName` is replaced by ``manifestName``.
     public var options: StaticFileResponder.Options
-    /// Bytes read per chunk of a streamed body.
+    /// Bytes read per chunk of a streamed body (``StaticAssetsMiddleware/defaultChunkLength``, 256 KB).
     public var chunkLength: Int
     /// Whether a new release (a collect run publishing a new manifest) is noticed by itself (default:
     /// checked every second, at once with inotify); not in development mode.
@@ -31,7 +31,8 @@ public struct StaticAssetsSettings: Sendable {
     public init(
         staticRoot: String = "public/static", staticURL: String = "/static/",
         manifestName: String = "staticfiles.json", sourceRoots: [(prefix: String?, path: String)] = [],
-        development: Bool? = nil, options: StaticFileResponder.Options = .init(), chunkLength: Int = 128 * 1024,
+        development: Bool? = nil, options: StaticFileResponder.Options = .init(),
+        chunkLength: Int = StaticAssetsMiddleware.defaultChunkLength,
         reload: StaticAssetsMiddleware.Reload = .default
     ) {
         self.reload = reload

@@ -1,4 +1,5 @@
 import Foundation
+import StaticAssetsHummingbird
 import StaticAssetsServer
 import TestSupport
 import Testing
@@ -11,7 +12,9 @@ import Testing
 @Suite(.serialized, .enabled(if: Requirement.tool("curl"), "needs curl"))
 struct ConformanceTests {
     enum Adapter: String, CaseIterable, Sendable, CustomStringConvertible {
-        case responder, hummingbird, vapor
+        /// `hummingbirdFileRegions`: the Hummingbird middleware with a `StaticAssetsFileRegionHandler` in
+        /// the server's channel (file bodies as file regions, `sendfile`).
+        case responder, hummingbird, hummingbirdFileRegions, vapor
         var description: String { rawValue }
     }
 
@@ -22,6 +25,8 @@ struct ConformanceTests {
         switch adapter {
         case .responder: return requests.map { ResponderAdapter.exchange(responder, $0) }
         case .hummingbird: return try await HummingbirdAdapter.exchanges(responder, requests)
+        case .hummingbirdFileRegions:
+            return try await HummingbirdAdapter.exchanges(responder, requests, fileRegions: FileRegionCounter())
         case .vapor: return try await VaporAdapter.exchanges(responder, requests)
         }
     }
@@ -61,6 +66,24 @@ struct ConformanceTests {
             #expect(answers[index].responderFields == reference[index].responderFields, "\(adapter): \(row)")
         }
         #expect(responder.bytesInMemory == 0)
+    }
+
+    /// docs/guides/serving.md, "File bodies through sendfile": with the handler in the channel, every
+    /// file body of the table (read from disk: no memory serving) went to the socket as a file region,
+    /// and the answers are the table's (`productionTableFromDisk` checks them row by row).
+    @Test func fileBodiesGoAsFileRegionsWithTheHandler() async throws {
+        let site = try await ConformanceFixture.shared.value
+        let rows = ConformanceTable.rows(site)
+        let counter = FileRegionCounter()
+        let answers = try await HummingbirdAdapter.exchanges(
+            try site.responder(.init(memory: .disabled)), rows.map(\.request), fileRegions: counter)
+        let withBodies = answers.filter { [200, 206].contains($0.status) && !$0.body.isEmpty }
+        #expect(withBodies.count >= 20)
+        #expect(counter.regions == withBodies.count)
+        #expect(counter.bytes == withBodies.map(\.body.count).reduce(0, +))
+        for (row, answer) in zip(rows, answers) {
+            #expect(row.failures(answer).isEmpty, "\(row): \(row.failures(answer).joined(separator: "; "))")
+        }
     }
 
     @Test func adaptersAgreeOnEveryRow() async throws {
@@ -118,7 +141,7 @@ struct ConformanceTests {
 
     static func expectAgreement(_ rows: [ConformanceRow], _ answers: [Adapter: [ConformanceExchange]]) {
         guard let reference = answers[.responder] else { return }
-        for adapter in [Adapter.hummingbird, .vapor] {
+        for adapter in [Adapter.hummingbird, .hummingbirdFileRegions, .vapor] {
             guard let other = answers[adapter] else {
                 Issue.record("no answers from \(adapter)")
                 continue

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import StaticAssetsHummingbird
@@ -7,19 +8,30 @@ import StaticAssetsServer
 import TestSupport
 
 /// The Hummingbird middleware over real HTTP: a server on 127.0.0.1 (ephemeral port) with the
-/// middleware in front of an application that answers everything else with "passed on".
+/// middleware in front of an application that answers everything else with "passed on". With
+/// `fileRegions`, the server's HTTP/1 channel has a `StaticAssetsFileRegionHandler` counting into it:
+/// file bodies go to the socket as file regions (`sendfile`).
 enum HummingbirdAdapter {
-    static func exchanges(_ responder: StaticFileResponder, _ requests: [ConformanceRequest]) async throws
-        -> [ConformanceExchange]
-    {
+    static func exchanges(
+        _ responder: StaticFileResponder, _ requests: [ConformanceRequest], fileRegions: FileRegionCounter? = nil
+    ) async throws -> [ConformanceExchange] {
         let router = Router()
         router.add(middleware: StaticAssetsMiddleware(responder, chunkLength: 16 * 1024))
         router.add(middleware: PassedOn())
         var logger = Logger(label: "conformance-hummingbird")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let server: HTTPServerBuilder =
+            if let fileRegions {
+                .http1(
+                    configuration: .init(additionalChannelHandlers: [
+                        StaticAssetsFileRegionHandler(counter: fileRegions)
+                    ]))
+            } else {
+                .http1()
+            }
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: router, server: server, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()

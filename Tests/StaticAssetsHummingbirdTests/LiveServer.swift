@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import StaticAssetsHummingbird
@@ -17,13 +18,19 @@ enum LiveServer {
         var response: [String: String]
     }
 
+    /// - Parameters:
+    ///   - server: the HTTP server (`.http1()`; with a `StaticAssetsFileRegionHandler`, or wrapped in TLS).
+    ///   - outer: a middleware placed before the static one (it sees the static one's responses).
     static func with(
         _ responder: StaticFileResponder, chunkLength: Int = 128 * 1024,
         page: (@Sendable () -> String)? = nil, record: (@Sendable (Exchange) -> Void)? = nil,
+        server: HTTPServerBuilder = .http1(),
+        outer: (any MiddlewareProtocol<Request, Response, BasicRequestContext>)? = nil,
         _ body: @Sendable (Int) async throws -> Void
     ) async throws {
         let router = Router()
         if let record { router.add(middleware: Recorder(record: record)) }
+        if let outer { router.add(middleware: outer) }
         router.add(middleware: StaticAssetsMiddleware(responder, chunkLength: chunkLength))
         if let page {
             router.get("/page") { _, _ in
@@ -38,7 +45,7 @@ enum LiveServer {
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
-            router: router,
+            router: router, server: server,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)

@@ -64,10 +64,11 @@ struct CurlResponse: Sendable {
 }
 
 enum Curl {
-    /// `curl` against `http://127.0.0.1:port` + `path`, sent as is (`--path-as-is`: no `..` folding).
+    /// `curl` against `http://127.0.0.1:port` + `path`, sent as is (`--path-as-is`: no `..` folding);
+    /// `https://` with `tls` (any certificate accepted).
     static func request(
         port: Int, _ path: String, headers: [(String, String)] = [], head: Bool = false, compressed: Bool = false,
-        method: String? = nil
+        method: String? = nil, tls: Bool = false
     ) async throws -> CurlResponse {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -79,7 +80,8 @@ enum Curl {
         if head { arguments.append("--head") }
         if compressed { arguments.append("--compressed") }
         if let method { arguments += ["-X", method] }
-        arguments.append("http://127.0.0.1:\(port)\(path)")
+        if tls { arguments.append("--insecure") }
+        arguments.append("\(tls ? "https" : "http")://127.0.0.1:\(port)\(path)")
         let result = try await ProcessRunner.run(try curlPath(), arguments)
         guard result.status == 0 else {
             throw CurlError(
