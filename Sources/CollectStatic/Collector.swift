@@ -83,7 +83,8 @@ public struct Collector: Sendable {
     public func run() async throws(CollectStaticError) -> CollectionReport {
         if options.clear && !options.dryRun { try checkClearAllowed() }
         let (run, current) = try RunContext.open(
-            configuration: configuration, options: options, observer: observer, hooks: hooks, now: now())
+            configuration: configuration, options: options, observer: observer, hooks: hooks, now: now(),
+            temporaryCache: sharedCache != nil)
         defer { run.close() }
         warnIfInPlace(run)
         var report = CollectionReport(

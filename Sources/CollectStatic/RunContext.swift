@@ -14,6 +14,8 @@ struct RunContext: Sendable {
     /// nil in a dry run, which changes nothing near STATIC_ROOT.
     let lock: PublishLock?
     let cache: CacheFolder?
+    /// The cache folder made for this run only (removed by `close`), when no cache folder is set.
+    let temporaryCacheFolder: String?
     let spool: Spool
     /// When the run started: its release is stamped with it.
     let now: Date
@@ -21,16 +23,23 @@ struct RunContext: Sendable {
 
     /// Finds the work folder and takes its lock (not in a dry run), removes what killed runs left
     /// behind and reads what is published (`current`), once.
+    /// `temporaryCache`: without a cache folder, the run still needs one (a shared cache fills it):
+    /// a folder in the work folder, removed by `close` (or, after a killed run, by the next one).
+    /// It is on STATIC_ROOT's file system, so what it holds is hard-linked into the release, and
+    /// removing it frees no data (removing a temporary folder elsewhere cost 30 s of a 56 s run,
+    /// docs/benchmarks.md).
     static func open(
         configuration: Configuration, options: CollectOptions, observer: any CollectionObserver, hooks: CollectorHooks,
-        now: Date
+        now: Date, temporaryCache: Bool = false
     ) throws(CollectStaticError) -> (RunContext, current: PublishedState) {
         let work = try WorkFolder.locate(
             staticRoot: configuration.staticRoot, create: !options.dryRun, forceInPlace: hooks.publishInPlace)
         let lock =
             options.dryRun
             ? nil : try PublishLock.acquire(work.lockFile, timeout: configuration.lockTimeout, observer: observer)
-        let cache = configuration.cacheDirectory.map(CacheFolder.init)
+        let temporaryCacheFolder =
+            configuration.cacheDirectory == nil && temporaryCache && !options.dryRun ? work.temporaryCache : nil
+        let cache = (configuration.cacheDirectory ?? temporaryCacheFolder).map(CacheFolder.init)
         let current = PublishedState.read(
             work, manifestName: configuration.manifestName, staticRoot: configuration.staticRoot, cache: cache,
             observer: observer)
@@ -45,7 +54,7 @@ struct RunContext: Sendable {
         }
         let context = RunContext(
             configuration: configuration, options: options, observer: observer, hooks: hooks, work: work, lock: lock,
-            cache: cache,
+            cache: cache, temporaryCacheFolder: temporaryCacheFolder,
             spool: Self.spool(work, staticRoot: configuration.staticRoot, dryRun: options.dryRun, now: now),
             now: now,
             publishing: work.publishing(manifestName: configuration.manifestName, observer: observer, hooks: hooks))
@@ -54,6 +63,7 @@ struct RunContext: Sendable {
 
     func close() {
         try? FileSystem.removeTree(spool.root)
+        if let temporaryCacheFolder { try? FileSystem.removeTree(temporaryCacheFolder) }
         lock?.release()
     }
 

@@ -43,19 +43,11 @@ struct BucketStep {
         return [BucketDestination(storage: step.storage, verify: step.verify)]
     }
 
-    /// The shared compression cache (`COLLECTSTATIC_CACHE=s3://…`), if any, and the local cache
-    /// folder it fills: `COLLECTSTATIC_CACHE_DIR` when set, else a temporary folder removed after the run.
-    static func sharedCache(_ configuration: inout Configuration) throws(CollectStaticError) -> (
-        cache: (any SharedCache)?, temporaryFolder: String?
-    ) {
-        guard let url = configuration.sharedCache else { return (nil, nil) }
-        let cache = try BucketCache(url: url, environment: ProcessInfo.processInfo.environment)
-        guard configuration.cacheDirectory == nil else { return (cache, nil) }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "collectstatic-cache-\(UUID().uuidString)"
-        ).path
-        configuration.cacheDirectory = folder
-        return (cache, folder)
+    /// The shared compression cache (`COLLECTSTATIC_CACHE=s3://…`), if any. Its local folder is
+    /// `COLLECTSTATIC_CACHE_DIR` when set, else one the run makes in its work folder and removes.
+    static func sharedCache(_ configuration: Configuration) throws(CollectStaticError) -> (any SharedCache)? {
+        guard let url = configuration.sharedCache else { return nil }
+        return try BucketCache(url: url, environment: ProcessInfo.processInfo.environment)
     }
 
     /// `clean`: deletes what no kept release of the bucket references; the summary line.

@@ -27,7 +27,7 @@ struct CollectCommand: AsyncParsableCommand {
     func run() async throws {
         var shown: ConsoleObserver?
         do {
-            var configuration = try await loadConfiguration([
+            let configuration = try await loadConfiguration([
                 ignore, verbosity, general, compression, releases, storage,
             ])
             let observer = ConsoleObserver(
@@ -46,11 +46,9 @@ struct CollectCommand: AsyncParsableCommand {
             let options = CollectOptions(
                 dryRun: django.dryRun, clear: django.clear, force: force, link: django.link,
                 postProcess: !django.noPostProcess && !copyOnly)
-            let shared = try BucketStep.sharedCache(&configuration)
-            defer { if let folder = shared.temporaryFolder { try? FileManager.default.removeItem(atPath: folder) } }
             var collector = Collector(configuration: configuration, options: options, observer: observer)
             collector.destinations = destinations
-            collector.sharedCache = shared.cache
+            collector.sharedCache = try BucketStep.sharedCache(configuration)
             if !django.noInput && isatty(STDIN_FILENO) == 1 && collector.destinationHasFiles {
                 try confirm(configuration.staticRoot)
             }

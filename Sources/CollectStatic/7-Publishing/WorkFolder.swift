@@ -36,6 +36,8 @@ struct WorkFolder: Sendable {
     /// leftover by the next one).
     func spool(_ id: String) -> String { path + "/new-" + id + ".rewritten" }
     func retiredTree(_ releaseID: String) -> String { path + "/old-" + releaseID }
+    /// A run's own cache folder when none is set (removed with the run, or as a leftover).
+    var temporaryCache: String { path + "/new-cache" }
 
     /// Finds (and, unless `create` is false, creates) the work folder for `staticRoot`.
     static func locate(staticRoot configured: String, create: Bool = true, forceInPlace: Bool = false)

@@ -110,8 +110,8 @@ struct BucketCacheTests {
         #expect(now == good)
     }
 
-    /// The tool: `COLLECTSTATIC_CACHE=s3://…` without `COLLECTSTATIC_CACHE_DIR` uses a temporary local
-    /// folder, removed after the run; a second machine reuses every variant; the URL's secret is never
+    /// The tool: `COLLECTSTATIC_CACHE=s3://…` without `COLLECTSTATIC_CACHE_DIR` uses a local folder
+    /// of its own in the work folder, removed after the run; a second machine reuses every variant; the URL's secret is never
     /// printed. `--json` gives what a run fetched and in how long (`sharedCacheFetch`), and a third
     /// machine at verbosity 2 prints it (docs/benchmarks.md, "S3: a fresh machine with a warm bucket cache").
     @Test func theToolSharesItsCacheThroughTheBucket() throws {
@@ -137,7 +137,12 @@ struct BucketCacheTests {
                 ], currentDirectory: root)
             try #require(result.status == 0, "\(result.stderr)")
             #expect(!result.stdout.contains(moto.secretKey) && !result.stderr.contains(moto.secretKey))
-            #expect(TestSupport.files(in: temporary) == [], "the temporary cache folder is removed")
+            // The run's own cache folder is in its work folder (STATIC_ROOT's file system), not in
+            // TMPDIR, and goes with the run.
+            #expect(TestSupport.files(in: temporary) == [], "nothing in TMPDIR")
+            let work = root.appendingPathComponent(".root.collectstatic")
+            #expect(FileManager.default.fileExists(atPath: work.path))
+            #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("new-cache").path))
             if machine == "c" {
                 fetchLines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("Fetched ") }.map(String.init)
                 continue
