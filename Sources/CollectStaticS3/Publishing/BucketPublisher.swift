@@ -146,7 +146,7 @@ public struct BucketPublisher: Sendable {
                 sourceOfDigest[digest] = object.name
             }
         }
-        var uploads = immutables.map { Upload(file: $0.name, object: $0) }
+        var uploads = immutables.map { Upload(file: $0.name, object: $0, sha256: immutableDigests[$0.name]) }
         var originals: [String: BucketOriginals.Original] = [:]
         for object in objects where !object.isImmutable {
             guard let digest = originalDigests[object.name] else { continue }
@@ -156,7 +156,7 @@ public struct BucketPublisher: Sendable {
             } else {
                 source = BucketOriginals.storeName(sha256: digest)
                 sourceOfDigest[digest] = source
-                uploads.append(Upload(file: object.name, object: object.stored(as: source)))
+                uploads.append(Upload(file: object.name, object: object.stored(as: source), sha256: digest))
             }
             originals[object.name] = .init(
                 source: source, sha256: digest, contentType: object.contentType,
@@ -259,6 +259,8 @@ public struct BucketPublisher: Sendable {
     struct Upload: Sendable {
         let file: String
         let object: BucketObject
+        /// SHA-256 (hex) of the file, read once before the uploads.
+        let sha256: String?
     }
 
     /// The bytes of a file of STATIC_ROOT the manifest lists.
@@ -313,8 +315,12 @@ public struct BucketPublisher: Sendable {
                 }
                 inFlight += 1
                 group.addTask {
+                    // Known to be there (the digest was taken before the uploads): not read again.
+                    if listed == nil, let digest = upload.sha256, present[object.name] == digest {
+                        return (object.name, digest, nil)
+                    }
                     let body = try Self.read(upload.file, in: root)
-                    let digest = SigV4Signer.sha256Hex(body)
+                    let digest = upload.sha256 ?? SigV4Signer.sha256Hex(body)
                     if let listed {
                         let md5 = "\"" + SigV4Signer.hex(Insecure.MD5.hash(data: body)) + "\""
                         if listed[object.name] == md5 { return (object.name, digest, nil) }
