@@ -25,30 +25,15 @@ final class EdgeMoto: Sendable {
     static func get() throws -> EdgeMoto { try shared.get() }
 
     private init() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", PythonTools.script("moto_edge_server.py")]
-        let output = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw StartError(description: "moto exited before it was ready") }
-            line += chunk
+        let launch: MotoLaunch
+        do {
+            launch = try MotoLaunch.start("moto_edge_server.py")
+        } catch let failure as MotoLaunch.Failure {
+            throw StartError(description: "moto: " + failure.text)
         }
-        guard let json = try JSONSerialization.jsonObject(with: line) as? [String: Any],
-            let port = json["port"] as? Int, let access = json["access_key"] as? String,
-            let secret = json["secret_key"] as? String
-        else { throw StartError(description: "moto: " + String(decoding: line, as: UTF8.self)) }
-        self.process = process
-        self.input = input
-        self.port = port
-        self.accessKey = access
-        self.secretKey = secret
+        (process, input, port, accessKey, secretKey) = (
+            launch.process, launch.input, launch.port, launch.accessKey, launch.secretKey
+        )
     }
 
     private func python(_ script: String, _ arguments: [String]) throws -> String {

@@ -3,6 +3,43 @@ import TestSupport
 
 @testable import CollectStaticS3
 
+/// One of the moto fixture scripts (Tests/S3) started on a free loopback port: its first line says
+/// where it listens and with which key; it exits when its stdin (`input`) closes.
+struct MotoLaunch {
+    let process: Process
+    let input: Pipe
+    let port: Int
+    let accessKey: String
+    let secretKey: String
+
+    struct Failure: Error {
+        let text: String
+    }
+
+    static func start(_ script: String) throws -> MotoLaunch {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", PythonTools.script(script)]
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw Failure(text: "exited before it was ready") }
+            line += chunk
+        }
+        guard let json = try JSONSerialization.jsonObject(with: line) as? [String: Any],
+            let port = json["port"] as? Int, let access = json["access_key"] as? String,
+            let secret = json["secret_key"] as? String
+        else { throw Failure(text: String(decoding: line, as: UTF8.self)) }
+        return MotoLaunch(process: process, input: input, port: port, accessKey: access, secretKey: secret)
+    }
+}
+
 /// Measured: moto 5.2.1's signature check re-quotes the path its own way, so keys with `+`, `(`,
 /// or non-ASCII letters get 403 SignatureDoesNotMatch even from boto3 (space, `~` and `/` pass).
 /// Keys sent to moto avoid them; the signer's handling of them is proven against botocore instead.
@@ -34,30 +71,15 @@ final class MotoServer: Sendable {
     static func get() throws -> MotoServer { try shared.get() }
 
     private init() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", PythonTools.script("moto_server.py")]
-        let output = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw StartError.failed("exited before it was ready") }
-            line += chunk
+        let launch: MotoLaunch
+        do {
+            launch = try MotoLaunch.start("moto_server.py")
+        } catch let failure as MotoLaunch.Failure {
+            throw StartError.failed(failure.text)
         }
-        guard let json = try JSONSerialization.jsonObject(with: line) as? [String: Any],
-            let port = json["port"] as? Int, let access = json["access_key"] as? String,
-            let secret = json["secret_key"] as? String
-        else { throw StartError.failed(String(decoding: line, as: UTF8.self)) }
-        self.process = process
-        self.input = input
-        self.port = port
-        self.accessKey = access
-        self.secretKey = secret
+        (process, input, port, accessKey, secretKey) = (
+            launch.process, launch.input, launch.port, launch.accessKey, launch.secretKey
+        )
     }
 
     /// A client configuration for `bucket` on this server.
