@@ -91,13 +91,25 @@ public struct Collector: Sendable {
             destination: configuration.staticRoot, linked: options.link, dryRun: options.dryRun)
         let found = try find(into: &report)
         let fingerprinted = try await fingerprint((consume found).assets, run, into: &report)
-        let plan = try planRelease(fingerprinted, current: current, run, into: &report)
+        let plan = try planRelease(fingerprinted, current: consume current, run, into: &report)
         observer.handle(.memoryLetGo)
         if isUnchanged(plan, run) {
             report = unchanged(plan, report)
+            // The plan (and the manifest it was made against) is let go before the destinations.
+            _ = consume plan
             try await send(run, changed: false, report: &report)
             return report
         }
+        // The plan (and the manifest it was made against) is let go before the destinations.
+        try await stageAndPublish(consume plan, run, report: &report)
+        try await send(run, changed: true, report: &report)
+        return report
+    }
+
+    /// Stages, compresses and publishes a changed release.
+    private func stageAndPublish(_ plan: ReleasePlan, _ run: RunContext, report: inout CollectionReport)
+        async throws(CollectStaticError)
+    {
         let tree = try run.stage(plan)
         do {
             var stopwatch = Stopwatch()
@@ -117,8 +129,6 @@ public struct Collector: Sendable {
             tree.discard()
             throw error
         }
-        try await send(run, changed: true, report: &report)
-        return report
     }
 
     /// Gives the release STATIC_ROOT now holds to each destination beyond it (not in a dry run, not

@@ -83,12 +83,7 @@ struct ReleasePlanner: Sendable {
         }
 
         // What else the published tree holds: carried over unless collectstatic wrote it (or --clear).
-        var managed: Set<String> = [manifestName]
-        for (name, entry) in old?.files ?? [:] {
-            managed.insert(name)
-            managed.formUnion(entry.companionNames(of: name))
-        }
-        let (carried, removed) = try rest(of: current, besides: files, managed: managed)
+        let (carried, removed) = try rest(of: current, besides: files, managedBy: old)
         return ReleasePlan(
             files: files, carried: carried, removed: removed, paths: paths, release: release,
             previous: previous, current: current)
@@ -101,7 +96,7 @@ struct ReleasePlanner: Sendable {
             ReleasePlan.File(content: link ? .symlink(asset, integrity: nil) : .source(asset), role: .original)
         }
         Self.sortUnique(&files)
-        let (carried, removed) = try rest(of: current, besides: files, managed: [])
+        let (carried, removed) = try rest(of: current, besides: files, managedBy: nil)
         let release = current.manifest?.release ?? ReleaseRecord(id: "", created: "", paths: [:])
         return ReleasePlan(
             files: files, carried: carried, removed: removed,
@@ -110,26 +105,35 @@ struct ReleasePlanner: Sendable {
     }
 
     /// What else the published tree holds besides `files` (and the manifest): carried over as it is,
-    /// or removed when collectstatic wrote it (`managed`), with `--clear`, for an old temporary file,
-    /// or where a folder the new files need must go. Variants of the new files go with their file.
-    private func rest(of current: PublishedState, besides files: [ReleasePlan.File], managed: Set<String>)
+    /// or removed when collectstatic wrote it (a file `old` lists, or one of its variants or deltas),
+    /// with `--clear`, for an old temporary file, or where a folder the new files need must go.
+    /// Variants of the new files go with their file. The tree is walked, not listed: only what is
+    /// carried or removed is kept.
+    private func rest(of current: PublishedState, besides files: [ReleasePlan.File], managedBy old: Manifest?)
         throws(CollectStaticError) -> (carried: [String], removed: [String])
     {
         var carried: [String] = []
         var removed: [String] = []
-        let existing =
-            current.fromCache ? [] : try FileSystem.listFiles(current.root, skipping: [WorkFolder.inPlaceFolderName])
+        guard !current.fromCache else { return ([], []) }
         let isPlanned = { (name: String) in ReleasePlan.position(of: name, in: files) != nil }
-        let folders = existing.isEmpty ? [] : Self.folders(of: files.lazy.map(\.name))
-        for name in existing.sorted(by: utf8Less) where !isPlanned(name) && name != manifestName {
-            if let base = Self.variantBase(of: name), isPlanned(base) { continue }  // replaced with the file
-            if Self.isTemporary(name) || clear || managed.contains(name) || folders.contains(name) {
+        let isManaged = { (name: String) -> Bool in
+            guard let old else { return false }
+            if old.files[name] != nil { return true }
+            guard let base = Self.variantBase(of: name), let entry = old.files[base] else { return false }
+            return entry.companionNames(of: base).contains(name)
+        }
+        var folders: Set<String>?
+        try FileSystem.forEachFile(current.root, skipping: [WorkFolder.inPlaceFolderName]) { name in
+            guard !isPlanned(name), name != manifestName else { return }
+            if let base = Self.variantBase(of: name), isPlanned(base) { return }  // replaced with the file
+            if folders == nil { folders = Self.folders(of: files.lazy.map(\.name)) }
+            if Self.isTemporary(name) || clear || isManaged(name) || folders?.contains(name) == true {
                 removed.append(name)
             } else {
                 carried.append(name)
             }
         }
-        return (carried, removed)
+        return (carried.sorted(by: utf8Less), removed.sorted(by: utf8Less))
     }
 
     /// Sorts `files` by name in place and keeps each name once. A name given twice (a logical path

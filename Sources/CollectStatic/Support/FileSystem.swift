@@ -123,18 +123,26 @@ enum FileSystem {
     /// `skipping` at the top level are not entered.
     static func listFiles(_ root: String, skipping: Set<String> = []) throws(CollectStaticError) -> [String] {
         var result: [String] = []
+        try forEachFile(root, skipping: skipping) { result.append($0) }
+        return result
+    }
+
+    /// Calls `body` with the path (relative to `root`) of every file and symlink below `root`, as
+    /// `listFiles` lists them, without holding the list.
+    static func forEachFile(
+        _ root: String, skipping: Set<String> = [], _ body: (String) throws(CollectStaticError) -> Void
+    ) throws(CollectStaticError) {
         func walk(_ relative: String) throws(CollectStaticError) {
             let folder = relative.isEmpty ? root : root + "/" + relative
             for name in try listDirectory(folder) {
                 if relative.isEmpty && skipping.contains(name) { continue }
                 let child = relative.isEmpty ? name : relative + "/" + name
                 guard let status = status(root + "/" + child, followLinks: false) else { continue }
-                if status.isDirectory { try walk(child) } else { result.append(child) }
+                if status.isDirectory { try walk(child) } else { try body(child) }
             }
         }
-        guard status(root)?.isDirectory == true else { return [] }
+        guard status(root)?.isDirectory == true else { return }
         try walk("")
-        return result
     }
 
     /// Creates a symbolic link at `path` pointing at `target`, atomically replacing what was there.

@@ -114,6 +114,25 @@ public final class S3Client: Sendable {
         return response.headers.first(name: "etag") ?? ""
     }
 
+    /// PutObject of the file at `path`, as `putObject(key:body:options:)`, its bytes read in chunks
+    /// (for the digests, then for each attempt) rather than held: a release's record and pointer
+    /// manifest of a large tree are tens of megabytes.
+    @discardableResult
+    public func putObject(key: String, file path: String, options: PutOptions = PutOptions()) async throws -> String {
+        let payload = try FilePayload(path: path)
+        var headers: [(String, String)] = [("Content-MD5", payload.md5Base64)]
+        if let value = options.contentType { headers.append(("Content-Type", value)) }
+        if let value = options.contentEncoding { headers.append(("Content-Encoding", value)) }
+        if let value = options.cacheControl { headers.append(("Cache-Control", value)) }
+        switch options.condition {
+        case .none: break
+        case .absent: headers.append(("If-None-Match", "*"))
+        case .matches(let etag): headers.append(("If-Match", etag))
+        }
+        let response = try await send("PUT", operation: "PutObject", key: key, headers: headers, file: payload)
+        return response.headers.first(name: "etag") ?? ""
+    }
+
     /// CopyObject: the object `source` (a key of this bucket) copied server-side to `key`, with the
     /// headers of `options` (`x-amz-metadata-directive: REPLACE`). A copy that S3 answers with 200
     /// and an error document (it can, once the copy has started) is an error, and retried as one.
@@ -229,7 +248,7 @@ public final class S3Client: Sendable {
 
     func send(
         _ method: String, operation: String, key: String, query: [(String, String)] = [],
-        headers: [(String, String)] = [], body: Data = Data(), allow404: Bool = false
+        headers: [(String, String)] = [], body: Data = Data(), file: FilePayload? = nil, allow404: Bool = false
     ) async throws -> Response {
         let retry = configuration.retry
         var attempt = 1
@@ -239,7 +258,7 @@ public final class S3Client: Sendable {
                 let response = try await limiter.run {
                     try await self.sendOnce(
                         method, counted: operation == "CopyObject" ? "COPY" : method, key: key, query: query,
-                        headers: headers, body: body)
+                        headers: headers, body: body, file: file)
                 }
                 let succeeded = (200..<300).contains(response.status)
                 // Only error answers (and a copy's answer) are read as XML: a GET's body is the object.
@@ -282,13 +301,13 @@ public final class S3Client: Sendable {
 
     private func sendOnce(
         _ method: String, counted: String, key: String, query: [(String, String)], headers: [(String, String)],
-        body: Data
+        body: Data, file: FilePayload?
     ) async throws -> Response {
         let path = configuration.requestPath(key: key)
         let signed = signer.sign(
             .init(
                 method: method, host: configuration.requestHost, path: path, query: query, headers: headers,
-                payloadSHA256: SigV4Signer.sha256Hex(body)),
+                payloadSHA256: file?.sha256Hex ?? SigV4Signer.sha256Hex(body)),
             at: Date())
         var url = "\(configuration.scheme)://\(configuration.requestHost)\(URIEncoding.encode(path, keepSlash: true))"
         if !query.isEmpty {
@@ -301,7 +320,9 @@ public final class S3Client: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in signed.headers { request.headers.add(name: name, value: value) }
-        if method == "PUT" || method == "POST" || !body.isEmpty {
+        if let file {
+            request.body = .stream(FileChunks(path: file.path), length: .known(Int64(file.size)))
+        } else if method == "PUT" || method == "POST" || !body.isEmpty {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         await counter.record(counted)

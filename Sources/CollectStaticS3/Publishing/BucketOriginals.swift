@@ -30,13 +30,15 @@ enum BucketOriginals {
     /// Copies each original of `originals` to its name, except those `isThere` says already hold
     /// its bytes; at most the client's concurrency at once. Returns how many were copied.
     static func place(
-        _ originals: [String: Original], client: S3Client, isThere: (String, Original) -> Bool = { _, _ in false }
+        _ originals: some Sequence<(String, Original)>, client: S3Client,
+        isThere: (String, Original) -> Bool = { _, _ in false }
     ) async throws -> Int {
         let configuration = client.configuration
-        let pending = originals.filter { !isThere($0.key, $0.value) }.sorted { $0.key < $1.key }
+        var copied = 0
         try await withThrowingTaskGroup(of: Void.self) { group in
             var inFlight = 0
-            for (name, original) in pending {
+            for (name, original) in originals where !isThere(name, original) {
+                copied += 1
                 if inFlight >= max(1, configuration.concurrency) {
                     try await group.next()
                     inFlight -= 1
@@ -52,7 +54,12 @@ enum BucketOriginals {
             }
             try await group.waitForAll()
         }
-        return pending.count
+        return copied
+    }
+
+    /// `place` for the originals of a record, in name order.
+    static func place(_ originals: [String: Original], client: S3Client) async throws -> Int {
+        try await place(originals.sorted { $0.key < $1.key }.lazy.map { ($0.key, $0.value) }, client: client)
     }
 
     /// After placing `ours` (a release id): while the pointer names another release (a publisher or

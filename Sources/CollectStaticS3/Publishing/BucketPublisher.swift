@@ -76,30 +76,24 @@ public struct BucketPublisher: Sendable {
         try await Failure.from("cannot publish to the bucket") { try await run() }
     }
 
-    /// Objects uploaded so far by this run (recorded as a partial record when the run fails).
-    private actor Uploaded {
-        var objects: [String: String] = [:]
-        func add(_ name: String, _ digest: String) { objects[name] = digest }
-    }
-
     private func run() async throws -> Report {
         let configuration = client.configuration
         let manifestURL = staticRoot.appendingPathComponent(manifestName)
-        let manifestBytes: Data
-        let manifest: Manifest
+        // The release's objects, from one pass over its manifest (whose text is not held).
+        let release: ReleaseObjects
         do {
-            manifestBytes = try Data(contentsOf: manifestURL)
-            manifest = try Manifest(data: manifestBytes, source: manifestURL.path)
+            release = try ReleaseObjects.read(manifestURL)
         } catch {
             throw Failure.local("cannot read the published manifest \(manifestURL.path): \(error)")
         }
-        let releaseID = SigV4Signer.sha256Hex(manifestBytes)
+        let releaseID = release.id
         let pointerKey = configuration.key(manifestName)
 
         // 1. The pointer in force (and its ETag for the compare-and-swap), and the history, which
         //    says whether the originals in the bucket are all the pointer's release's.
         let pointer = try await client.getObject(key: pointerKey)
         let pointerID = pointer.map { SigV4Signer.sha256Hex($0.body) }
+        let pointerETag = pointer?.etag
         let pointerIsOurs = pointerID == releaseID
         let (history, _) = try await BucketHistory.read(client)
         let originalsPlaced = pointerID.map { history.originalsPlaced(for: $0) } ?? false
@@ -136,32 +130,8 @@ public struct BucketPublisher: Sendable {
         // 3. Content objects: every immutable object of the release, and the bytes of each original
         //    that no immutable object has, under its content-addressed name; those not there with the
         //    same bytes uploaded.
-        let objects = BucketObject.all(in: manifest)
-        let immutables = objects.filter(\.isImmutable)
-        let originalDigests = try await Self.digests(of: objects.filter { !$0.isImmutable }, in: staticRoot)
-        let immutableDigests = try await Self.digests(of: immutables, in: staticRoot)
-        var sourceOfDigest: [String: String] = [:]
-        for object in immutables {
-            if let digest = immutableDigests[object.name], sourceOfDigest[digest] == nil {
-                sourceOfDigest[digest] = object.name
-            }
-        }
-        var uploads = immutables.map { Upload(file: $0.name, object: $0, sha256: immutableDigests[$0.name]) }
-        var originals: [String: BucketOriginals.Original] = [:]
-        for object in objects where !object.isImmutable {
-            guard let digest = originalDigests[object.name] else { continue }
-            let source: String
-            if let name = sourceOfDigest[digest] {
-                source = name
-            } else {
-                source = BucketOriginals.storeName(sha256: digest)
-                sourceOfDigest[digest] = source
-                uploads.append(Upload(file: object.name, object: object.stored(as: source), sha256: digest))
-            }
-            originals[object.name] = .init(
-                source: source, sha256: digest, contentType: object.contentType,
-                contentEncoding: object.contentEncoding)
-        }
+        let digests = try await Self.digests(of: release, in: staticRoot)
+        let plan = Plan(release, digests: digests)
         // The marker: a run killed from here on leaves it, so that the next attempt at this release
         // lists the bucket instead of uploading everything again (a failure that is handled
         // replaces it with what it uploaded).
@@ -172,52 +142,49 @@ public struct BucketPublisher: Sendable {
                     .encoded(),
                 options: .init(contentType: "application/json", cacheControl: BucketObject.revalidate))
         }
-        let uploadedSoFar = Uploaded()
-        let results: [(String, String, Int?)]
+        var sent = Sent()
         do {
-            results = try await upload(uploads, present: present, listed: listed, progress: uploadedSoFar)
+            try await upload(plan, present: present, listed: listed, into: &sent)
         } catch {
-            await recordPartial(releaseID: releaseID, uploadedSoFar)
+            await recordPartial(releaseID: releaseID, plan: plan, sent: sent)
             throw error
         }
-        let uploaded = results.filter { $0.2 != nil }
 
-        // 4. The release's own record, written once.
-        var recorded = Dictionary(results.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
-        for (name, original) in originals { recorded[name] = original.sha256 }
-        let record = BucketRelease(
-            id: releaseID, manifest: manifestName, objects: recorded,
-            manifestText: String(decoding: manifestBytes, as: UTF8.self), originals: originals)
+        // 4. The release's own record, written once (from a file: it holds the manifest's text).
         do {
             // With a listing, a record already there is not sent again.
             let recordName = BucketRelease.name(id: releaseID)
             if listed?[recordName] == nil {
+                let file = try RecordFile.write(
+                    id: releaseID, manifest: manifestName, manifestFile: manifestURL, objects: plan.recordedObjects(),
+                    originals: plan.originals())
+                defer { file.remove() }
                 try await client.putObject(
-                    key: configuration.key(recordName), body: try record.encoded(),
+                    key: configuration.key(recordName), file: file.path,
                     options: .init(
                         contentType: "application/json", cacheControl: BucketObject.immutable, condition: .absent))
             }
         } catch let error as S3Error where error.status == 412 {
             // Already written by an earlier attempt at this same release: same id, same content.
         } catch {
-            await recordPartial(releaseID: releaseID, uploadedSoFar)
+            await recordPartial(releaseID: releaseID, plan: plan, sent: sent)
             throw error
         }
 
-        // 5. The pointer, by compare-and-swap.
+        // 5. The pointer, by compare-and-swap (sent from the manifest file).
         if !pointerIsOurs {
             try await beforePointerSwap?()
             do {
                 try await client.putObject(
-                    key: pointerKey, body: manifestBytes,
+                    key: pointerKey, file: manifestURL.path,
                     options: .init(
                         contentType: "application/json", cacheControl: BucketObject.revalidate,
-                        condition: pointer.map { .matches($0.etag) } ?? .absent))
+                        condition: pointerETag.map { .matches($0) } ?? .absent))
             } catch let error as S3Error where error.status == 412 || error.status == 409 {
                 // A retried PUT whose first attempt did get through (its answer lost) finds its own
                 // bytes there: that is a win, not a race.
-                if try await client.getObject(key: pointerKey)?.body != manifestBytes {
-                    await recordPartial(releaseID: releaseID, uploadedSoFar)
+                if try await client.getObject(key: pointerKey).map({ SigV4Signer.sha256Hex($0.body) }) != releaseID {
+                    await recordPartial(releaseID: releaseID, plan: plan, sent: sent)
                     throw Failure.lostRace(bucket: configuration.bucket, key: pointerKey)
                 }
             }
@@ -228,11 +195,12 @@ public struct BucketPublisher: Sendable {
         //    were all placed, or from the listing).
         try await beforeOriginals?()
         let trusted = originalsPlaced ? previous?.objects ?? [:] : [:]
-        let md5s =
-            listed == nil
-            ? [:] : try await Self.digests(of: objects.filter { !$0.isImmutable }, in: staticRoot, md5: true)
-        let copied = try await BucketOriginals.place(originals, client: client) { name, original in
-            if let listed { return listed[name] != nil && listed[name] == md5s[name] }
+        let root = staticRoot
+        let copied = try await BucketOriginals.place(plan.originals(), client: client) { name, original in
+            if let listed {
+                guard let etag = listed[name], let body = try? Self.read(name, in: root) else { return false }
+                return etag == "\"" + SigV4Signer.hex(Insecure.MD5.hash(data: body)) + "\""
+            }
             return trusted[name] == original.sha256
         }
 
@@ -249,18 +217,99 @@ public struct BucketPublisher: Sendable {
         if partial != nil || !pointerIsOurs { try? await client.deleteObject(key: partialKey) }
         let written = (listed?[BucketRelease.name(id: releaseID)] == nil ? 1 : 0) + (pointerIsOurs ? 0 : 1)
         return Report(
-            uploaded: uploaded.count + copied + written,
-            reused: results.count - uploaded.count + originals.count - copied,
-            uploadedBytes: uploaded.reduce(0) { $0 + ($1.2 ?? 0) } + (pointerIsOurs ? 0 : manifestBytes.count),
-            unchanged: pointerIsOurs && uploaded.isEmpty && copied == 0)
+            uploaded: sent.uploads.count + copied + written,
+            reused: plan.uploads.count - sent.uploads.count + plan.originalCount - copied,
+            uploadedBytes: sent.bytes + (pointerIsOurs ? 0 : release.manifestSize),
+            unchanged: pointerIsOurs && sent.uploads.isEmpty && copied == 0)
     }
 
-    /// One object to upload: the bytes of `file` (relative to STATIC_ROOT) as `object`.
-    struct Upload: Sendable {
-        let file: String
-        let object: BucketObject
-        /// SHA-256 (hex) of the file, read once before the uploads.
-        let sha256: String?
+    /// What goes to the bucket before the pointer, and where each original is copied from: for
+    /// each immutable object, itself; for each original, the first immutable object with the same
+    /// digest, or else its bytes stored under `BucketOriginals.storeName`.
+    struct Plan: Sendable {
+        let release: ReleaseObjects
+        /// SHA-256 of each object (as `release.objects`).
+        let digests: [SHA256.Digest]
+        /// Uploads: an object of `release.objects` (by index), under its own name or, for an original,
+        /// under its store name.
+        let uploads: [Upload]
+        /// Originals: an object (by index) and the upload its bytes are copied from.
+        let originalSources: [(object: Int32, upload: Int32)]
+
+        struct Upload: Sendable {
+            let object: Int32
+            let stored: Bool
+        }
+
+        var originalCount: Int { originalSources.count }
+
+        init(_ release: ReleaseObjects, digests: [SHA256.Digest]) {
+            self.release = release
+            self.digests = digests
+            var uploads: [Upload] = []
+            var uploadOfDigest: [SHA256.Digest: Int32] = [:]
+            for (index, object) in release.objects.enumerated() where release.isImmutable(object) {
+                if uploadOfDigest[digests[index]] == nil { uploadOfDigest[digests[index]] = Int32(uploads.count) }
+                uploads.append(Upload(object: Int32(index), stored: false))
+            }
+            var originals: [(object: Int32, upload: Int32)] = []
+            for (index, object) in release.objects.enumerated() where !release.isImmutable(object) {
+                let source: Int32
+                if let upload = uploadOfDigest[digests[index]] {
+                    source = upload
+                } else {
+                    source = Int32(uploads.count)
+                    uploadOfDigest[digests[index]] = source
+                    uploads.append(Upload(object: Int32(index), stored: true))
+                }
+                originals.append((Int32(index), source))
+            }
+            self.uploads = uploads
+            originalSources = originals
+        }
+
+        func hex(_ object: Int32) -> String { SigV4Signer.hex(digests[Int(object)]) }
+
+        /// The file the upload's bytes are read from (relative to STATIC_ROOT).
+        func file(of upload: Upload) -> String { release.name(of: release.objects[Int(upload.object)]) }
+
+        /// The object an upload writes, with its headers.
+        func object(of upload: Upload) -> BucketObject {
+            let object = release.bucketObject(release.objects[Int(upload.object)])
+            return upload.stored ? object.stored(as: BucketOriginals.storeName(sha256: hex(upload.object))) : object
+        }
+
+        /// The name an upload writes.
+        func name(of upload: Upload) -> String {
+            upload.stored
+                ? BucketOriginals.storeName(sha256: hex(upload.object))
+                : release.name(of: release.objects[Int(upload.object)])
+        }
+
+        /// Every original with where it is copied from.
+        func originals() -> some Sequence<(String, BucketOriginals.Original)> {
+            originalSources.lazy.map { original in
+                let object = release.bucketObject(release.objects[Int(original.object)])
+                return (
+                    object.name,
+                    BucketOriginals.Original(
+                        source: name(of: uploads[Int(original.upload)]), sha256: hex(original.object),
+                        contentType: object.contentType, contentEncoding: object.contentEncoding)
+                )
+            }
+        }
+
+        /// What the record lists: every upload's name and every original's, with their SHA-256.
+        func recordedObjects() -> some Sequence<(String, String)> {
+            uploads.lazy.map { (name(of: $0), hex($0.object)) }
+                + originalSources.lazy.map { (release.name(of: release.objects[Int($0.object)]), hex($0.object)) }
+        }
+    }
+
+    /// What this run uploaded: indexes into `Plan.uploads`, and the bytes sent.
+    struct Sent: Sendable {
+        var uploads: [Int32] = []
+        var bytes = 0
     }
 
     /// The bytes of a file of STATIC_ROOT the manifest lists.
@@ -273,85 +322,89 @@ public struct BucketPublisher: Sendable {
         }
     }
 
-    /// SHA-256 (or MD5, as S3 writes it in ETags) of each object's file, read in parallel.
-    static func digests(of objects: [BucketObject], in root: URL, md5: Bool = false) async throws -> [String: String] {
-        try await withThrowingTaskGroup(of: [(String, String)].self) { group in
-            let batches = stride(from: 0, to: objects.count, by: 256).map {
-                Array(objects[$0..<min($0 + 256, objects.count)])
-            }
-            for batch in batches {
+    /// SHA-256 of each object's file (as `release.objects`), read in parallel.
+    static func digests(of release: ReleaseObjects, in root: URL) async throws -> [SHA256.Digest] {
+        let count = release.objects.count
+        return try await withThrowingTaskGroup(of: (Int, [SHA256.Digest]).self) { group in
+            for start in stride(from: 0, to: count, by: 256) {
                 group.addTask {
-                    try batch.map { object in
-                        let body = try Self.read(object.name, in: root)
-                        let digest =
-                            md5
-                            ? "\"" + SigV4Signer.hex(Insecure.MD5.hash(data: body)) + "\"" : SigV4Signer.sha256Hex(body)
-                        return (object.name, digest)
-                    }
+                    let end = min(start + 256, count)
+                    return try (
+                        start,
+                        (start..<end).map { index in
+                            SHA256.hash(data: try Self.read(release.name(of: release.objects[index]), in: root))
+                        }
+                    )
                 }
             }
-            var digests: [String: String] = [:]
-            for try await batch in group { for (name, digest) in batch { digests[name] = digest } }
-            return digests
+            var batches: [(Int, [SHA256.Digest])] = []
+            for try await batch in group { batches.append(batch) }
+            return batches.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
     }
 
     /// Uploads what is not `present` (or, with a listing, not listed with the same MD5), at most
-    /// `concurrency` at once; (name, SHA-256, bytes sent or nil) for every object.
+    /// `concurrency` at once; what was sent goes into `sent` as it completes.
     private func upload(
-        _ uploads: [Upload], present: [String: String], listed: [String: String]?, progress: Uploaded
-    ) async throws -> [(String, String, Int?)] {
+        _ plan: Plan, present: [String: String], listed: [String: String]?, into sent: inout Sent
+    ) async throws {
         let configuration = client.configuration
         let root = staticRoot
         let client = self.client
-        return try await withThrowingTaskGroup(of: (String, String, Int?).self) { group in
+        try await withThrowingTaskGroup(of: (Int32, Int?).self) { group in
             var inFlight = 0
-            var results: [(String, String, Int?)] = []
-            for upload in uploads {
-                let object = upload.object
+            for (index, upload) in plan.uploads.enumerated() {
+                let name = plan.name(of: upload)
+                let digest = plan.hex(upload.object)
+                // Known to be there (the digest was taken before the uploads): not read again.
+                if listed == nil, present[name] == digest { continue }
                 if inFlight >= max(1, configuration.concurrency) {
-                    if let next = try await group.next() { results.append(next) }
+                    if let (done, bytes) = try await group.next(), let bytes {
+                        sent.uploads.append(done)
+                        sent.bytes += bytes
+                    }
                     inFlight -= 1
                 }
                 inFlight += 1
+                let file = plan.file(of: upload)
+                let object = plan.object(of: upload)
+                let listedETag = listed?[name]
                 group.addTask {
-                    // Known to be there (the digest was taken before the uploads): not read again.
-                    if listed == nil, let digest = upload.sha256, present[object.name] == digest {
-                        return (object.name, digest, nil)
-                    }
-                    let body = try Self.read(upload.file, in: root)
-                    let digest = upload.sha256 ?? SigV4Signer.sha256Hex(body)
-                    if let listed {
-                        let md5 = "\"" + SigV4Signer.hex(Insecure.MD5.hash(data: body)) + "\""
-                        if listed[object.name] == md5 { return (object.name, digest, nil) }
-                    } else if present[object.name] == digest {
-                        return (object.name, digest, nil)
+                    let body = try Self.read(file, in: root)
+                    if let listedETag, listedETag == "\"" + SigV4Signer.hex(Insecure.MD5.hash(data: body)) + "\"" {
+                        return (Int32(index), nil)
                     }
                     try await client.putObject(
-                        key: configuration.key(object.name), body: body,
+                        key: configuration.key(name), body: body,
                         options: .init(
                             contentType: object.contentType, contentEncoding: object.contentEncoding,
                             cacheControl: object.cacheControl))
-                    await progress.add(object.name, digest)
-                    return (object.name, digest, body.count)
+                    return (Int32(index), body.count)
                 }
             }
-            for try await next in group { results.append(next) }
-            return results
+            for try await (done, bytes) in group {
+                if let bytes {
+                    sent.uploads.append(done)
+                    sent.bytes += bytes
+                }
+            }
         }
     }
 
     /// After a failure: what this run uploaded, so the next attempt at the same release sends only
     /// the rest. Best effort (the bucket may be what failed).
-    private func recordPartial(releaseID: String, _ uploaded: Uploaded) async {
-        let objects = await uploaded.objects
-        guard !objects.isEmpty else { return }
-        let key = client.configuration.key(BucketRelease.partialName(id: releaseID))
-        var merged = objects
-        if let earlier = try? await client.getObject(key: key), let record = BucketRelease.decoded(earlier.body) {
-            merged.merge(record.objects) { mine, _ in mine }
+    private func recordPartial(releaseID: String, plan: Plan, sent: Sent) async {
+        guard !sent.uploads.isEmpty else { return }
+        var objects: [String: String] = [:]
+        for index in sent.uploads {
+            let upload = plan.uploads[Int(index)]
+            objects[plan.name(of: upload)] = plan.hex(upload.object)
         }
-        let partial = BucketRelease(id: releaseID, manifest: manifestName, objects: merged, manifestText: nil)
+        let key = client.configuration.key(BucketRelease.partialName(id: releaseID))
+        if let earlier = try? await client.getObject(key: key), let record = BucketRelease.decoded(earlier.body) {
+            objects.merge(record.objects) { mine, _ in mine }
+        }
+        let partial = BucketRelease(id: releaseID, manifest: manifestName, objects: objects, manifestText: nil)
         guard let body = try? partial.encoded() else { return }
         _ = try? await client.putObject(
             key: key, body: body, options: .init(contentType: "application/json", cacheControl: BucketObject.revalidate)
