@@ -91,7 +91,7 @@ public struct Collector: Sendable {
             destination: configuration.staticRoot, linked: options.link, dryRun: options.dryRun)
         let found = try find(into: &report)
         let fingerprinted = try await fingerprint((consume found).assets, run, into: &report)
-        let plan = try planRelease(fingerprinted, current: consume current, run, into: &report)
+        let plan = try planRelease(consume fingerprinted, current: consume current, run, into: &report)
         observer.handle(.memoryLetGo)
         if isUnchanged(plan, run) {
             report = unchanged(plan, report)
@@ -137,6 +137,8 @@ public struct Collector: Sendable {
         async throws(CollectStaticError)
     {
         guard !options.dryRun, options.postProcess, !destinations.isEmpty else { return }
+        // What the local run held (its plan, the manifest it was made against) is let go by now.
+        observer.handle(.memoryLetGo)
         var clock = Stopwatch()
         let release = PublishedRelease(
             root: run.work.staticRoot, manifestName: configuration.manifestName, changed: changed)

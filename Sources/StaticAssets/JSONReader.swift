@@ -121,6 +121,23 @@ package struct JSONReader {
         return string
     }
 
+    /// Reads a string value without keeping it (a manifest's text inside a release record is tens of
+    /// megabytes), checking it as `readString` does but for UTF-8 validity.
+    package mutating func skipString() throws {
+        try expect(UInt8(ascii: "\""))
+        while true {
+            if position == buffer.count, try !refill() { throw Invalid() }
+            let byte = buffer[position]
+            position += 1
+            if byte == UInt8(ascii: "\"") { return }
+            if byte < 0x20 { throw Invalid() }
+            if byte == UInt8(ascii: "\\") {
+                scratch.removeAll(keepingCapacity: true)
+                try readEscape()
+            }
+        }
+    }
+
     /// Reads a number that is an integer (no fraction or exponent) and fits an `Int`; nil for any
     /// other number (which is read all the same).
     package mutating func readInteger() throws -> Int? {
@@ -148,7 +165,7 @@ package struct JSONReader {
         switch try peek() {
         case .object: try readObject { reader, _ in try reader.skipValue() }
         case .array: try readArray { reader in try reader.skipValue() }
-        case .string: _ = try readString()
+        case .string: try skipString()
         case .number: _ = try numberText()
         case .bool: _ = try readBool()
         case .null: try readNull()

@@ -130,29 +130,68 @@ public struct Manifest: Sendable, Equatable {
 
 /// What the manifest records about one file in STATIC_ROOT (hashed copy or original).
 public struct ManifestEntry: Sendable, Equatable {
+    /// The fields, in one allocation (a manifest of a large tree holds one per file, in a dictionary
+    /// whose buckets hold this reference only): the integrity as its 48 bytes, the variants in a
+    /// slot each. Setting a field makes a new one.
+    private var storage: EntryStorage
+
     /// Size in bytes of the identity representation.
-    public var size: Int
+    public var size: Int {
+        get { storage.size }
+        set {
+            storage = EntryStorage(
+                size: newValue, integrity: integrity, encodings: encodings, deltas: deltas, dcbDeltas: dcbDeltas)
+        }
+    }
     /// Subresource Integrity value of the exact served bytes, `sha384-<base64>`.
-    public var integrity: String
+    public var integrity: String {
+        get { storage.integrity.text }
+        set {
+            storage = EntryStorage(
+                size: size, integrity: newValue, encodings: encodings, deltas: deltas, dcbDeltas: dcbDeltas)
+        }
+    }
     /// Precompressed variants that exist next to the file (`.br`, `.gz`).
-    public var encodings: [ContentEncoding: ManifestVariant]
+    public var encodings: [ContentEncoding: ManifestVariant] {
+        get { storage.encodings }
+        set {
+            storage = EntryStorage(
+                size: size, integrity: integrity, encodings: newValue, deltas: deltas, dcbDeltas: dcbDeltas)
+        }
+    }
     /// `dcz` deltas (RFC 9842) of this file against earlier versions of it: the dictionary's SHA-256
     /// (lowercase hex) → the delta, stored as `deltaName(of:dictionary:)`.
-    public var deltas: [String: ManifestVariant]
+    public var deltas: [String: ManifestVariant] {
+        get { storage.deltas }
+        set {
+            storage = EntryStorage(
+                size: size, integrity: integrity, encodings: encodings, deltas: newValue, dcbDeltas: dcbDeltas)
+        }
+    }
     /// `dcb` deltas (brotli with the earlier version as dictionary; made where libbrotli ≥ 1.1.0),
     /// keyed like `deltas`, stored as `deltaName(of:dictionary:coding: .dcb)`.
-    public var dcbDeltas: [String: ManifestVariant]
+    public var dcbDeltas: [String: ManifestVariant] {
+        get { storage.dcbDeltas }
+        set {
+            storage = EntryStorage(
+                size: size, integrity: integrity, encodings: encodings, deltas: deltas, dcbDeltas: newValue)
+        }
+    }
 
     public init(
         size: Int, integrity: String, encodings: [ContentEncoding: ManifestVariant] = [:],
         deltas: [String: ManifestVariant] = [:], dcbDeltas: [String: ManifestVariant] = [:]
     ) {
-        self.size = size
-        self.integrity = integrity
-        self.encodings = encodings
-        self.deltas = deltas
-        self.dcbDeltas = dcbDeltas
+        storage = EntryStorage(
+            size: size, integrity: integrity, encodings: encodings, deltas: deltas, dcbDeltas: dcbDeltas)
     }
+
+    public static func == (a: ManifestEntry, b: ManifestEntry) -> Bool {
+        a.storage === b.storage || a.storage.fields == b.storage.fields
+    }
+
+    /// The variant of one encoding, without making the `encodings` dictionary.
+    public func variant(_ encoding: ContentEncoding) -> ManifestVariant? { storage.variant(encoding) }
 
     /// The deltas of one coding: dictionary SHA-256 (hex) → delta.
     public func deltas(_ coding: DeltaCoding) -> [String: ManifestVariant] {
@@ -307,6 +346,86 @@ public enum ManifestError: Error, Equatable, CustomStringConvertible {
         case .unsupportedVersion(let source, let version):
             let found = version.map { "version \"\($0)\"" } ?? "no version"
             return "manifest '\(source)' has \(found); supported versions are 1.0 and 1.1"
+        }
+    }
+}
+
+/// A manifest entry's fields in one allocation.
+private final class EntryStorage: Sendable {
+    struct Fields: Equatable, Sendable {
+        var size: Int
+        var integrity: Integrity
+        var brotli: ManifestVariant?
+        var zstd: ManifestVariant?
+        var gzip: ManifestVariant?
+        var deltas: [String: ManifestVariant]
+        var dcbDeltas: [String: ManifestVariant]
+    }
+
+    let fields: Fields
+
+    init(
+        size: Int, integrity: String, encodings: [ContentEncoding: ManifestVariant], deltas: [String: ManifestVariant],
+        dcbDeltas: [String: ManifestVariant]
+    ) {
+        fields = Fields(
+            size: size, integrity: Integrity(integrity), brotli: encodings[.brotli], zstd: encodings[.zstd],
+            gzip: encodings[.gzip], deltas: deltas, dcbDeltas: dcbDeltas)
+    }
+
+    var size: Int { fields.size }
+    var integrity: Integrity { fields.integrity }
+    var deltas: [String: ManifestVariant] { fields.deltas }
+    var dcbDeltas: [String: ManifestVariant] { fields.dcbDeltas }
+
+    func variant(_ encoding: ContentEncoding) -> ManifestVariant? {
+        switch encoding {
+        case .brotli: fields.brotli
+        case .zstd: fields.zstd
+        case .gzip: fields.gzip
+        case .identity: nil
+        }
+    }
+
+    var encodings: [ContentEncoding: ManifestVariant] {
+        var encodings: [ContentEncoding: ManifestVariant] = [:]
+        for encoding in ContentEncoding.variants { encodings[encoding] = variant(encoding) }
+        return encodings
+    }
+
+    /// `sha384-<base64 of 48 bytes>` as its bytes, any other text as it is.
+    enum Integrity: Equatable, Sendable {
+        case sha384(UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+        case text(String)
+
+        static let prefix = "sha384-"
+
+        init(_ text: String) {
+            if text.utf8.count == 71, text.hasPrefix(Self.prefix),
+                let data = Data(base64Encoded: String(text.dropFirst(7))), data.count == 48
+            {
+                var words = [UInt64](repeating: 0, count: 6)
+                for (index, byte) in data.enumerated() { words[index / 8] = words[index / 8] << 8 | UInt64(byte) }
+                let value = Integrity.sha384(words[0], words[1], words[2], words[3], words[4], words[5])
+                self = value.text == text ? value : .text(text)
+            } else {
+                self = .text(text)
+            }
+        }
+
+        var text: String {
+            switch self {
+            case .text(let text): return text
+            case .sha384(let a, let b, let c, let d, let e, let f):
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(48)
+                for word in [a, b, c, d, e, f] {
+                    for shift in stride(from: 56, through: 0, by: -8) {
+                        bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+                    }
+                }
+                return Self.prefix + Data(bytes).base64EncodedString()
+            }
         }
     }
 }

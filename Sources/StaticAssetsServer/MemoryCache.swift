@@ -81,7 +81,7 @@ struct ExpectedBytes: Sendable {
             }
             size = entry.size
         } else {
-            guard let variant = entry.encodings[coding], let sha256 = variant.sha256 else { return nil }
+            guard let variant = entry.variant(coding), let sha256 = variant.sha256 else { return nil }
             digest = .sha256Hex(sha256.lowercased())
             size = variant.size
         }

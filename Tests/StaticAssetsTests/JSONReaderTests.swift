@@ -75,6 +75,23 @@ import Testing
         #expect(throws: JSONReader.Invalid.self) { try Self.read(Array(text.utf8), chunk: chunk) }
     }
 
+    /// Skipping a value (how a release record's manifest text is passed over) checks the same syntax.
+    @Test(arguments: texts)
+    func skippingAcceptsWhatReadingAccepts(_ text: String) throws {
+        var reader = JSONReader(data: Data(text.utf8))
+        try reader.skipValue()
+        try reader.finish()
+    }
+
+    @Test(arguments: invalid)
+    func skippingRefusesWhatReadingRefuses(_ text: String) {
+        #expect(throws: JSONReader.Invalid.self) {
+            var reader = JSONReader(data: Data(text.utf8))
+            try reader.skipValue()
+            try reader.finish()
+        }
+    }
+
     /// Foundation reads a comma before a closing bracket; RFC 8259 and Python's `json`, which Django
     /// reads the manifest with, do not, and neither do we.
     @Test(arguments: [#"{"a": 1,}"#, #"[1, 2,]"#])

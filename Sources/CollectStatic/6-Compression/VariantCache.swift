@@ -23,7 +23,9 @@ struct VariantCache: Sendable {
     }
 
     private let published: PublishedState
-    private let previous: [Key: [(name: String, encodings: [ContentEncoding: ManifestVariant])]]
+    /// The published files by content: each entry is one reference (`ManifestEntry`), its variants
+    /// made into a dictionary only when looked up.
+    private let previous: [Key: [(name: String, entry: ManifestEntry)]]
     let folder: CacheFolder?
     private let settingsKey: String
     /// What this run wrote into the cache folder (for a shared cache to learn), and which entries it
@@ -39,12 +41,11 @@ struct VariantCache: Sendable {
 
     init(published: PublishedState, settings: String, folder: CacheFolder?) {
         self.published = published
-        var index: [Key: [(name: String, encodings: [ContentEncoding: ManifestVariant])]] = [:]
+        var index: [Key: [(name: String, entry: ManifestEntry)]] = [:]
         if let manifest = published.manifest, !published.fromCache, manifest.compression == settings {
             for (name, entry) in manifest.files {
                 guard let integrity = Integrity(entry.integrity) else { continue }
-                index[Key(integrity: integrity, kind: ContentKind.forPath(name)), default: []].append(
-                    (name, entry.encodings))
+                index[Key(integrity: integrity, kind: ContentKind.forPath(name)), default: []].append((name, entry))
             }
         }
         self.previous = index
@@ -56,8 +57,8 @@ struct VariantCache: Sendable {
     /// them and they verify (an empty result: none paid off): the files holding them, each proven
     /// by hashing it in pieces, never read whole.
     func lookup(_ key: Key) -> [ContentEncoding: CompressedFile]? {
-        for (name, encodings) in previous[key] ?? [] {
-            if let variants = prove(encodings, base: published.root + "/" + name) { return variants }
+        for (name, entry) in previous[key] ?? [] {
+            if let variants = prove(entry.encodings, base: published.root + "/" + name) { return variants }
         }
         guard let base = folder?.variantBase(settingsKey, key), let record = try? FileSystem.readFile(base + ".json")
         else { return nil }

@@ -41,7 +41,7 @@ struct InPlacePublishing: ReleasePublishing {
         }
         var stale: [String] = []
         for (name, entry) in manifest?.files ?? [:] {
-            for encoding in ContentEncoding.variants where entry.encodings[encoding] == nil {
+            for encoding in ContentEncoding.variants where entry.variant(encoding) == nil {
                 if FileSystem.status(root + "/" + name + encoding.fileSuffix, followLinks: false) != nil {
                     stale.append(name + encoding.fileSuffix)
                     touched.insert(name)

@@ -31,9 +31,10 @@ package enum ManifestWriter {
             first = false
             json += PythonJSON.string(key) + ": {\"size\": \(entry.size), \"integrity\": "
             json += PythonJSON.string(entry.integrity)
-            if !entry.encodings.isEmpty {
-                let encodings = entry.encodings.keys.sorted().map { encoding in
-                    let variant = entry.encodings[encoding]!
+            let variants = entry.encodings
+            if !variants.isEmpty {
+                let encodings = variants.keys.sorted().compactMap { encoding -> String? in
+                    guard let variant = variants[encoding] else { return nil }
                     var text = PythonJSON.string(encoding.httpToken) + ": {\"size\": \(variant.size)"
                     if let digest = variant.sha256 { text += ", \"sha256\": " + PythonJSON.string(digest) }
                     return text + "}"

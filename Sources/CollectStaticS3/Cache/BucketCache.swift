@@ -26,9 +26,18 @@ public struct BucketCache: SharedCache {
         }
     }
 
+    /// From this many paths on, `fetch` lists the folder they share first and asks only for what the
+    /// listing holds: a cold bucket costs one request per 1,000 keys instead of a GET per path that
+    /// finds nothing.
+    var listingThreshold = 8
+
     public func fetch(_ paths: [String], into folder: String) async throws(CollectStaticError) -> Int {
         try await withClient { client in
-            try await Self.forEach(paths, limit: storage.concurrency) { path in
+            var wanted = paths
+            if paths.count >= listingThreshold, let held = try await held(paths, client: client) {
+                wanted = paths.filter(held.contains)
+            }
+            return try await Self.forEach(wanted, limit: storage.concurrency) { path in
                 guard let object = try await client.getObject(key: storage.key(path)) else { return false }
                 let target = folder + "/" + path
                 try FileManager.default.createDirectory(
@@ -61,6 +70,27 @@ public struct BucketCache: SharedCache {
                 }
             }
             return sent
+        }
+    }
+
+    /// Which of `paths` the bucket holds, from a paged listing of the folder they all share; nil
+    /// where listing is not allowed (a cache bucket readable by GET only), so that each is asked for.
+    private func held(_ paths: [String], client: S3Client) async throws -> Set<String>? {
+        var folder = paths.first ?? ""
+        for path in paths.dropFirst() {
+            while !path.hasPrefix(folder) { folder.removeLast() }
+        }
+        if let slash = folder.lastIndex(of: "/") {
+            folder = String(folder[...slash])
+        } else {
+            folder = ""
+        }
+        let prefix = storage.key(folder)
+        let base = storage.prefix.isEmpty ? "" : storage.prefix + "/"
+        do {
+            return Set(try await client.listObjects(prefix: prefix).map { String($0.key.dropFirst(base.count)) })
+        } catch let error as S3Error where error.status == 403 {
+            return nil
         }
     }
 

@@ -8,11 +8,16 @@ struct FilePayload: Sendable {
     let path: String
     let size: Int
     let sha256Hex: String
-    let md5Base64: String
+    let md5: Insecure.MD5Digest
+
+    var md5Base64: String { Data(md5).base64EncodedString() }
+    /// The MD5 as S3 writes it in the ETag of a single-part upload: `"<hex>"`.
+    var etag: String { "\"" + SigV4Signer.hex(md5) + "\"" }
 
     static let chunkSize = 1 << 20
 
-    init(path: String) throws {
+    /// Reads the file once for its size and digests; `sha256Hex`, when known, is not computed again.
+    init(path: String, sha256Hex known: String? = nil) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
@@ -21,14 +26,14 @@ struct FilePayload: Sendable {
         var md5 = Insecure.MD5()
         var size = 0
         while let chunk = try handle.read(upToCount: Self.chunkSize), !chunk.isEmpty {
-            sha256.update(data: chunk)
+            if known == nil { sha256.update(data: chunk) }
             md5.update(data: chunk)
             size += chunk.count
         }
         self.path = path
         self.size = size
-        self.sha256Hex = SigV4Signer.hex(sha256.finalize())
-        self.md5Base64 = Data(md5.finalize()).base64EncodedString()
+        self.sha256Hex = known ?? SigV4Signer.hex(sha256.finalize())
+        self.md5 = md5.finalize()
     }
 }
 

@@ -119,7 +119,12 @@ public final class S3Client: Sendable {
     /// manifest of a large tree are tens of megabytes.
     @discardableResult
     public func putObject(key: String, file path: String, options: PutOptions = PutOptions()) async throws -> String {
-        let payload = try FilePayload(path: path)
+        try await putObject(key: key, payload: try FilePayload(path: path), options: options)
+    }
+
+    /// PutObject of a file whose size and digests were read already.
+    @discardableResult
+    func putObject(key: String, payload: FilePayload, options: PutOptions = PutOptions()) async throws -> String {
         var headers: [(String, String)] = [("Content-MD5", payload.md5Base64)]
         if let value = options.contentType { headers.append(("Content-Type", value)) }
         if let value = options.contentEncoding { headers.append(("Content-Encoding", value)) }
@@ -152,6 +157,37 @@ public final class S3Client: Sendable {
         let response = try await send("GET", operation: "GetObject", key: key, allow404: true)
         if response.status == 404 { return nil }
         return Object(body: response.body, etag: response.headers.first(name: "etag") ?? "")
+    }
+
+    /// GetObject without holding the body: its SHA-256 (hex) and ETag, or nil when there is no such
+    /// key. For the pointer manifest, whose bytes name the release (tens of megabytes for a large tree).
+    public func objectDigest(key: String) async throws -> (sha256: String, etag: String)? {
+        let sink = BodySink(file: nil)
+        let response = try await send("GET", operation: "GetObject", key: key, allow404: true, sink: sink)
+        if response.status == 404 { return nil }
+        return (sink.sha256Hex(), response.headers.first(name: "etag") ?? "")
+    }
+
+    /// GetObject into a temporary file (removed with `DownloadedObject.remove()`), or nil when there
+    /// is no such key: for a release record, which holds a line per object and the manifest's text.
+    func download(key: String) async throws -> DownloadedObject? {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "collectstatic-download-\(UInt64.random(in: 0...UInt64.max))"
+        ).path
+        let sink = BodySink(file: path)
+        defer { sink.close() }
+        let response: Response
+        do {
+            response = try await send("GET", operation: "GetObject", key: key, allow404: true, sink: sink)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+        if response.status == 404 {
+            try? FileManager.default.removeItem(atPath: path)
+            return nil
+        }
+        return DownloadedObject(path: path, sha256: sink.sha256Hex())
     }
 
     /// HeadObject, or nil when there is no such key.
@@ -248,7 +284,8 @@ public final class S3Client: Sendable {
 
     func send(
         _ method: String, operation: String, key: String, query: [(String, String)] = [],
-        headers: [(String, String)] = [], body: Data = Data(), file: FilePayload? = nil, allow404: Bool = false
+        headers: [(String, String)] = [], body: Data = Data(), file: FilePayload? = nil, allow404: Bool = false,
+        sink: BodySink? = nil
     ) async throws -> Response {
         let retry = configuration.retry
         var attempt = 1
@@ -258,13 +295,14 @@ public final class S3Client: Sendable {
                 let response = try await limiter.run {
                     try await self.sendOnce(
                         method, counted: operation == "CopyObject" ? "COPY" : method, key: key, query: query,
-                        headers: headers, body: body, file: file)
+                        headers: headers, body: body, file: file, sink: sink)
                 }
                 let succeeded = (200..<300).contains(response.status)
                 // Only error answers (and a copy's answer) are read as XML: a GET's body is the object.
-                let parsed =
-                    succeeded && operation != "CopyObject"
-                    ? XMLResponses.ErrorBody() : XMLResponses.error(response.body)
+                // A copy's 200 is an error only with an `<Error>` document.
+                let isDocument =
+                    !succeeded || (operation == "CopyObject" && XMLResponses.rootName(response.body) == "Error")
+                let parsed = isDocument ? XMLResponses.error(response.body) : XMLResponses.ErrorBody()
                 let copyFailed = operation == "CopyObject" && parsed.code != nil
                 if (succeeded && !copyFailed) || (allow404 && response.status == 404) {
                     return response
@@ -301,7 +339,7 @@ public final class S3Client: Sendable {
 
     private func sendOnce(
         _ method: String, counted: String, key: String, query: [(String, String)], headers: [(String, String)],
-        body: Data, file: FilePayload?
+        body: Data, file: FilePayload?, sink: BodySink?
     ) async throws -> Response {
         let path = configuration.requestPath(key: key)
         let signed = signer.sign(
@@ -328,6 +366,12 @@ public final class S3Client: Sendable {
         await counter.record(counted)
         let timeout = configuration.retry.requestTimeout.components.seconds
         let response = try await http.execute(request, timeout: .seconds(max(1, timeout)))
+        if let sink, (200..<300).contains(Int(response.status.code)) {
+            // A successful body goes to the sink as it arrives (from its start again on a retry).
+            try sink.restart()
+            for try await chunk in response.body { try sink.write(chunk) }
+            return Response(status: Int(response.status.code), headers: response.headers, body: Data())
+        }
         let collected = try await response.body.collect(upTo: 1 << 30)
         return Response(
             status: Int(response.status.code), headers: response.headers, body: Data(buffer: collected))

@@ -36,6 +36,36 @@ enum XMLResponses {
 
     enum XMLError: Error { case empty }
 
+    /// The name of the document's root element, read without parsing the document (past an XML
+    /// declaration, comments and white space); nil when there is none. A successful copy's answer is
+    /// told from an error document this way: FoundationXML's `XMLDocument` is never freed on Linux,
+    /// about 0.1 MB a document, which a copy of each of 140,000 originals made 1 GB.
+    static func rootName(_ data: Data) -> String? {
+        let bytes = data.prefix(4096)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "<") {
+                let next = bytes.index(after: index)
+                guard next < bytes.endIndex else { return nil }
+                if bytes[next] == UInt8(ascii: "?") || bytes[next] == UInt8(ascii: "!") {
+                    // A declaration or a comment: to its closing '>'.
+                    guard let close = bytes[next...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
+                    index = bytes.index(after: close)
+                    continue
+                }
+                let name = bytes[next...].prefix {
+                    $0 != UInt8(ascii: ">") && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: " ")
+                        && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r")
+                }
+                return name.isEmpty ? nil : String(decoding: name, as: UTF8.self)
+            }
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return nil }
+            index = bytes.index(after: index)
+        }
+        return nil
+    }
+
     static func error(_ data: Data) -> ErrorBody {
         guard let root = try? document(data) else { return ErrorBody() }
         return ErrorBody(code: text(root, "Code"), message: text(root, "Message"))

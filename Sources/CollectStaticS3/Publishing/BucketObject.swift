@@ -44,7 +44,7 @@ struct BucketObject: Sendable, Equatable {
         for (name, entry) in manifest.files {
             let immutable = hashed.contains(name)
             objects.append(BucketObject(name: name, original: name, encoding: nil, immutable: immutable))
-            for encoding in ContentEncoding.variants where entry.encodings[encoding] != nil {
+            for encoding in ContentEncoding.variants where entry.variant(encoding) != nil {
                 objects.append(
                     BucketObject(
                         name: name + encoding.fileSuffix, original: name, encoding: encoding.token,

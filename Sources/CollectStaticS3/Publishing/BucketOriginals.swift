@@ -69,8 +69,7 @@ enum BucketOriginals {
     static func settle(ours: String, pointerKey: String, client: S3Client) async throws -> Bool {
         var placed = ours
         for _ in 0..<3 {
-            guard let pointer = try await client.getObject(key: pointerKey) else { return false }
-            let current = SigV4Signer.sha256Hex(pointer.body)
+            guard let current = try await client.objectDigest(key: pointerKey)?.sha256 else { return false }
             if current == ours { return true }
             if current == placed { return false }
             let key = client.configuration.key(BucketRelease.name(id: current))

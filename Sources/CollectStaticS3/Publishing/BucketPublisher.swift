@@ -91,8 +91,8 @@ public struct BucketPublisher: Sendable {
 
         // 1. The pointer in force (and its ETag for the compare-and-swap), and the history, which
         //    says whether the originals in the bucket are all the pointer's release's.
-        let pointer = try await client.getObject(key: pointerKey)
-        let pointerID = pointer.map { SigV4Signer.sha256Hex($0.body) }
+        let pointer = try await client.objectDigest(key: pointerKey)
+        let pointerID = pointer?.sha256
         let pointerETag = pointer?.etag
         let pointerIsOurs = pointerID == releaseID
         let (history, _) = try await BucketHistory.read(client)
@@ -103,12 +103,13 @@ public struct BucketPublisher: Sendable {
         // 2. What is there: the objects of the release in force (its record) and of an earlier
         //    attempt at this release that failed (its partial record); with `verify`, or after an
         //    attempt that was killed (its marker, a partial record listing nothing), the listing.
-        var present: [String: String] = [:]
-        var previous: BucketRelease?
+        //    Records are read from a temporary file, a chunk at a time.
+        var present = PresentObjects()
+        var previous: PresentObjects?
         var listed: [String: String]?
         let partialKey = configuration.key(BucketRelease.partialName(id: releaseID))
-        let partial = try await client.getObject(key: partialKey).flatMap { BucketRelease.decoded($0.body) }
-        if verify || partial?.objects.isEmpty == true {
+        let partial = try await readRecord(partialKey)
+        if verify || partial?.count == 0 {
             let prefix = configuration.prefix.isEmpty ? "" : configuration.prefix + "/"
             var etags: [String: String] = [:]
             for object in try await client.listObjects(prefix: prefix, pageSize: listPageSize) {
@@ -116,15 +117,11 @@ public struct BucketPublisher: Sendable {
             }
             listed = etags
         } else {
-            if let pointerID {
-                if let record = try await client.getObject(key: configuration.key(BucketRelease.name(id: pointerID))),
-                    let decoded = BucketRelease.decoded(record.body)
-                {
-                    previous = decoded
-                    present = decoded.objects
-                }
+            if let pointerID, let record = try await readRecord(configuration.key(BucketRelease.name(id: pointerID))) {
+                previous = record
+                present = record
             }
-            if let partial { present.merge(partial.objects) { _, new in new } }
+            if let partial { present.formUnion(partial) }
         }
 
         // 3. Content objects: every immutable object of the release, and the bytes of each original
@@ -183,7 +180,7 @@ public struct BucketPublisher: Sendable {
             } catch let error as S3Error where error.status == 412 || error.status == 409 {
                 // A retried PUT whose first attempt did get through (its answer lost) finds its own
                 // bytes there: that is a win, not a race.
-                if try await client.getObject(key: pointerKey).map({ SigV4Signer.sha256Hex($0.body) }) != releaseID {
+                if try await client.objectDigest(key: pointerKey)?.sha256 != releaseID {
                     await recordPartial(releaseID: releaseID, plan: plan, sent: sent)
                     throw Failure.lostRace(bucket: configuration.bucket, key: pointerKey)
                 }
@@ -194,14 +191,14 @@ public struct BucketPublisher: Sendable {
         //    does not hold already (known from the previous release's record when its originals
         //    were all placed, or from the listing).
         try await beforeOriginals?()
-        let trusted = originalsPlaced ? previous?.objects ?? [:] : [:]
+        let trusted = originalsPlaced ? previous : nil
         let root = staticRoot
         let copied = try await BucketOriginals.place(plan.originals(), client: client) { name, original in
             if let listed {
                 guard let etag = listed[name], let body = try? Self.read(name, in: root) else { return false }
                 return etag == "\"" + SigV4Signer.hex(Insecure.MD5.hash(data: body)) + "\""
             }
-            return trusted[name] == original.sha256
+            return trusted?.contains(name, sha256: original.sha256) ?? false
         }
 
         // 7. The bucket's history (for --keep/--keep-age and rollback), after the originals, unless
@@ -247,22 +244,44 @@ public struct BucketPublisher: Sendable {
             self.release = release
             self.digests = digests
             var uploads: [Upload] = []
-            var uploadOfDigest: [SHA256.Digest: Int32] = [:]
             for (index, object) in release.objects.enumerated() where release.isImmutable(object) {
-                if uploadOfDigest[digests[index]] == nil { uploadOfDigest[digests[index]] = Int32(uploads.count) }
                 uploads.append(Upload(object: Int32(index), stored: false))
             }
+            // The immutable uploads by digest (a sorted array of indexes, 4 bytes each, not a
+            // dictionary), the first of equal digests first: an original's source is found by
+            // binary search.
+            let bytes = { (upload: Int32) in digests[Int(uploads[Int(upload)].object)].withUnsafeBytes { Array($0) } }
+            var byDigest = (0..<Int32(uploads.count)).map { $0 }
+            byDigest.sort { a, b in
+                let (x, y) = (bytes(a), bytes(b))
+                return x == y ? a < b : x.lexicographicallyPrecedes(y)
+            }
+            func source(of digest: [UInt8]) -> Int32? {
+                var low = 0
+                var high = byDigest.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if bytes(byDigest[middle]).lexicographicallyPrecedes(digest) {
+                        low = middle + 1
+                    } else {
+                        high = middle
+                    }
+                }
+                return low < byDigest.count && bytes(byDigest[low]) == digest ? byDigest[low] : nil
+            }
+            var stored: [[UInt8]: Int32] = [:]  // originals no immutable object has: few
             var originals: [(object: Int32, upload: Int32)] = []
             for (index, object) in release.objects.enumerated() where !release.isImmutable(object) {
-                let source: Int32
-                if let upload = uploadOfDigest[digests[index]] {
-                    source = upload
+                let digest = digests[index].withUnsafeBytes { Array($0) }
+                let upload: Int32
+                if let found = source(of: digest) ?? stored[digest] {
+                    upload = found
                 } else {
-                    source = Int32(uploads.count)
-                    uploadOfDigest[digests[index]] = source
+                    upload = Int32(uploads.count)
+                    stored[digest] = upload
                     uploads.append(Upload(object: Int32(index), stored: true))
                 }
-                originals.append((Int32(index), source))
+                originals.append((Int32(index), upload))
             }
             self.uploads = uploads
             originalSources = originals
@@ -301,8 +320,12 @@ public struct BucketPublisher: Sendable {
 
         /// What the record lists: every upload's name and every original's, with their SHA-256.
         func recordedObjects() -> some Sequence<(String, String)> {
-            uploads.lazy.map { (name(of: $0), hex($0.object)) }
-                + originalSources.lazy.map { (release.name(of: release.objects[Int($0.object)]), hex($0.object)) }
+            // Made one at a time as the record is written (`+` would make an array of them all).
+            [
+                AnySequence(uploads.lazy.map { (name(of: $0), hex($0.object)) }),
+                AnySequence(
+                    originalSources.lazy.map { (release.name(of: release.objects[Int($0.object)]), hex($0.object)) }),
+            ].joined()
         }
     }
 
@@ -322,10 +345,12 @@ public struct BucketPublisher: Sendable {
         }
     }
 
-    /// SHA-256 of each object's file (as `release.objects`), read in parallel.
+    /// SHA-256 of each object's file (as `release.objects`), read in parallel, each batch's put in
+    /// its place as it finishes.
     static func digests(of release: ReleaseObjects, in root: URL) async throws -> [SHA256.Digest] {
         let count = release.objects.count
-        return try await withThrowingTaskGroup(of: (Int, [SHA256.Digest]).self) { group in
+        var digests = [SHA256.Digest](repeating: SHA256.hash(data: [UInt8]()), count: count)
+        try await withThrowingTaskGroup(of: (Int, [SHA256.Digest]).self) { group in
             for start in stride(from: 0, to: count, by: 256) {
                 group.addTask {
                     let end = min(start + 256, count)
@@ -337,16 +362,17 @@ public struct BucketPublisher: Sendable {
                     )
                 }
             }
-            var batches: [(Int, [SHA256.Digest])] = []
-            for try await batch in group { batches.append(batch) }
-            return batches.sorted { $0.0 < $1.0 }.flatMap(\.1)
+            for try await (start, batch) in group {
+                digests.replaceSubrange(start..<start + batch.count, with: batch)
+            }
         }
+        return digests
     }
 
     /// Uploads what is not `present` (or, with a listing, not listed with the same MD5), at most
     /// `concurrency` at once; what was sent goes into `sent` as it completes.
     private func upload(
-        _ plan: Plan, present: [String: String], listed: [String: String]?, into sent: inout Sent
+        _ plan: Plan, present: PresentObjects, listed: [String: String]?, into sent: inout Sent
     ) async throws {
         let configuration = client.configuration
         let root = staticRoot
@@ -357,7 +383,7 @@ public struct BucketPublisher: Sendable {
                 let name = plan.name(of: upload)
                 let digest = plan.hex(upload.object)
                 // Known to be there (the digest was taken before the uploads): not read again.
-                if listed == nil, present[name] == digest { continue }
+                if listed == nil, present.contains(name, sha256: digest) { continue }
                 if inFlight >= max(1, configuration.concurrency) {
                     if let (done, bytes) = try await group.next(), let bytes {
                         sent.uploads.append(done)
@@ -370,16 +396,22 @@ public struct BucketPublisher: Sendable {
                 let object = plan.object(of: upload)
                 let listedETag = listed?[name]
                 group.addTask {
-                    let body = try Self.read(file, in: root)
-                    if let listedETag, listedETag == "\"" + SigV4Signer.hex(Insecure.MD5.hash(data: body)) + "\"" {
-                        return (Int32(index), nil)
+                    // Sent from the file in chunks: what is in flight is at most `concurrency`
+                    // chunks, whatever the files' sizes.
+                    let path = root.appendingPathComponent(file).path
+                    let payload: FilePayload
+                    do {
+                        payload = try FilePayload(path: path, sha256Hex: digest)
+                    } catch {
+                        throw Failure.local("cannot read \(path), listed in the manifest: \(error)")
                     }
+                    if let listedETag, listedETag == payload.etag { return (Int32(index), nil) }
                     try await client.putObject(
-                        key: configuration.key(name), body: body,
+                        key: configuration.key(name), payload: payload,
                         options: .init(
                             contentType: object.contentType, contentEncoding: object.contentEncoding,
                             cacheControl: object.cacheControl))
-                    return (Int32(index), body.count)
+                    return (Int32(index), payload.size)
                 }
             }
             for try await (done, bytes) in group {
@@ -389,6 +421,13 @@ public struct BucketPublisher: Sendable {
                 }
             }
         }
+    }
+
+    /// The objects the record (or partial record) at `key` lists, or nil when there is none.
+    private func readRecord(_ key: String) async throws -> PresentObjects? {
+        guard let file = try await client.download(key: key) else { return nil }
+        defer { file.remove() }
+        return PresentObjects.ofRecord(at: file.path)
     }
 
     /// After a failure: what this run uploaded, so the next attempt at the same release sends only

@@ -43,7 +43,7 @@ struct ReleaseObjects: Sendable {
             let file = Int32(names.count)
             names.append(name)
             objects.append(Object(file: file, kind: Object.identity))
-            for (index, encoding) in variants.enumerated() where entry.encodings[encoding] != nil {
+            for (index, encoding) in variants.enumerated() where entry.variant(encoding) != nil {
                 objects.append(Object(file: file, kind: Int16(index)))
             }
             let files = entry.deltaFiles(of: name)

@@ -57,7 +57,14 @@ struct BucketCacheTests {
 
         let first = try Machine("a", site: site)
         defer { first.remove() }
+        let before = try moto.requests().count
         let cold = try await first.collect(cache)
+        // A cold bucket: one listing of the cache's folder says it holds none of the 12 records, so
+        // none is asked for (a GET each found nothing before).
+        let coldRequests = try moto.requests().dropFirst(before).filter { $0.uri.contains("/\(bucket)") }
+        let listings = coldRequests.filter { $0.method == "GET" && $0.uri.contains("list-type=2") }
+        #expect(listings.count == 1 && listings.allSatisfy { $0.uri.contains("prefix=ci-cache%2Fv2%2Fvariants%2F") })
+        #expect(coldRequests.filter { $0.method == "GET" }.count == 1, "\(coldRequests.map(\.uri))")
         #expect(cold.variantsWritten == 24 && cold.variantsReused == 0, "12 contents, .br and .gz each")
         #expect(cold.sharedCacheFetched == 0)
         #expect(cold.sharedCacheFetch?.records == 0 && cold.sharedCacheFetch?.files == 0, "12 records missing, no file")

@@ -34,6 +34,43 @@ struct S3ClientTests {
         #expect(try await client.headObject(key: "static/missing.css") == nil)
     }
 
+    /// A body sent from a file in 1 MB chunks (the record and the pointer of a large tree, and every
+    /// upload of a publish) is the file's bytes to boto3, with its MD5 as the ETag; a body received
+    /// into a file or only hashed is the object's bytes.
+    @Test func aFileIsSentAndReceivedInChunks() async throws {
+        let moto = try MotoServer.get()
+        let bucket = try moto.makeBucket("file")
+        let client = S3Client(configuration: moto.configuration(bucket: bucket))
+        defer { Task { await client.shutdown() } }
+        var bytes = [UInt8](repeating: 0, count: 2_621_441)  // two full chunks and a byte
+        for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 13) }
+        let body = Data(bytes)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("body-\(UUID())").path
+        try body.write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let key = "static/big file.bin"
+        let etag = try await client.putObject(
+            key: key, file: path, options: .init(contentType: "application/octet-stream", condition: .absent))
+        #expect(etag == "\"\(SigV4Signer.hex(Insecure.MD5.hash(data: body)))\"")
+        let read = try #require(try moto.peer("get", bucket, key) as? [String: Any])
+        #expect(read["body_base64"] as? String == body.base64EncodedString())
+        #expect(read["content_type"] as? String == "application/octet-stream")
+
+        let digest = try #require(try await client.objectDigest(key: key))
+        #expect(digest.sha256 == SigV4Signer.sha256Hex(body) && digest.etag == etag)
+        let downloaded = try #require(try await client.download(key: key))
+        defer { downloaded.remove() }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: downloaded.path)) == body)
+        #expect(downloaded.sha256 == SigV4Signer.sha256Hex(body))
+        #expect(try await client.objectDigest(key: "static/missing") == nil)
+        #expect(try await client.download(key: "static/missing") == nil)
+        // A second create-only PUT from the file is refused as one from memory is.
+        let refused = await #expect(throws: S3Error.self) {
+            try await client.putObject(key: key, file: path, options: .init(condition: .absent))
+        }
+        #expect(refused?.status == 412)
+    }
+
     @Test func conditionalPutsAreCompareAndSwap() async throws {
         let moto = try MotoServer.get()
         let bucket = try moto.makeBucket("cas")
@@ -99,6 +136,30 @@ struct S3ClientTests {
         try await client.putObject(key: "r.txt", body: Data("ok".utf8))
         #expect(try await client.getObject(key: "r.txt")?.body == Data("ok".utf8))
         #expect(await client.requestCounts()["PUT"] == 4)
+    }
+
+    /// S3 may answer a copy with 200 and an error document; that copy is retried. A 200 with the
+    /// copy's result is a success, told by the document's root element, not by parsing it.
+    @Test func aCopyAnsweredWithTwoHundredAndAnErrorIsRetried() async throws {
+        let moto = try MotoServer.get()
+        let bucket = try moto.makeBucket("copy")
+        let client = S3Client(
+            configuration: moto.configuration(
+                bucket: bucket, retry: RetryPolicy(attempts: 3, baseDelay: .milliseconds(10))))
+        defer { Task { await client.shutdown() } }
+        try await client.putObject(key: "source.css", body: Data("a { }".utf8))
+        try moto.inject(status: 200, code: "InternalError", count: 1, match: "\(bucket)/copied.css", method: "PUT")
+        try await client.copyObject(
+            from: "source.css", to: "copied.css", options: .init(contentType: "text/css", cacheControl: "no-cache"))
+        #expect(await client.requestCounts()["COPY"] == 2)
+        #expect(try await client.getObject(key: "copied.css")?.body == Data("a { }".utf8))
+        try await client.copyObject(from: "source.css", to: "again.css")
+        #expect(await client.requestCounts()["COPY"] == 3)
+        #expect(
+            XMLResponses.rootName(Data("<?xml version=\"1.0\"?>\n<!-- c -->\n<CopyObjectResult a=\"b\">".utf8))
+                == "CopyObjectResult")
+        #expect(XMLResponses.rootName(Data("  <Error><Code>X</Code></Error>".utf8)) == "Error")
+        #expect(XMLResponses.rootName(Data("".utf8)) == nil && XMLResponses.rootName(Data("ok".utf8)) == nil)
     }
 
     @Test func givesUpAfterTheLastAttemptWithOneLine() async throws {
