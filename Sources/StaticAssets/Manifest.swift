@@ -138,44 +138,29 @@ public struct ManifestEntry: Sendable, Equatable {
     /// Size in bytes of the identity representation.
     public var size: Int {
         get { storage.size }
-        set {
-            storage = EntryStorage(
-                size: newValue, integrity: integrity, encodings: encodings, deltas: deltas, dcbDeltas: dcbDeltas)
-        }
+        set { storage = storage.with { $0.size = newValue } }
     }
     /// Subresource Integrity value of the exact served bytes, `sha384-<base64>`.
     public var integrity: String {
         get { storage.integrity.text }
-        set {
-            storage = EntryStorage(
-                size: size, integrity: newValue, encodings: encodings, deltas: deltas, dcbDeltas: dcbDeltas)
-        }
+        set { storage = storage.with { $0.integrity = newValue } }
     }
     /// Precompressed variants that exist next to the file (`.br`, `.gz`).
     public var encodings: [ContentEncoding: ManifestVariant] {
         get { storage.encodings }
-        set {
-            storage = EntryStorage(
-                size: size, integrity: integrity, encodings: newValue, deltas: deltas, dcbDeltas: dcbDeltas)
-        }
+        set { storage = storage.with { $0.encodings = newValue } }
     }
     /// `dcz` deltas (RFC 9842) of this file against earlier versions of it: the dictionary's SHA-256
     /// (lowercase hex) → the delta, stored as `deltaName(of:dictionary:)`.
     public var deltas: [String: ManifestVariant] {
         get { storage.deltas }
-        set {
-            storage = EntryStorage(
-                size: size, integrity: integrity, encodings: encodings, deltas: newValue, dcbDeltas: dcbDeltas)
-        }
+        set { storage = storage.with { $0.deltas = newValue } }
     }
     /// `dcb` deltas (brotli with the earlier version as dictionary; made where libbrotli ≥ 1.1.0),
     /// keyed like `deltas`, stored as `deltaName(of:dictionary:coding: .dcb)`.
     public var dcbDeltas: [String: ManifestVariant] {
         get { storage.dcbDeltas }
-        set {
-            storage = EntryStorage(
-                size: size, integrity: integrity, encodings: encodings, deltas: deltas, dcbDeltas: newValue)
-        }
+        set { storage = storage.with { $0.dcbDeltas = newValue } }
     }
 
     public init(
@@ -188,6 +173,15 @@ public struct ManifestEntry: Sendable, Equatable {
 
     public static func == (a: ManifestEntry, b: ManifestEntry) -> Bool {
         a.storage === b.storage || a.storage.fields == b.storage.fields
+    }
+
+    /// The fields as their public types (what a setter changes).
+    struct Unpacked {
+        var size: Int
+        var integrity: String
+        var encodings: [ContentEncoding: ManifestVariant]
+        var deltas: [String: ManifestVariant]
+        var dcbDeltas: [String: ManifestVariant]
     }
 
     /// The variant of one encoding, without making the `encodings` dictionary.
@@ -363,6 +357,16 @@ private final class EntryStorage: Sendable {
     }
 
     let fields: Fields
+
+    /// A copy with one change (a field set on an entry).
+    func with(_ change: (inout ManifestEntry.Unpacked) -> Void) -> EntryStorage {
+        var unpacked = ManifestEntry.Unpacked(
+            size: size, integrity: integrity.text, encodings: encodings, deltas: deltas, dcbDeltas: dcbDeltas)
+        change(&unpacked)
+        return EntryStorage(
+            size: unpacked.size, integrity: unpacked.integrity, encodings: unpacked.encodings,
+            deltas: unpacked.deltas, dcbDeltas: unpacked.dcbDeltas)
+    }
 
     init(
         size: Int, integrity: String, encodings: [ContentEncoding: ManifestVariant], deltas: [String: ManifestVariant],

@@ -101,15 +101,7 @@ public final class S3Client: Sendable {
     /// throws an `S3Error` with status 412 (or 409 where a provider answers ConditionalRequestConflict).
     @discardableResult
     public func putObject(key: String, body: Data, options: PutOptions = PutOptions()) async throws -> String {
-        var headers: [(String, String)] = [("Content-MD5", Data(Insecure.MD5.hash(data: body)).base64EncodedString())]
-        if let value = options.contentType { headers.append(("Content-Type", value)) }
-        if let value = options.contentEncoding { headers.append(("Content-Encoding", value)) }
-        if let value = options.cacheControl { headers.append(("Cache-Control", value)) }
-        switch options.condition {
-        case .none: break
-        case .absent: headers.append(("If-None-Match", "*"))
-        case .matches(let etag): headers.append(("If-Match", etag))
-        }
+        let headers = Self.putHeaders(md5Base64: Data(Insecure.MD5.hash(data: body)).base64EncodedString(), options)
         let response = try await send("PUT", operation: "PutObject", key: key, headers: headers, body: body)
         return response.headers.first(name: "etag") ?? ""
     }
@@ -125,7 +117,14 @@ public final class S3Client: Sendable {
     /// PutObject of a file whose size and digests were read already.
     @discardableResult
     func putObject(key: String, payload: FilePayload, options: PutOptions = PutOptions()) async throws -> String {
-        var headers: [(String, String)] = [("Content-MD5", payload.md5Base64)]
+        let headers = Self.putHeaders(md5Base64: payload.md5Base64, options)
+        let response = try await send("PUT", operation: "PutObject", key: key, headers: headers, file: payload)
+        return response.headers.first(name: "etag") ?? ""
+    }
+
+    /// A PutObject's headers: the body's MD5, then what `options` sets.
+    private static func putHeaders(md5Base64: String, _ options: PutOptions) -> [(String, String)] {
+        var headers: [(String, String)] = [("Content-MD5", md5Base64)]
         if let value = options.contentType { headers.append(("Content-Type", value)) }
         if let value = options.contentEncoding { headers.append(("Content-Encoding", value)) }
         if let value = options.cacheControl { headers.append(("Cache-Control", value)) }
@@ -134,8 +133,7 @@ public final class S3Client: Sendable {
         case .absent: headers.append(("If-None-Match", "*"))
         case .matches(let etag): headers.append(("If-Match", etag))
         }
-        let response = try await send("PUT", operation: "PutObject", key: key, headers: headers, file: payload)
-        return response.headers.first(name: "etag") ?? ""
+        return headers
     }
 
     /// CopyObject: the object `source` (a key of this bucket) copied server-side to `key`, with the
