@@ -172,18 +172,21 @@ package struct JSONReader {
         }
     }
 
+    /// Whether the next value is of `kind`; when it is not, it is skipped.
+    package mutating func nextIs(_ kind: Kind) throws -> Bool {
+        if try peek() == kind { return true }
+        try skipValue()
+        return false
+    }
+
     /// The string at this point, or nil (the value skipped) when it is another kind.
     package mutating func stringOrSkip() throws -> String? {
-        if try peek() == .string { return try readString() }
-        try skipValue()
-        return nil
+        try nextIs(.string) ? try readString() : nil
     }
 
     /// The integer at this point, or nil (the value skipped) when it is another kind.
     package mutating func integerOrSkip() throws -> Int? {
-        if try peek() == .number { return try readInteger() }
-        try skipValue()
-        return nil
+        try nextIs(.number) ? try readInteger() : nil
     }
 
     /// After the top-level value: only white space may follow.

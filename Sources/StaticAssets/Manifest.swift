@@ -58,26 +58,14 @@ public struct Manifest: Sendable, Equatable {
     /// Reads and parses the manifest at `url`, a chunk at a time (the file's text is never held
     /// whole). A missing file is `.unreadable` with a reason that says how to make it.
     public init(contentsOf url: URL) throws(ManifestError) {
-        let handle: FileHandle
-        do {
-            handle = try FileHandle(forReadingFrom: url)
-        } catch {
-            throw Self.unreadable(url, error)
-        }
-        defer { try? handle.close() }
-        var reader = JSONReader(file: handle)
-        do {
-            self = try Self.parse(&reader, source: url.path)
-        } catch .unreadable(_, let reason) where reason.isEmpty {
-            throw Self.unreadable(url, nil)
-        }
+        self = try Self.read(contentsOf: url, eachFile: nil)
     }
 
-    /// Reads the manifest at `url` as `init(contentsOf:)` does, but gives each entry of `files` to
-    /// `eachFile` (in the file's order) instead of keeping it: the manifest returned has no `files`.
-    /// For a reader that needs one pass over the entries (a bucket publish), not a table of them.
+    /// Reads the manifest at `url` as `init(contentsOf:)` does; with `eachFile`, gives it each entry
+    /// of `files` (in the file's order) instead of keeping them, and the manifest returned has no
+    /// `files`: for a reader that needs one pass over the entries (a bucket publish), not a table.
     package static func read(
-        contentsOf url: URL, eachFile: @escaping (String, ManifestEntry) -> Void
+        contentsOf url: URL, eachFile: ((String, ManifestEntry) -> Void)?
     ) throws(ManifestError) -> Manifest {
         let handle: FileHandle
         do {

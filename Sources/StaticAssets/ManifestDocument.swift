@@ -26,8 +26,7 @@ struct ManifestDocument {
     }
 
     mutating func read(_ reader: inout JSONReader) throws {
-        guard try reader.peek() == .object else {
-            try reader.skipValue()
+        guard try reader.nextIs(.object) else {
             try reader.finish()
             throw ManifestProblem.corrupt("top level is not a JSON object")
         }
@@ -64,8 +63,7 @@ struct ManifestDocument {
     }
 
     private mutating func readPaths(_ reader: inout JSONReader) throws {
-        guard try reader.peek() == .object else {
-            try reader.skipValue()
+        guard try reader.nextIs(.object) else {
             paths = nil
             return
         }
@@ -88,7 +86,7 @@ struct ManifestDocument {
 
     private mutating func readFiles(_ reader: inout JSONReader) throws {
         // Not an object: ignored, as Django ignores the key.
-        guard try reader.peek() == .object else { return try reader.skipValue() }
+        guard try reader.nextIs(.object) else { return }
         var files: [String: ManifestEntry] = [:]
         var malformed: String?
         // A file and its hashed copy often have the same entry, one after the other: the second
@@ -113,16 +111,14 @@ struct ManifestDocument {
     }
 
     private mutating func readPrevious(_ reader: inout JSONReader) throws {
-        guard try reader.peek() == .array else {
-            try reader.skipValue()
+        guard try reader.nextIs(.array) else {
             previousProblem = "\"previous\" is not a list of objects"
             return
         }
         var releases: [ReleaseRecord] = []
         var problem: String?
         try reader.readArray { reader in
-            guard try reader.peek() == .object else {
-                try reader.skipValue()
+            guard try reader.nextIs(.object) else {
                 if problem == nil { problem = "\"previous\" is not a list of objects" }
                 return
             }
@@ -130,8 +126,7 @@ struct ManifestDocument {
             var pathsMalformed = false
             var fields: ReleaseFields??
             try Self.readRelease(&reader, into: &fields) { reader in
-                guard try reader.peek() == .object else {
-                    try reader.skipValue()
+                guard try reader.nextIs(.object) else {
                     pathsMalformed = true
                     return
                 }
@@ -154,8 +149,7 @@ struct ManifestDocument {
 
     /// A release's `id`, `created` and `retired`; nil when it is not an object or lacks one of the first two.
     private static func releaseFields(_ reader: inout JSONReader) throws -> ReleaseFields? {
-        guard try reader.peek() == .object else {
-            try reader.skipValue()
+        guard try reader.nextIs(.object) else {
             return nil
         }
         var fields: ReleaseFields??
@@ -188,8 +182,7 @@ struct ManifestDocument {
 
     /// One entry of `files`; nil (its value read all the same) when one of its fields is malformed.
     static func entry(_ reader: inout JSONReader) throws -> ManifestEntry? {
-        guard try reader.peek() == .object else {
-            try reader.skipValue()
+        guard try reader.nextIs(.object) else {
             return nil
         }
         var size: Int?
@@ -202,8 +195,7 @@ struct ManifestDocument {
             case "size": size = try reader.integerOrSkip()
             case "integrity": integrity = try reader.stringOrSkip()
             case "encodings":
-                guard try reader.peek() == .object else {
-                    try reader.skipValue()
+                guard try reader.nextIs(.object) else {
                     malformed = true
                     return
                 }
@@ -229,8 +221,7 @@ struct ManifestDocument {
                 guard let coding = DeltaCoding.allCases.first(where: { $0.token == key }) else {
                     return try reader.skipValue()
                 }
-                guard try reader.peek() == .object else {
-                    try reader.skipValue()
+                guard try reader.nextIs(.object) else {
                     malformed = true
                     return
                 }
@@ -254,8 +245,7 @@ struct ManifestDocument {
     /// `{"size": N, "sha256": "…"}`; nil (read all the same) when it is not an object, has no
     /// integer size, or (`digestRequired`) no string digest.
     private static func variant(_ reader: inout JSONReader, digestRequired: Bool) throws -> ManifestVariant? {
-        guard try reader.peek() == .object else {
-            try reader.skipValue()
+        guard try reader.nextIs(.object) else {
             return nil
         }
         var size: Int?

@@ -3,7 +3,7 @@
 argv: ENDPOINT ACCESS_KEY SECRET_KEY COMMAND ARGS...
   create-bucket BUCKET
   get BUCKET KEY        -> JSON {"body_base64", "content_type", "content_encoding", "cache_control", "etag"}
-                           or {"missing": true}
+                           or {"no_such_key": true}
   put BUCKET KEY TEXT   -> JSON {"etag"}
   keys BUCKET PREFIX    -> JSON list of keys (paged)
   delete BUCKET KEY     -> JSON {}
@@ -40,7 +40,7 @@ def main():
         try:
             obj = s3.get_object(Bucket=args[0], Key=args[1])
         except s3.exceptions.NoSuchKey:
-            print(json.dumps({"missing": True}))
+            print(json.dumps({"no_such_key": True}))
             return
         print(json.dumps({
             "body_base64": base64.b64encode(obj["Body"].read()).decode(),

@@ -37,24 +37,4 @@ struct BucketObject: Sendable, Equatable {
         self.cacheControl = cacheControl
     }
 
-    /// Every object of a published tree, from its manifest: each file and its variants and deltas.
-    static func all(in manifest: Manifest) -> [BucketObject] {
-        let hashed = manifest.hashedNames
-        var objects: [BucketObject] = []
-        for (name, entry) in manifest.files {
-            let immutable = hashed.contains(name)
-            objects.append(BucketObject(name: name, original: name, encoding: nil, immutable: immutable))
-            for encoding in ContentEncoding.variants where entry.variant(encoding) != nil {
-                objects.append(
-                    BucketObject(
-                        name: name + encoding.fileSuffix, original: name, encoding: encoding.token,
-                        immutable: immutable))
-            }
-            for delta in entry.deltaFiles(of: name) {
-                objects.append(
-                    BucketObject(name: delta.name, original: name, encoding: delta.coding.token, immutable: immutable))
-            }
-        }
-        return objects.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-    }
 }

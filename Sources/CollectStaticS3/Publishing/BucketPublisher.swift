@@ -173,7 +173,7 @@ public struct BucketPublisher: Sendable {
             try await beforePointerSwap?()
             do {
                 try await client.putObject(
-                    key: pointerKey, file: manifestURL.path,
+                    key: pointerKey, payload: release.manifest,
                     options: .init(
                         contentType: "application/json", cacheControl: BucketObject.revalidate,
                         condition: pointerETag.map { .matches($0) } ?? .absent))
@@ -195,8 +195,12 @@ public struct BucketPublisher: Sendable {
         let root = staticRoot
         let copied = try await BucketOriginals.place(plan.originals(), client: client) { name, original in
             if let listed {
-                guard let etag = listed[name], let body = try? Self.read(name, in: root) else { return false }
-                return etag == "\"" + SigV4Signer.hex(Insecure.MD5.hash(data: body)) + "\""
+                // As an upload checks a listed object: the file's MD5, read in chunks.
+                let path = root.appendingPathComponent(name).path
+                guard let etag = listed[name],
+                    let payload = try? FilePayload(path: path, sha256Hex: original.sha256)
+                else { return false }
+                return etag == payload.etag
             }
             return trusted?.contains(name, sha256: original.sha256) ?? false
         }
@@ -216,7 +220,7 @@ public struct BucketPublisher: Sendable {
         return Report(
             uploaded: sent.uploads.count + copied + written,
             reused: plan.uploads.count - sent.uploads.count + plan.originalCount - copied,
-            uploadedBytes: sent.bytes + (pointerIsOurs ? 0 : release.manifestSize),
+            uploadedBytes: sent.bytes + (pointerIsOurs ? 0 : release.manifest.size),
             unchanged: pointerIsOurs && sent.uploads.isEmpty && copied == 0)
     }
 
@@ -250,41 +254,50 @@ public struct BucketPublisher: Sendable {
             // The immutable uploads by digest (a sorted array of indexes, 4 bytes each, not a
             // dictionary), the first of equal digests first: an original's source is found by
             // binary search.
-            let bytes = { (upload: Int32) in digests[Int(uploads[Int(upload)].object)].withUnsafeBytes { Array($0) } }
+            let digest = { (upload: Int32) in digests[Int(uploads[Int(upload)].object)] }
             var byDigest = (0..<Int32(uploads.count)).map { $0 }
             byDigest.sort { a, b in
-                let (x, y) = (bytes(a), bytes(b))
-                return x == y ? a < b : x.lexicographicallyPrecedes(y)
+                let order = Self.order(digest(a), digest(b))
+                return order == 0 ? a < b : order < 0
             }
-            func source(of digest: [UInt8]) -> Int32? {
+            func source(of wanted: SHA256.Digest) -> Int32? {
                 var low = 0
                 var high = byDigest.count
                 while low < high {
                     let middle = (low + high) / 2
-                    if bytes(byDigest[middle]).lexicographicallyPrecedes(digest) {
+                    if Self.order(digest(byDigest[middle]), wanted) < 0 {
                         low = middle + 1
                     } else {
                         high = middle
                     }
                 }
-                return low < byDigest.count && bytes(byDigest[low]) == digest ? byDigest[low] : nil
+                return low < byDigest.count && digest(byDigest[low]) == wanted ? byDigest[low] : nil
             }
-            var stored: [[UInt8]: Int32] = [:]  // originals no immutable object has: few
+            var stored: [SHA256.Digest: Int32] = [:]  // originals no immutable object has: few
             var originals: [(object: Int32, upload: Int32)] = []
             for (index, object) in release.objects.enumerated() where !release.isImmutable(object) {
-                let digest = digests[index].withUnsafeBytes { Array($0) }
                 let upload: Int32
-                if let found = source(of: digest) ?? stored[digest] {
+                if let found = source(of: digests[index]) ?? stored[digests[index]] {
                     upload = found
                 } else {
                     upload = Int32(uploads.count)
-                    stored[digest] = upload
+                    stored[digests[index]] = upload
                     uploads.append(Upload(object: Int32(index), stored: true))
                 }
                 originals.append((Int32(index), upload))
             }
             self.uploads = uploads
             originalSources = originals
+        }
+
+        /// Byte order of two digests: negative, 0 or positive (no copy of either).
+        static func order(_ a: SHA256.Digest, _ b: SHA256.Digest) -> Int {
+            a.withUnsafeBytes { x in
+                b.withUnsafeBytes { y in
+                    for (left, right) in zip(x, y) where left != right { return Int(left) - Int(right) }
+                    return 0
+                }
+            }
         }
 
         func hex(_ object: Int32) -> String { SigV4Signer.hex(digests[Int(object)]) }

@@ -85,7 +85,11 @@ public struct BucketRetention: Sendable {
         let kept = Set([current] + keptPrevious.map(\.id))
 
         // What the kept releases reference: their records (and the pointer's own manifest).
-        var referenced = Set(BucketObject.all(in: try manifest(pointer.body, pointerKey)).map(\.name))
+        var referenced: Set<String> = []
+        for (name, entry) in try manifest(pointer.body, pointerKey).files {
+            referenced.insert(name)
+            referenced.formUnion(entry.companionNames(of: name))
+        }
         for id in kept {
             guard let record = try await readRecord(id) else {
                 if id == current || recordIDs.contains(id) {

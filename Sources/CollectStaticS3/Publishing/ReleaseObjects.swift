@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import StaticAssets
 
@@ -19,10 +18,11 @@ struct ReleaseObjects: Sendable {
         static let deltaBase: Int16 = 64
     }
 
-    /// SHA-256 of the manifest file's bytes: the release id.
-    let id: String
-    /// Size of the manifest file.
-    let manifestSize: Int
+    /// The manifest file, with its size and digests (its SHA-256 is the release id), as it is sent
+    /// as the pointer.
+    let manifest: FilePayload
+    /// SHA-256 (hex) of the manifest file's bytes: the release id.
+    var id: String { manifest.sha256Hex }
     /// The manifest's file names, in its order.
     private let names: [String]
     /// Per file: bit 0 immutable (a hashed name of this release or of a kept one).
@@ -34,7 +34,7 @@ struct ReleaseObjects: Sendable {
 
     /// Reads the manifest file at `url`.
     static func read(_ url: URL) throws -> ReleaseObjects {
-        let (id, size) = try digest(of: url)
+        let payload = try FilePayload(path: url.path)
         var names: [String] = []
         var objects: [Object] = []
         var deltas: [Int32: [(name: String, token: String)]] = [:]
@@ -52,24 +52,10 @@ struct ReleaseObjects: Sendable {
                 for index in files.indices { objects.append(Object(file: file, kind: Object.deltaBase + Int16(index))) }
             }
         }
-        var hashed = Set(manifest.paths.values)
-        for release in manifest.previousReleases { hashed.formUnion(release.paths.values) }
+        let hashed = manifest.hashedNames
         let flags = names.map { hashed.contains($0) ? UInt8(1) : 0 }
         return ReleaseObjects(
-            id: id, manifestSize: size, names: names, flags: flags, deltas: deltas, objects: objects)
-    }
-
-    /// SHA-256 (hex) and size of a file, read in chunks.
-    private static func digest(of url: URL) throws -> (String, Int) {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var hash = SHA256()
-        var size = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hash.update(data: chunk)
-            size += chunk.count
-        }
-        return (SigV4Signer.hex(hash.finalize()), size)
+            manifest: payload, names: names, flags: flags, deltas: deltas, objects: objects)
     }
 
     /// Name relative to STATIC_ROOT (and to PREFIX in the bucket).

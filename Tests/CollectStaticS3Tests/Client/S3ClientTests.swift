@@ -189,7 +189,7 @@ struct S3ClientTests {
         #expect(error.description.contains("AWS_SECRET_ACCESS_KEY"))
         #expect(!error.description.contains(secret) && !error.description.contains(moto.secretKey))
         #expect(!error.description.contains("\n"))
-        #expect(try moto.peer("get", bucket, "a.txt") as? [String: Bool] == ["missing": true])
+        #expect(try moto.peer("get", bucket, "a.txt") as? [String: Bool] == ["no_such_key": true])
     }
 
     @Test func missingBucketAndUnreachableEndpointAreOneClearLine() async throws {
