@@ -124,12 +124,18 @@ struct S3ClientTests {
         #expect(await client.requestCounts()["DELETE"] == 3)
     }
 
-    @Test func retriesSlowDownAnd500ThenSucceeds() async throws {
+    /// A fresh bucket and a client for it that retries `attempts` times, 10 ms apart at first.
+    static func retrying(_ label: String, attempts: Int) throws -> (MotoServer, String, S3Client) {
         let moto = try MotoServer.get()
-        let bucket = try moto.makeBucket("retry")
+        let bucket = try moto.makeBucket(label)
         let client = S3Client(
             configuration: moto.configuration(
-                bucket: bucket, retry: RetryPolicy(attempts: 4, baseDelay: .milliseconds(10))))
+                bucket: bucket, retry: RetryPolicy(attempts: attempts, baseDelay: .milliseconds(10))))
+        return (moto, bucket, client)
+    }
+
+    @Test func retriesSlowDownAnd500ThenSucceeds() async throws {
+        let (moto, bucket, client) = try Self.retrying("retry", attempts: 4)
         defer { Task { await client.shutdown() } }
         try moto.inject(status: 503, code: "SlowDown", count: 2, match: "\(bucket)/r.txt")
         try moto.inject(status: 500, code: "InternalError", count: 1, match: "\(bucket)/r.txt")
@@ -141,11 +147,7 @@ struct S3ClientTests {
     /// S3 may answer a copy with 200 and an error document; that copy is retried. A 200 with the
     /// copy's result is a success, told by the document's root element, not by parsing it.
     @Test func aCopyAnsweredWithTwoHundredAndAnErrorIsRetried() async throws {
-        let moto = try MotoServer.get()
-        let bucket = try moto.makeBucket("copy")
-        let client = S3Client(
-            configuration: moto.configuration(
-                bucket: bucket, retry: RetryPolicy(attempts: 3, baseDelay: .milliseconds(10))))
+        let (moto, bucket, client) = try Self.retrying("copy", attempts: 3)
         defer { Task { await client.shutdown() } }
         try await client.putObject(key: "source.css", body: Data("a { }".utf8))
         try moto.inject(status: 200, code: "InternalError", count: 1, match: "\(bucket)/copied.css", method: "PUT")
@@ -163,11 +165,7 @@ struct S3ClientTests {
     }
 
     @Test func givesUpAfterTheLastAttemptWithOneLine() async throws {
-        let moto = try MotoServer.get()
-        let bucket = try moto.makeBucket("giveup")
-        let client = S3Client(
-            configuration: moto.configuration(
-                bucket: bucket, retry: RetryPolicy(attempts: 2, baseDelay: .milliseconds(10))))
+        let (moto, bucket, client) = try Self.retrying("giveup", attempts: 2)
         defer { Task { await client.shutdown() } }
         try moto.inject(status: 503, code: "SlowDown", count: 2, match: "\(bucket)/g.txt")
         let error = await #expect(throws: S3Error.self) { try await client.putObject(key: "g.txt", body: Data()) }
